@@ -1,0 +1,51 @@
+import type { Field } from '../core/field';
+
+/** Options every reader understands; each reader uses the ones that apply to its format. */
+export interface OpenOptions {
+  /** DICOM: SeriesInstanceUID to pick when a folder holds several series. */
+  series?: string;
+  /** NetCDF: variable to read. */
+  variable?: string;
+  /** NetCDF: index or [start, end) range per dimension name. */
+  index?: Record<string, number | [number, number]>;
+  signal?: AbortSignal;
+}
+
+/** What a dataset holds besides one Field: DICOM series, NetCDF variables, GeoTIFF bands. */
+export interface DatasetListing {
+  series?: Array<{
+    uid: string;
+    patient: string;
+    study: string;
+    description: string;
+    modality: string;
+    slices: number;
+    rows: number;
+    columns: number;
+  }>;
+  variables?: Array<{ name: string; dimensions: string[]; shape: number[]; units?: string; longName?: string }>;
+  bands?: string[];
+}
+
+/**
+ * One file format. Readers are registered in one table (see `index.ts`) and chosen by magic
+ * bytes, never by extension; a single `openField(path)` dispatches to them.
+ */
+export interface Reader {
+  format: string;
+  label: string;
+  /** True when the first bytes (at least 512, fewer for short files) are this format's. */
+  sniff(head: Uint8Array, path: string): boolean;
+  read(path: string, opts: OpenOptions): Promise<Field>;
+  list?(path: string, opts: OpenOptions): Promise<DatasetListing>;
+}
+
+/** A format stored as a folder of files (a DICOM series, a DICOMDIR tree). */
+export interface FolderReader {
+  format: string;
+  label: string;
+  /** True when this folder holds data of this format. */
+  sniffFolder(dir: string): Promise<boolean>;
+  read(dir: string, opts: OpenOptions): Promise<Field>;
+  list?(dir: string, opts: OpenOptions): Promise<DatasetListing>;
+}
