@@ -77,7 +77,7 @@ export function encodePng(field: Field, opts: PngWriteOptions = {}): Buffer {
   if (!(hi > lo)) hi = lo + 1;
   const outC = C >= 3 ? 3 : 1;
   const hasMask = Boolean(field.mask);
-  const colorType = (outC === 3 ? 2 : 0) | (hasMask ? 4 : 0);
+  const colorType = ((outC === 3 ? 2 : 0) | (hasMask ? 4 : 0)) as 0 | 2 | 4 | 6;
   const png = new PNG({ width, height, bitDepth, colorType, inputColorType: 6, inputHasAlpha: true });
   const data = bitDepth === 16 ? new Uint16Array(width * height * 4) : png.data;
   for (let i = 0; i < width * height; i++) {
@@ -90,7 +90,7 @@ export function encodePng(field: Field, opts: PngWriteOptions = {}): Buffer {
     data[i * 4 + 3] = field.mask && !field.mask[s] ? 0 : top;
   }
   if (bitDepth === 16) (png as unknown as { data: Uint16Array }).data = data as Uint16Array;
-  return PNG.sync.write(png, { width, height, bitDepth, colorType, inputColorType: 6, inputHasAlpha: true });
+  return PNG.sync.write(png, { bitDepth, colorType, inputColorType: 6, inputHasAlpha: true });
 }
 
 function defaultRange(field: Field, offset: number, n: number): [number, number] {

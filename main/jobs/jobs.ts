@@ -5,6 +5,7 @@
 import { openField, type OpenOptions } from '../data/index';
 import { fieldStats, type FieldStats } from '../core/field';
 import type { JobContext, JobTable } from './types';
+import { fitJob } from './fit';
 
 export interface StatsParams {
   path: string;
@@ -33,4 +34,5 @@ export async function statsJob(p: StatsParams, ctx: JobContext): Promise<StatsRe
 
 export const defaultJobs: JobTable = {
   stats: statsJob,
+  fit: fitJob,
 };

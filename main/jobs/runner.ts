@@ -50,8 +50,9 @@ interface Slot {
 /** Where the worker entry is: the .ts source under tsx/vitest, the built .js next to the bundle. */
 function workerEntry(): { url: URL; execArgv: string[] } {
   const here = import.meta.url;
-  if (/\.ts($|\?)/.test(here)) return { url: new URL('./worker-dev.mjs', here), execArgv: [] };
-  return { url: new URL('./worker.js', here), execArgv: [] };
+  // A variable, not a literal, so bundlers leave this URL alone.
+  const entry = /\.ts($|\?)/.test(here) ? './worker-dev.mjs' : './worker.js';
+  return { url: new URL(entry, here), execArgv: [] };
 }
 
 let nextId = 1;

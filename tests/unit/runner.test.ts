@@ -51,14 +51,14 @@ describe('JobRunner', () => {
   });
 
   it('returns typed errors as readable messages', async () => {
-    const err = await runner.run('fail', { path: '/data/x.dcm' }).catch((e) => e);
+    const err = (await runner.run('fail', { path: '/data/x.dcm' }).catch((e: unknown) => e)) as InrError;
     expect(err).toBeInstanceOf(InrError);
     expect(err.code).toBe('E_CORRUPT');
     expect(err.toLine()).toBe('/data/x.dcm: the test file is broken');
   });
 
   it('reports an unexpected exception as an internal error, not a crash', async () => {
-    const err = await runner.run('crash', {}).catch((e) => e);
+    const err = (await runner.run('crash', {}).catch((e: unknown) => e)) as InrError;
     expect(err).toBeInstanceOf(InrError);
     expect(err.code).toBe('E_INTERNAL');
     expect(err.message).toMatch(/undefined/);

@@ -1,0 +1,90 @@
+/**
+ * Payload validation for every request that crosses a process boundary (IPC or WebSocket).
+ * Nothing from the renderer is trusted: each method's arguments are checked for shape and
+ * bounds before the engine sees them.
+ */
+import { InrError } from '../core/errors';
+import { METHOD_NAMES, type MethodName } from './contract';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+function bad(method: string, why: string): never {
+  throw new InrError('E_ARG', `invalid ${method} request: ${why}`);
+}
+function optString(method: string, o: Obj, k: string, max = 4096): void {
+  if (o[k] !== undefined && (typeof o[k] !== 'string' || (o[k] as string).length > max)) bad(method, `${k} must be a string`);
+}
+function onlyKeys(method: string, o: Obj, keys: string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(method, `unknown field '${k}'`);
+}
+function isIndexMap(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  return Object.values(v).every(
+    (x) => (Number.isInteger(x) && (x as number) >= 0) || (Array.isArray(x) && x.length === 2 && x.every((y) => Number.isInteger(y) && y >= 0)),
+  );
+}
+
+export function isMethod(m: unknown): m is MethodName {
+  return typeof m === 'string' && (METHOD_NAMES as readonly string[]).includes(m);
+}
+
+/** Throws E_ARG unless `args` is a well-formed payload for `method`. */
+export function validateRequest(method: unknown, args: unknown): asserts method is MethodName {
+  if (!isMethod(method)) throw new InrError('E_ARG', `unknown request '${String(method).slice(0, 64)}'`);
+  switch (method) {
+    case 'capabilities':
+    case 'pickFile':
+      return;
+    case 'open': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      onlyKeys(method, args, ['path', 'upload', 'demo', 'series', 'variable', 'index']);
+      optString(method, args, 'path');
+      optString(method, args, 'series', 256);
+      optString(method, args, 'variable', 256);
+      if (args.demo !== undefined && typeof args.demo !== 'boolean') bad(method, 'demo must be a boolean');
+      if (args.index !== undefined && !isIndexMap(args.index)) bad(method, 'index must map dimension names to indices or [start, end) ranges');
+      if (args.upload !== undefined) {
+        const u = args.upload;
+        if (!isObj(u) || typeof u.name !== 'string' || !(u.bytes instanceof Uint8Array)) bad(method, 'upload must be { name, bytes: Uint8Array }');
+        if (/[\\/]|^\.\.?$/.test(u.name as string) || (u.name as string).length > 255) bad(method, 'upload name must be a plain file name');
+        if ((u.bytes as Uint8Array).byteLength > 2 ** 31) bad(method, 'upload larger than 2 GB');
+      }
+      const sources = [args.path !== undefined, args.upload !== undefined, args.demo === true].filter(Boolean).length;
+      if (sources !== 1) bad(method, 'give exactly one of path, upload or demo');
+      return;
+    }
+    case 'getSlice': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      onlyKeys(method, args, ['datasetId', 'index', 'resultOf']);
+      if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
+      optString(method, args, 'resultOf', 64);
+      if (args.index !== undefined && !(Array.isArray(args.index) && args.index.every((x) => Number.isInteger(x) && x >= 0))) bad(method, 'index must be non-negative integers');
+      return;
+    }
+    case 'startJob': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      if (args.kind !== 'stats' && args.kind !== 'fit') bad(method, `unknown job kind '${String(args.kind)}'`);
+      if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
+      if (args.kind === 'fit') {
+        onlyKeys(method, args, ['kind', 'datasetId', 'method', 'task', 'params']);
+        if (typeof args.method !== 'string') bad(method, 'method must be a string');
+        if (args.task !== undefined && !['fit', 'inpaint', 'superres'].includes(args.task as string)) bad(method, 'unknown task');
+        if (args.params !== undefined) {
+          if (!isObj(args.params)) bad(method, 'params must be an object');
+          for (const [k, v] of Object.entries(args.params)) {
+            if (!['number', 'string', 'boolean'].includes(typeof v)) bad(method, `param ${k} must be a number, string or boolean`);
+            if (typeof v === 'number' && !Number.isFinite(v)) bad(method, `param ${k} must be finite`);
+          }
+        }
+      } else onlyKeys(method, args, ['kind', 'datasetId']);
+      return;
+    }
+    case 'cancelJob': {
+      if (!isObj(args) || typeof args.jobId !== 'string') bad(method, 'jobId must be a string');
+      return;
+    }
+  }
+}

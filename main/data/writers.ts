@@ -1,0 +1,43 @@
+/**
+ * Writers by format: the CLI and the UI write a result "in the source's format where a writer
+ * exists, otherwise PNG (2D) or NIfTI (volumes)". Every writer is atomic.
+ */
+import { extname, join } from 'node:path';
+import type { Field } from '../core/field';
+import { InrError } from '../core/errors';
+import { writePng } from './png';
+
+export interface Writer {
+  format: string;
+  extension: string;
+  /** `target` is a file path, or a folder for formats stored as folders (DICOM series). */
+  write(target: string, field: Field): void | Promise<void>;
+}
+
+const writers = new Map<string, Writer>();
+
+export function registerWriter(w: Writer): void {
+  writers.set(w.format, w);
+}
+
+registerWriter({ format: 'png', extension: '.png', write: (p, f) => writePng(p, f) });
+
+export function writerFor(format: string): Writer | undefined {
+  return writers.get(format);
+}
+
+/** Write `field` into `dir` as `<stem>.<ext>`, choosing the source's format when a writer exists. */
+export async function writeLikeSource(dir: string, stem: string, field: Field): Promise<string> {
+  let w = writerFor(field.provenance.format);
+  if (!w) w = field.shape.length >= 3 ? writers.get('nifti') : writers.get('png');
+  if (!w) throw new InrError('E_UNSUPPORTED', `no writer for ${field.provenance.format} data of ${field.shape.length} axes`);
+  const target = join(dir, w.extension ? `${stem}${w.extension}` : stem);
+  await w.write(target, field);
+  return target;
+}
+
+export function formatOfPath(path: string): string | undefined {
+  const ext = extname(path).toLowerCase();
+  for (const w of writers.values()) if (w.extension === ext) return w.format;
+  return undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * Choosing an ELM-INR configuration: defaults, the data-driven frequency scale, and the
+ * largest mesh that fits a parameter budget.
+ */
+import { InrError } from '../../core/errors';
+import { ACTIVATIONS, type Activation } from './features';
+import { uniformMesh } from './mesh';
+import type { ElmSpec } from './model';
+
+export interface ElmOptions {
+  /** Cells per axis: one number for every axis, or one per axis. */
+  subdomains?: number | number[];
+  /** Hidden nodes per subdomain (m). */
+  hidden?: number;
+  /** Overlap margin per side, as a fraction of the cell width (0–1). */
+  overlap?: number;
+  activation?: Activation;
+  /** Multiplier of the data-driven frequency scale (1 = default). */
+  freq?: number;
+  /** Relative ridge ε (λ = ε·tr(HᵀH)/m). */
+  ridge?: number;
+  seed?: number;
+  /** Upper bound on stored parameters; picks the mesh (and hidden size if not given). */
+  budget?: number;
+}
+
+export const ELM_DEFAULTS = { hidden: 64, overlap: 0.15, activation: 'sine' as Activation, freq: 1, ridge: 1e-8, seed: 1 };
+
+/**
+ * Data-driven frequency scale per axis. Random Fourier features with m nodes in d dimensions
+ * resolve about m^(1/d) frequencies per axis, so the weight spread is set to
+ * ω = 0.3·π·m^(1/d) radians per local unit (tuned on astronaut, camera and Colin27), and never
+ * above the local Nyquist rate π·(S−1)/2 of an axis whose support holds only S samples
+ * (short time axes, thin slabs): beyond it the features alias and the fit oscillates.
+ */
+export function defaultOmega(supportSamples: number[], hidden: number, freq = 1): number[] {
+  const d = supportSamples.filter((s) => s > 1).length || 1;
+  const base = 0.3 * Math.PI * Math.pow(hidden, 1 / d) * freq;
+  return supportSamples.map((S) => (S > 1 ? Math.min(base, (Math.PI * (S - 1)) / 2) : 0));
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new InrError('E_ARG', `${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Smallest isotropic cell width (in samples) whose mesh fits `budget`, with m hidden nodes. */
+function cellsForBudget(shape: number[], channels: number, hidden: number, budget: number): number[] | undefined {
+  const perCell = (hidden + 1) * channels;
+  if (perCell > budget) return undefined;
+  const maxLen = Math.max(...shape);
+  for (let w = 1; w <= maxLen; w++) {
+    const cells = shape.map((L) => Math.ceil(L / Math.min(w, L)));
+    const n = cells.reduce((a, b) => a * b, 1);
+    if (n * perCell <= budget) return cells;
+  }
+  return shape.map(() => 1);
+}
+
+/** Resolve user options into a full spec for data of `shape` × `channels`. */
+export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptions = {}): ElmSpec {
+  const d = shape.length;
+  const overlap = opts.overlap ?? ELM_DEFAULTS.overlap;
+  if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `--overlap must be between 0 and 1, got ${overlap}`);
+  const activation = opts.activation ?? ELM_DEFAULTS.activation;
+  if (!ACTIVATIONS.includes(activation)) throw new InrError('E_ARG', `unknown activation '${activation}' (choose ${ACTIVATIONS.join(', ')})`);
+  const ridge = opts.ridge ?? ELM_DEFAULTS.ridge;
+  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `--ridge must be ≥ 0, got ${ridge}`);
+  const freq = opts.freq ?? ELM_DEFAULTS.freq;
+  if (!(freq > 0) || !Number.isFinite(freq)) throw new InrError('E_ARG', `--freq must be positive, got ${freq}`);
+  const seed = opts.seed ?? ELM_DEFAULTS.seed;
+  if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `--seed must be a non-negative integer, got ${seed}`);
+  let hidden = opts.hidden !== undefined ? positiveInt('--hidden', opts.hidden) : undefined;
+
+  let cells: number[];
+  if (opts.subdomains !== undefined) {
+    const s = opts.subdomains;
+    cells = Array.isArray(s) ? s : shape.map(() => s);
+    if (cells.length !== d) throw new InrError('E_ARG', `--subdomains needs 1 or ${d} numbers (one per axis), got ${cells.length}`);
+    cells.forEach((c) => positiveInt('--subdomains', c));
+    hidden ??= ELM_DEFAULTS.hidden;
+    if (opts.budget !== undefined) {
+      const n = cells.reduce((a, b) => a * Math.min(b, Infinity), 1);
+      const params = n * (hidden + 1) * channels;
+      if (params > opts.budget) throw new InrError('E_ARG', `--subdomains ${cells.join('x')} with --hidden ${hidden} stores ${params} params, over --budget ${opts.budget}`);
+    }
+  } else if (opts.budget !== undefined) {
+    const budget = opts.budget;
+    if (!(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `--budget must be positive, got ${budget}`);
+    const candidates = hidden ? [hidden] : [64, 128, 256, 512];
+    let chosen: { hidden: number; cells: number[] } | undefined;
+    for (const m of candidates) {
+      const c = cellsForBudget(shape, channels, m, budget);
+      if (!c) continue;
+      const n = c.reduce((a, b) => a * b, 1);
+      const coreSamples = shape.reduce((a, b) => a * b, 1) / n;
+      chosen = { hidden: m, cells: c };
+      if (coreSamples <= 16 * m) break; // cells small enough for this width
+    }
+    if (!chosen) {
+      // Tiny budgets: one cell with as many nodes as fit.
+      const m = Math.floor(budget / channels) - 1;
+      if (m < 1) throw new InrError('E_ARG', `--budget ${budget} is too small for one subdomain (needs at least ${2 * channels} params for ${channels} channel(s))`);
+      chosen = { hidden: m, cells: shape.map(() => 1) };
+    }
+    hidden = chosen.hidden;
+    cells = chosen.cells;
+  } else {
+    hidden ??= ELM_DEFAULTS.hidden;
+    // Cores of about 2m samples: roughly half a stored parameter per value.
+    const active = shape.filter((L) => L > 1).length || 1;
+    const w = Math.max(2, Math.round(Math.pow(2 * hidden, 1 / active)));
+    cells = shape.map((L) => Math.max(1, Math.ceil(L / w)));
+  }
+  const mesh = uniformMesh(shape, cells, overlap);
+  const support = mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
+  return {
+    method: 'elm',
+    shape: [...shape],
+    cells: mesh.axes.map((ax) => ax.cells),
+    overlap,
+    hidden,
+    activation,
+    omega: defaultOmega(support, hidden, freq),
+    seed,
+    ridge,
+    channels,
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * Fitting and evaluating ELM-INR (Cho & Park, arXiv:2602.07603): overlapping subdomains, each
+ * with a closed-form ridge ELM on local coordinates, blended by a partition of unity.
+ *
+ * Cells whose supports see the same pattern of query positions share their local coordinates,
+ * hence their feature matrix H and, when fully observed, their Gram HᵀH and its Cholesky
+ * factor. On a uniform mesh that leaves a handful of distinct "patches" (interior, edges,
+ * corners), so a fit costs a few Gram factorisations plus, per cell, one HᵀY and one Hβ — a
+ * cell whose samples are partly masked gets its own Gram over its observed rows.
+ */
+import { InrError } from '../../core/errors';
+import { featureMatrix, hiddenLayer, type HiddenLayer } from './features';
+import {
+  atb,
+  atbRows,
+  choleskySolve,
+  factorRidge,
+  gramUpper,
+  gramUpperRows,
+  symmetrize,
+  trace,
+  type Factor,
+} from './linalg';
+import { cellIndex, cellSpan, localCoord, sampleGrid, type AxisGrid, type CellSpan, type UniformMesh } from './mesh';
+import { createModel, weightsPerCell, type ElmModel, type ElmSpec } from './model';
+import { axisWindow } from './pou';
+
+export interface Progress {
+  (stage: string, fraction: number): void;
+}
+
+export interface FitInput {
+  /** prod(shape)×C, channel-last. */
+  values: Float32Array;
+  shape: number[];
+  channels: number;
+  /** 1 = observed. Absent: all observed. */
+  mask?: Uint8Array;
+}
+
+export interface FitHooks {
+  onProgress?: Progress;
+  /** Called between cells; throws to abort. */
+  checkCancel?: () => void;
+  /** Only fit these cells (parallel workers); the others keep zero weights and no gap filling is done. */
+  cells?: number[];
+}
+
+/** A group of cells sharing their local sampling pattern. */
+interface Patch {
+  spans: CellSpan[];
+  coords: Float64Array[];
+  rows: number;
+}
+
+/** Per axis, per cell index k: which queries of the grid fall in that cell's support. */
+function axisSpans(mesh: UniformMesh, grids: AxisGrid[]): CellSpan[][] {
+  return mesh.axes.map((ax, a) => Array.from({ length: ax.cells }, (_, k) => cellSpan(ax, grids[a], k)));
+}
+
+function patchKey(spans: CellSpan[]): string {
+  return spans.map((s) => `${s.j1 - s.j0}@${s.t0.toFixed(9)}`).join('|');
+}
+
+function makePatch(mesh: UniformMesh, grids: AxisGrid[], spans: CellSpan[]): Patch {
+  const coords = spans.map((s, a) => {
+    const n = s.j1 - s.j0;
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = localCoord(mesh.axes[a], s.t0 + i * grids[a].step);
+    return c;
+  });
+  return { spans, coords, rows: coords.reduce((n, c) => n * c.length, 1) };
+}
+
+/** Flat indices (into a grid of `counts` per axis) of the rows of a cell's support, row-major. */
+function rowIndices(spans: CellSpan[], counts: number[], out: Int32Array): void {
+  const d = spans.length;
+  const strides = new Array<number>(d);
+  let s = 1;
+  for (let a = d - 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= counts[a];
+  }
+  const idx = spans.map((sp) => sp.j0);
+  let r = 0;
+  const total = out.length;
+  while (r < total) {
+    let flat = 0;
+    for (let a = 0; a < d; a++) flat += idx[a] * strides[a];
+    out[r++] = flat;
+    let a = d - 1;
+    while (a >= 0) {
+      idx[a]++;
+      if (idx[a] < spans[a].j1) break;
+      idx[a] = spans[a].j0;
+      a--;
+    }
+  }
+}
+
+/** Group the cells (optionally a range of them) by patch. */
+function groupCells(mesh: UniformMesh, grids: AxisGrid[], subset?: number[]) {
+  const spansPerAxis = axisSpans(mesh, grids);
+  const groups = new Map<string, { patch: Patch; cells: number[] }>();
+  const k: number[] = [];
+  const ids = subset ?? Array.from({ length: mesh.count }, (_, i) => i);
+  for (const id of ids) {
+    cellIndex(mesh, id, k);
+    const spans = k.map((ki, a) => spansPerAxis[a][ki]);
+    const key = patchKey(spans);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { patch: makePatch(mesh, grids, spans), cells: [] }));
+    g.cells.push(id);
+  }
+  return groups;
+}
+
+function cellSpans(mesh: UniformMesh, grids: AxisGrid[], spansPerAxis: CellSpan[][], id: number): CellSpan[] {
+  const k = cellIndex(mesh, id);
+  return k.map((ki, a) => spansPerAxis[a][ki]);
+}
+
+function factorGram(G: Float64Array, m: number, eps: number): Factor {
+  symmetrize(G, m);
+  const tr = trace(G, m);
+  return factorRidge(G, m, (eps * tr) / m);
+}
+
+/**
+ * Fit the output weights of every cell. The hidden layer is regenerated from `spec.seed`.
+ * Returns the model; its weights are rounded to float32, which is what is stored and evaluated.
+ */
+export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): ElmModel {
+  const { values, shape, channels: C, mask } = input;
+  const model = createModel(spec);
+  const { mesh } = model;
+  const m = spec.hidden;
+  const layer = hiddenLayer(spec.seed, m, spec.omega, spec.activation);
+  const grids = shape.map((L) => sampleGrid(L));
+  const groups = groupCells(mesh, grids, hooks.cells);
+  const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
+  const per = weightsPerCell(spec);
+  const spansPerAxis = axisSpans(mesh, grids);
+  let done = 0;
+  let lastReport = 0;
+
+  for (const { patch, cells } of groups.values()) {
+    const N = patch.rows;
+    const H = featureMatrix(layer, patch.coords);
+    let shared: Factor | undefined;
+    const rows = new Int32Array(N);
+    const observed = new Int32Array(N);
+    const Y = new Float64Array(N * C);
+    const R = new Float64Array(m * C);
+    const mean = new Float64Array(C);
+    for (const id of cells) {
+      hooks.checkCancel?.();
+      rowIndices(cellSpans(mesh, grids, spansPerAxis, id), shape, rows);
+      // Gather the cell's samples; find the observed ones (mask and finite values).
+      let nObs = 0;
+      mean.fill(0);
+      for (let r = 0; r < N; r++) {
+        const s = rows[r];
+        let ok = !mask || mask[s] === 1;
+        for (let c = 0; c < C; c++) {
+          const v = values[s * C + c];
+          Y[r * C + c] = v;
+          if (!Number.isFinite(v)) ok = false;
+        }
+        if (ok) {
+          observed[nObs++] = r;
+          for (let c = 0; c < C; c++) mean[c] += Y[r * C + c];
+        }
+      }
+      const w = model.weights;
+      const o = id * per;
+      if (nObs === 0) {
+        // Nothing observed in this support: the cell predicts zero offset; neighbours' windows cover it where they can.
+        w.fill(0, o, o + per);
+        for (let c = 0; c < C; c++) w[o + m * C + c] = NaN;
+      } else {
+        for (let c = 0; c < C; c++) mean[c] /= nObs;
+        for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
+        let f: Factor;
+        if (nObs === N) {
+          if (!shared) {
+            const G = new Float64Array(m * m);
+            gramUpper(H, m, 0, N, G);
+            shared = factorGram(G, m, spec.ridge);
+          }
+          f = shared;
+          atb(H, N, m, Y, C, R);
+        } else {
+          const G = new Float64Array(m * m);
+          gramUpperRows(H, m, observed, nObs, G);
+          f = factorGram(G, m, spec.ridge);
+          atbRows(H, m, observed, nObs, Y, C, R);
+        }
+        choleskySolve(f, R, C);
+        for (let i = 0; i < m * C; i++) w[o + i] = R[i];
+        for (let c = 0; c < C; c++) w[o + m * C + c] = mean[c];
+      }
+      done++;
+      if (hooks.onProgress && done - lastReport >= Math.max(1, totalCells / 50)) {
+        lastReport = done;
+        hooks.onProgress('solving subdomains', done / totalCells);
+      }
+    }
+  }
+  if (!hooks.cells) fillEmptyCells(model);
+  return model;
+}
+
+/** Cells with no observed sample get the mean of all observed cells' means (never NaN). */
+export function fillEmptyCells(model: ElmModel): void {
+  const { spec, weights } = model;
+  const C = spec.channels;
+  const per = weightsPerCell(spec);
+  const base = spec.hidden * C;
+  const sum = new Float64Array(C);
+  let n = 0;
+  for (let id = 0; id < model.mesh.count; id++) {
+    const v = weights[id * per + base];
+    if (Number.isNaN(v)) continue;
+    for (let c = 0; c < C; c++) sum[c] += weights[id * per + base + c];
+    n++;
+  }
+  for (let id = 0; id < model.mesh.count; id++) {
+    if (!Number.isNaN(weights[id * per + base])) continue;
+    for (let c = 0; c < C; c++) weights[id * per + base + c] = n ? sum[c] / n : 0;
+  }
+}
+
+export interface EvalHooks {
+  onProgress?: Progress;
+  checkCancel?: () => void;
+  /** Only accumulate these cells' contributions (parallel workers). */
+  cells?: number[];
+}
+
+/**
+ * Evaluate the model on the tensor grid `grids` (one AxisGrid per axis, in sample-index units):
+ * u(x) = Σ_i φ_i(x)·u_i(x) with Shepard-normalised windows. Returns prod(counts)×C values.
+ */
+export function evaluateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHooks = {}): Float32Array {
+  const acc = accumulateElm(model, grids, hooks);
+  return normalizeAccumulator(acc.sum, acc.weight, model.spec.channels);
+}
+
+export interface Accumulator {
+  /** Σ w_i·u_i per query and channel. */
+  sum: Float64Array;
+  /** Σ w_i per query. */
+  weight: Float64Array;
+}
+
+/** The unnormalised blend: parallel workers each accumulate their cells, then the sums are added. */
+export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHooks = {}, into?: Accumulator): Accumulator {
+  const { spec, mesh, weights } = model;
+  if (grids.length !== spec.shape.length) throw new InrError('E_ARG', `the model has ${spec.shape.length} axes, the query grid ${grids.length}`);
+  const C = spec.channels;
+  const m = spec.hidden;
+  const per = weightsPerCell(spec);
+  const counts = grids.map((g) => g.count);
+  const total = counts.reduce((n, c) => n * c, 1);
+  const sum = into?.sum ?? new Float64Array(total * C);
+  const weight = into?.weight ?? new Float64Array(total);
+  const layer: HiddenLayer = hiddenLayer(spec.seed, m, spec.omega, spec.activation);
+  const groups = groupCells(mesh, grids, hooks.cells);
+  const spansPerAxis = axisSpans(mesh, grids);
+  const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
+  let done = 0;
+  let lastReport = 0;
+  const beta = new Float64Array(m * C);
+
+  for (const { patch, cells } of groups.values()) {
+    const N = patch.rows;
+    const H = featureMatrix(layer, patch.coords);
+    // Window of this patch: product over axes of the per-axis ramps.
+    const axisW = patch.spans.map((s, a) => {
+      const ax = mesh.axes[a];
+      const n = s.j1 - s.j0;
+      const wv = new Float64Array(n);
+      for (let i = 0; i < n; i++) wv[i] = axisWindow(s.t0 + i * grids[a].step, ax.width, ax.margin);
+      return wv;
+    });
+    const win = tensorProduct(axisW);
+    const rows = new Int32Array(N);
+    for (const id of cells) {
+      hooks.checkCancel?.();
+      rowIndices(cellSpans(mesh, grids, spansPerAxis, id), counts, rows);
+      const o = id * per;
+      // βᵀ, channel-major, so each output is a unit-stride dot product with a row of H.
+      for (let j = 0; j < m; j++) for (let c = 0; c < C; c++) beta[c * m + j] = weights[o + j * C + c];
+      for (let r = 0; r < N; r++) {
+        const wr = win[r];
+        if (wr === 0) continue;
+        const s = rows[r];
+        const ho = r * m;
+        for (let c = 0; c < C; c++) {
+          const bo = c * m;
+          let u0 = 0;
+          let u1 = 0;
+          let j = 0;
+          for (; j + 1 < m; j += 2) {
+            u0 += H[ho + j] * beta[bo + j];
+            u1 += H[ho + j + 1] * beta[bo + j + 1];
+          }
+          if (j < m) u0 += H[ho + j] * beta[bo + j];
+          sum[s * C + c] += wr * (weights[o + m * C + c] + u0 + u1);
+        }
+        weight[s] += wr;
+      }
+      done++;
+      if (hooks.onProgress && done - lastReport >= Math.max(1, totalCells / 50)) {
+        lastReport = done;
+        hooks.onProgress('reconstructing', done / totalCells);
+      }
+    }
+  }
+  return { sum, weight };
+}
+
+export function normalizeAccumulator(sum: Float64Array, weight: Float64Array, C: number): Float32Array {
+  const out = new Float32Array(sum.length);
+  for (let s = 0; s < weight.length; s++) {
+    const w = weight[s];
+    for (let c = 0; c < C; c++) out[s * C + c] = w > 0 ? sum[s * C + c] / w : NaN;
+  }
+  return out;
+}
+
+function tensorProduct(parts: Float64Array[]): Float64Array {
+  let out = new Float64Array([1]);
+  for (const p of parts) {
+    const next = new Float64Array(out.length * p.length);
+    for (let i = 0; i < out.length; i++) for (let j = 0; j < p.length; j++) next[i * p.length + j] = out[i] * p[j];
+    out = next;
+  }
+  return out;
+}
+
+/** The unnormalised window sum Σ_i w_i on a grid (for tests of the partition of unity). */
+export function windowSum(mesh: UniformMesh, grids: AxisGrid[]): Float64Array {
+  const counts = grids.map((g) => g.count);
+  const total = counts.reduce((n, c) => n * c, 1);
+  const weight = new Float64Array(total);
+  const groups = groupCells(mesh, grids);
+  const spansPerAxis = axisSpans(mesh, grids);
+  for (const { patch, cells } of groups.values()) {
+    const win = tensorProduct(
+      patch.spans.map((s, a) => {
+        const n = s.j1 - s.j0;
+        const wv = new Float64Array(n);
+        for (let i = 0; i < n; i++) wv[i] = axisWindow(s.t0 + i * grids[a].step, mesh.axes[a].width, mesh.axes[a].margin);
+        return wv;
+      }),
+    );
+    const rows = new Int32Array(patch.rows);
+    for (const id of cells) {
+      rowIndices(cellSpans(mesh, grids, spansPerAxis, id), counts, rows);
+      for (let r = 0; r < rows.length; r++) weight[rows[r]] += win[r];
+    }
+  }
+  return weight;
+}

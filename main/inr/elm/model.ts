@@ -1,0 +1,54 @@
+/**
+ * An ELM-INR model: everything needed to evaluate the representation anywhere — the mesh, the
+ * hidden layer's seed and scales, and per cell the output weights β (m×C) and the channel means.
+ * `params` counts every stored number the reconstruction depends on: the per-cell weights
+ * (cells·(m+1)·C); the seed, scales and mesh sizes are a handful of header numbers and are
+ * listed separately in `headerNumbers`.
+ */
+import type { Activation } from './features';
+import { uniformMesh, type UniformMesh } from './mesh';
+
+export interface ElmSpec {
+  method: 'elm';
+  /** Sample grid of the fitted data, one length per axis. */
+  shape: number[];
+  /** Requested cells per axis (the mesh may use fewer on short axes). */
+  cells: number[];
+  overlap: number;
+  hidden: number;
+  activation: Activation;
+  /** Standard deviation of the hidden weights per axis, in radians per local unit. */
+  omega: number[];
+  seed: number;
+  /** Relative ridge ε: λ = ε·tr(HᵀH)/m per subdomain. */
+  ridge: number;
+  channels: number;
+}
+
+export interface ElmModel {
+  spec: ElmSpec;
+  mesh: UniformMesh;
+  /** Per cell, row-major: β (hidden×channels) then the channel means (channels). */
+  weights: Float32Array;
+}
+
+export function weightsPerCell(spec: ElmSpec): number {
+  return (spec.hidden + 1) * spec.channels;
+}
+
+export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
+  const mesh = uniformMesh(spec.shape, spec.cells, spec.overlap);
+  const n = mesh.count * weightsPerCell(spec);
+  if (weights && weights.length !== n) throw new RangeError(`model has ${weights.length} weights, expected ${n}`);
+  return { spec, mesh, weights: weights ?? new Float32Array(n) };
+}
+
+/** Stored numbers that reproduce the reconstruction: all per-cell weights. */
+export function paramCount(model: ElmModel): number {
+  return model.weights.length;
+}
+
+/** The header numbers besides the weights (seed, ridge, overlap, scales, mesh sizes). */
+export function headerNumbers(spec: ElmSpec): number {
+  return 4 + spec.omega.length + spec.shape.length + spec.cells.length;
+}

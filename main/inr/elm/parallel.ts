@@ -1,0 +1,198 @@
+/**
+ * The parallel ELM solver: subdomains are solved across a pool of worker threads that share the
+ * input and the outputs through SharedArrayBuffers.
+ *
+ * - Fit: cells are dealt out in contiguous ranges; each worker writes its cells' weights.
+ * - Evaluate: supports of cells two (or three, for overlap > ½) cell-rows apart along the first
+ *   axis never intersect, so the accumulation runs in phases over those cell-rows, and within a
+ *   phase each worker owns whole cell-rows: no two threads ever add into the same sample.
+ * Memory stays bounded: one accumulator over the output, and per worker one patch's features.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { InrError, cancelled, deserializeError, type SerializedError } from '../../core/errors';
+import { fillEmptyCells, normalizeAccumulator, type FitInput, type Progress } from './fit';
+import { cellIndex, type AxisGrid } from './mesh';
+import { createModel, type ElmModel, type ElmSpec } from './model';
+import type { ElmTask } from './worker';
+
+export interface ParallelHooks {
+  threads?: number;
+  onProgress?: Progress;
+  signal?: AbortSignal;
+}
+
+function workerEntry(): URL {
+  const here = import.meta.url;
+  const entry = /\.ts($|\?)/.test(here) ? './worker-dev.mjs' : './elm-worker.js';
+  return new URL(entry, here);
+}
+
+function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(
+  Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  length: number,
+): T {
+  return new Ctor(new SharedArrayBuffer(Math.max(1, length) * Ctor.BYTES_PER_ELEMENT));
+}
+
+class Pool {
+  private readonly workers: Worker[];
+  readonly cancel = shared(Int32Array, 1);
+  readonly progress = shared(Int32Array, 1);
+
+  constructor(readonly size: number) {
+    const url = workerEntry();
+    this.workers = Array.from({ length: size }, () => new Worker(fileURLToPath(url)));
+  }
+
+  /** Run one task per worker (tasks.length ≤ size) and wait for all of them. */
+  run(tasks: ElmTask[], onTick?: () => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let pending = tasks.length;
+      let failed: unknown;
+      const timer = onTick ? setInterval(onTick, 200) : undefined;
+      const onAbort = () => Atomics.store(this.cancel, 0, 1);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = () => {
+        if (timer) clearInterval(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (failed) reject(failed);
+        else resolve();
+      };
+      if (pending === 0) return finish();
+      tasks.forEach((task, i) => {
+        const w = this.workers[i];
+        const onMessage = (msg: { ok: boolean; error?: SerializedError }) => {
+          w.off('error', onError);
+          if (!msg.ok && !failed) failed = deserializeError(msg.error!);
+          if (--pending === 0) finish();
+        };
+        const onError = (err: Error) => {
+          w.off('message', onMessage);
+          if (!failed) failed = new InrError('E_INTERNAL', `an ELM worker failed: ${err.message}`);
+          if (--pending === 0) finish();
+        };
+        w.once('message', onMessage);
+        w.once('error', onError);
+        w.postMessage(task);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function threadCount(requested?: number): number {
+  return Math.max(1, Math.min(requested ?? availableParallelism(), 64));
+}
+
+/**
+ * A pool of ELM worker threads, kept for a whole job (fit, then reconstructions) so threads
+ * start once. Call `close()` when done.
+ */
+export class ElmPool {
+  private pool?: Pool;
+  readonly size: number;
+
+  constructor(threads?: number) {
+    this.size = threadCount(threads);
+  }
+
+  private get(): Pool {
+    return (this.pool ??= new Pool(this.size));
+  }
+
+  /** Start the threads now (they load their code while the caller reads data). */
+  warm(): this {
+    this.get();
+    return this;
+  }
+
+  /** Fit all cells. Same result as `fitElm`, bit for bit. */
+  async fit(input: FitInput, spec: ElmSpec, hooks: ParallelHooks = {}): Promise<ElmModel> {
+    const model = createModel(spec);
+    const total = model.mesh.count;
+    const T = Math.min(this.size, total);
+    const pool = this.get();
+    Atomics.store(pool.progress, 0, 0);
+    const values = shared(Float32Array, input.values.length);
+    values.set(input.values);
+    let mask: Uint8Array | undefined;
+    if (input.mask) {
+      mask = shared(Uint8Array, input.mask.length);
+      mask.set(input.mask);
+    }
+    const weights = shared(Float32Array, model.weights.length);
+    const tasks: ElmTask[] = [];
+    for (let t = 0; t < T; t++) {
+      const c0 = Math.floor((t * total) / T);
+      const c1 = Math.floor(((t + 1) * total) / T);
+      const cells = Array.from({ length: c1 - c0 }, (_, i) => c0 + i);
+      tasks.push({ type: 'fit', spec, values, mask, weights, cells, cancel: pool.cancel, progress: pool.progress });
+    }
+    if (hooks.signal?.aborted) throw cancelled();
+    await pool.run(tasks, () => hooks.onProgress?.('solving subdomains', Atomics.load(pool.progress, 0) / total), hooks.signal);
+    model.weights.set(weights);
+    fillEmptyCells(model);
+    return model;
+  }
+
+  /** Evaluate on `grids`. Same result as `evaluateElm`, bit for bit. */
+  async evaluate(model: ElmModel, grids: AxisGrid[], hooks: ParallelHooks = {}): Promise<Float32Array> {
+    const { mesh, spec } = model;
+    const C = spec.channels;
+    const n0 = mesh.axes[0].cells;
+    const stride = spec.overlap <= 0.49 ? 2 : 3;
+    const T = Math.min(this.size, Math.max(1, Math.ceil(n0 / stride)));
+    const total = grids.reduce((n, g) => n * g.count, 1);
+    const sum = shared(Float64Array, total * C);
+    const weight = shared(Float64Array, total);
+    const weights = shared(Float32Array, model.weights.length);
+    weights.set(model.weights);
+    const byRow: number[][] = Array.from({ length: n0 }, () => []);
+    const k: number[] = [];
+    for (let id = 0; id < mesh.count; id++) byRow[cellIndex(mesh, id, k)[0]].push(id);
+    const pool = this.get();
+    Atomics.store(pool.progress, 0, 0);
+    let done = 0;
+    for (let phase = 0; phase < stride; phase++) {
+      const rows = byRow.filter((_, k0) => k0 % stride === phase);
+      const tasks: ElmTask[] = [];
+      for (let t = 0; t < T; t++) {
+        const mine = rows.filter((_, i) => i % T === t).flat();
+        if (mine.length) tasks.push({ type: 'accumulate', spec, weights, grids, cells: mine, sum, weight, cancel: pool.cancel, progress: pool.progress });
+      }
+      if (hooks.signal?.aborted) throw cancelled();
+      await pool.run(tasks, () => hooks.onProgress?.('reconstructing', (done + Atomics.load(pool.progress, 0)) / mesh.count), hooks.signal);
+      done += Atomics.exchange(pool.progress, 0, 0);
+    }
+    return normalizeAccumulator(sum, weight, C);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+}
+
+/** One-shot helpers: a pool for a single call. */
+export async function fitElmParallel(input: FitInput, spec: ElmSpec, hooks: ParallelHooks = {}): Promise<ElmModel> {
+  const pool = new ElmPool(hooks.threads);
+  try {
+    return await pool.fit(input, spec, hooks);
+  } finally {
+    await pool.close();
+  }
+}
+
+export async function evaluateElmParallel(model: ElmModel, grids: AxisGrid[], hooks: ParallelHooks = {}): Promise<Float32Array> {
+  const pool = new ElmPool(hooks.threads);
+  try {
+    return await pool.evaluate(model, grids, hooks);
+  } finally {
+    await pool.close();
+  }
+}
