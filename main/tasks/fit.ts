@@ -10,6 +10,7 @@ import { sampleCount, type Field } from '../core/field';
 import { resolveElmSpec, type ElmOptions } from '../inr/elm/config';
 import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
 import { ElmPool } from '../inr/elm/parallel';
+import { chooseFrequency } from '../inr/elm/autofreq';
 import { paramCount, type ElmModel } from '../inr/elm/model';
 import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
 
@@ -47,7 +48,7 @@ export interface FitReport {
   psnr_unobserved?: number;
   observed_fraction: number;
   nan_masked: number;
-  mesh: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number };
+  mesh: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
   output_shape?: number[];
 }
 
@@ -118,9 +119,17 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
   const t0 = performance.now();
   const C = field.channels.length;
   const progress = hooks.onProgress ?? (() => {});
-  const spec = resolveElmSpec(field.shape, C, opts);
+  let spec = resolveElmSpec(field.shape, C, opts);
   const { mask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed: opts.seed });
   const allObserved = mask.every((v) => v === 1);
+  let freqChoice: ReturnType<typeof chooseFrequency> | undefined;
+  if (opts.freq === undefined) {
+    progress('choosing frequency scale', 0.01);
+    freqChoice = chooseFrequency({ values: field.values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
+      holdout: Boolean(hidden || opts.mask || opts.scale || opts.zscale),
+    });
+    spec = { ...spec, omega: freqChoice.omega };
+  }
   const pool = hooks.pool ?? new ElmPool(opts.threads);
   try {
     progress('solving subdomains', 0);
@@ -179,7 +188,17 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
       psnr_unobserved: psnrUnobserved,
       observed_fraction: observed / n,
       nan_masked: nanMasked,
-      mesh: { cells: spec.cells, hidden: spec.hidden, overlap: spec.overlap, activation: spec.activation, omega: spec.omega, seed: spec.seed, ridge: spec.ridge },
+      mesh: {
+        cells: spec.cells,
+        hidden: spec.hidden,
+        overlap: spec.overlap,
+        activation: spec.activation,
+        omega: spec.omega,
+        seed: spec.seed,
+        ridge: spec.ridge,
+        freq: freqChoice?.freq ?? opts.freq,
+        freq_scores: freqChoice?.scores,
+      },
       output_shape: upsampled?.shape,
     };
     progress('done', 1, { psnr: report.psnr, seconds: report.seconds });

@@ -22,9 +22,11 @@ export interface ElmOptions {
   seed?: number;
   /** Upper bound on stored parameters; picks the mesh (and hidden size if not given). */
   budget?: number;
+  /** Add the local coordinates as linear features (exact on affine fields). Default true. */
+  affine?: boolean;
 }
 
-export const ELM_DEFAULTS = { hidden: 64, overlap: 0.15, activation: 'sine' as Activation, freq: 1, ridge: 1e-8, seed: 1 };
+export const ELM_DEFAULTS = { hidden: 64, overlap: 0.15, activation: 'sine' as Activation, freq: 1, ridge: 1e-6, seed: 1 };
 
 /**
  * Data-driven frequency scale per axis. Random Fourier features with m nodes in d dimensions
@@ -45,8 +47,8 @@ function positiveInt(name: string, v: number): number {
 }
 
 /** Smallest isotropic cell width (in samples) whose mesh fits `budget`, with m hidden nodes. */
-function cellsForBudget(shape: number[], channels: number, hidden: number, budget: number): number[] | undefined {
-  const perCell = (hidden + 1) * channels;
+function cellsForBudget(shape: number[], channels: number, hidden: number, budget: number, affine: boolean): number[] | undefined {
+  const perCell = (hidden + 1 + (affine ? shape.length + 1 : 0)) * channels;
   if (perCell > budget) return undefined;
   const maxLen = Math.max(...shape);
   for (let w = 1; w <= maxLen; w++) {
@@ -71,6 +73,7 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
   const seed = opts.seed ?? ELM_DEFAULTS.seed;
   if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `--seed must be a non-negative integer, got ${seed}`);
   let hidden = opts.hidden !== undefined ? positiveInt('--hidden', opts.hidden) : undefined;
+  const affine = opts.affine ?? true;
 
   let cells: number[];
   if (opts.subdomains !== undefined) {
@@ -81,25 +84,32 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     hidden ??= ELM_DEFAULTS.hidden;
     if (opts.budget !== undefined) {
       const n = cells.reduce((a, b) => a * Math.min(b, Infinity), 1);
-      const params = n * (hidden + 1) * channels;
+      const params = n * (hidden + 1 + (affine ? d + 1 : 0)) * channels;
       if (params > opts.budget) throw new InrError('E_ARG', `--subdomains ${cells.join('x')} with --hidden ${hidden} stores ${params} params, over --budget ${opts.budget}`);
     }
   } else if (opts.budget !== undefined) {
     const budget = opts.budget;
     if (!(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `--budget must be positive, got ${budget}`);
     const candidates = hidden ? [hidden] : [64, 128, 256, 512];
+    const total = shape.reduce((a, b) => a * b, 1);
     let chosen: { hidden: number; cells: number[] } | undefined;
+    let best: { hidden: number; cells: number[]; params: number } | undefined;
     for (const m of candidates) {
-      const c = cellsForBudget(shape, channels, m, budget);
+      const c = cellsForBudget(shape, channels, m, budget, affine);
       if (!c) continue;
       const n = c.reduce((a, b) => a * b, 1);
-      const coreSamples = shape.reduce((a, b) => a * b, 1) / n;
-      chosen = { hidden: m, cells: c };
-      if (coreSamples <= 16 * m) break; // cells small enough for this width
+      // The smallest width whose cells are not too large for it wins; else the fullest use of the budget.
+      if (total / n <= 16 * m) {
+        chosen = { hidden: m, cells: c };
+        break;
+      }
+      const params = n * (m + 1 + (affine ? d + 1 : 0)) * channels;
+      if (!best || params > best.params) best = { hidden: m, cells: c, params };
     }
+    chosen ??= best;
     if (!chosen) {
       // Tiny budgets: one cell with as many nodes as fit.
-      const m = Math.floor(budget / channels) - 1;
+      const m = Math.floor(budget / channels) - 1 - (affine ? d + 1 : 0);
       if (m < 1) throw new InrError('E_ARG', `--budget ${budget} is too small for one subdomain (needs at least ${2 * channels} params for ${channels} channel(s))`);
       chosen = { hidden: m, cells: shape.map(() => 1) };
     }
@@ -125,5 +135,6 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     seed,
     ridge,
     channels,
+    affine,
   };
 }

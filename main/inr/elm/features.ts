@@ -36,31 +36,34 @@ export function hiddenLayer(seed: number, m: number, omega: readonly number[], a
 
 /**
  * The feature matrix H (N×m, row-major) on the tensor grid of local coordinates `coords[a]`
- * (rows in row-major order over the axes, last axis fastest). The pre-activations are built as
+ * (rows in row-major order over the axes, last axis fastest). With `affine`, d + 1 more
+ * columns hold the local coordinates and a constant, so affine fields are represented exactly
+ * (also on supports clipped by the domain border, where the mean is not the centre value). The pre-activations are built as
  * running sums over axes, so each row costs m additions plus m activations.
  */
-export function featureMatrix(layer: HiddenLayer, coords: readonly Float64Array[]): Float64Array {
-  const { m, d, W, b, activation } = layer;
+export function featureMatrix(layer: HiddenLayer, coords: readonly Float64Array[], affine = false): Float64Array {
+  const { m: hidden, d, W, b, activation } = layer;
+  const m = hidden + (affine ? d + 1 : 0);
   const counts = coords.map((c) => c.length);
   const N = counts.reduce((n, c) => n * c, 1);
   const H = new Float64Array(N * m);
   if (N === 0) return H;
-  // P[a][i·m + j] = W[j,a]·coords[a][i]
+  // P[a][i·hidden + j] = W[j,a]·coords[a][i]
   const P = coords.map((c, a) => {
-    const p = new Float64Array(c.length * m);
-    for (let i = 0; i < c.length; i++) for (let j = 0; j < m; j++) p[i * m + j] = W[j * d + a] * c[i];
+    const p = new Float64Array(c.length * hidden);
+    for (let i = 0; i < c.length; i++) for (let j = 0; j < hidden; j++) p[i * hidden + j] = W[j * d + a] * c[i];
     return p;
   });
   // partial[a] = b + Σ_{a' ≤ a} P[a'][idx[a']]
-  const partial = Array.from({ length: d }, () => new Float64Array(m));
+  const partial = Array.from({ length: d }, () => new Float64Array(hidden));
   const idx = new Array<number>(d).fill(0);
   const refresh = (from: number) => {
     for (let a = from; a < d; a++) {
       const prev = a === 0 ? b : partial[a - 1];
       const pa = P[a];
-      const o = idx[a] * m;
+      const o = idx[a] * hidden;
       const out = partial[a];
-      for (let j = 0; j < m; j++) out[j] = prev[j] + pa[o + j];
+      for (let j = 0; j < hidden; j++) out[j] = prev[j] + pa[o + j];
     }
   };
   refresh(0);
@@ -69,14 +72,18 @@ export function featureMatrix(layer: HiddenLayer, coords: readonly Float64Array[
     const o = r * m;
     switch (activation) {
       case 'sine':
-        for (let j = 0; j < m; j++) H[o + j] = Math.sin(last[j]);
+        for (let j = 0; j < hidden; j++) H[o + j] = Math.sin(last[j]);
         break;
       case 'tanh':
-        for (let j = 0; j < m; j++) H[o + j] = Math.tanh(last[j]);
+        for (let j = 0; j < hidden; j++) H[o + j] = Math.tanh(last[j]);
         break;
       case 'gauss':
-        for (let j = 0; j < m; j++) H[o + j] = Math.exp(-0.5 * last[j] * last[j]);
+        for (let j = 0; j < hidden; j++) H[o + j] = Math.exp(-0.5 * last[j] * last[j]);
         break;
+    }
+    if (affine) {
+      for (let a = 0; a < d; a++) H[o + hidden + a] = coords[a][idx[a]];
+      H[o + hidden + d] = 1;
     }
     // Advance the odometer and refresh the partial sums from the axis that changed.
     let a = d - 1;

@@ -22,7 +22,7 @@ import {
   type Factor,
 } from './linalg';
 import { cellIndex, cellSpan, localCoord, sampleGrid, type AxisGrid, type CellSpan, type UniformMesh } from './mesh';
-import { createModel, weightsPerCell, type ElmModel, type ElmSpec } from './model';
+import { createModel, featureCount, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { axisWindow } from './pou';
 
 export interface Progress {
@@ -134,8 +134,8 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   const { values, shape, channels: C, mask } = input;
   const model = createModel(spec);
   const { mesh } = model;
-  const m = spec.hidden;
-  const layer = hiddenLayer(spec.seed, m, spec.omega, spec.activation);
+  const m = featureCount(spec);
+  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
   const grids = shape.map((L) => sampleGrid(L));
   const groups = groupCells(mesh, grids, hooks.cells);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -146,7 +146,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
 
   for (const { patch, cells } of groups.values()) {
     const N = patch.rows;
-    const H = featureMatrix(layer, patch.coords);
+    const H = featureMatrix(layer, patch.coords, spec.affine);
     let shared: Factor | undefined;
     const rows = new Int32Array(N);
     const observed = new Int32Array(N);
@@ -216,7 +216,7 @@ export function fillEmptyCells(model: ElmModel): void {
   const { spec, weights } = model;
   const C = spec.channels;
   const per = weightsPerCell(spec);
-  const base = spec.hidden * C;
+  const base = featureCount(spec) * C;
   const sum = new Float64Array(C);
   let n = 0;
   for (let id = 0; id < model.mesh.count; id++) {
@@ -259,13 +259,13 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
   const { spec, mesh, weights } = model;
   if (grids.length !== spec.shape.length) throw new InrError('E_ARG', `the model has ${spec.shape.length} axes, the query grid ${grids.length}`);
   const C = spec.channels;
-  const m = spec.hidden;
+  const m = featureCount(spec);
   const per = weightsPerCell(spec);
   const counts = grids.map((g) => g.count);
   const total = counts.reduce((n, c) => n * c, 1);
   const sum = into?.sum ?? new Float64Array(total * C);
   const weight = into?.weight ?? new Float64Array(total);
-  const layer: HiddenLayer = hiddenLayer(spec.seed, m, spec.omega, spec.activation);
+  const layer: HiddenLayer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
   const groups = groupCells(mesh, grids, hooks.cells);
   const spansPerAxis = axisSpans(mesh, grids);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -275,7 +275,7 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
 
   for (const { patch, cells } of groups.values()) {
     const N = patch.rows;
-    const H = featureMatrix(layer, patch.coords);
+    const H = featureMatrix(layer, patch.coords, spec.affine);
     // Window of this patch: product over axes of the per-axis ramps.
     const axisW = patch.spans.map((s, a) => {
       const ax = mesh.axes[a];

@@ -6,7 +6,7 @@
  *   12  u32       header length H in bytes (JSON, UTF-8, space-padded to a multiple of 8)
  *   16  H bytes   header: { method, spec, field, weights: { dtype: "float32", count } , software }
  *   16+H          weights: count × float32, per cell β (hidden × channels, row-major) then the
- *                 channel means (channels)
+ *                 channel means (channels); with affine terms β has hidden + d rows
  *
  * `spec` holds the mesh (shape, cells, overlap), the hidden layer's seed, activation and
  * frequency scales (omega), and the ridge; `field` holds axes, channels, units and geometry so

@@ -2,7 +2,7 @@
  * An ELM-INR model: everything needed to evaluate the representation anywhere — the mesh, the
  * hidden layer's seed and scales, and per cell the output weights β (m×C) and the channel means.
  * `params` counts every stored number the reconstruction depends on: the per-cell weights
- * (cells·(m+1)·C); the seed, scales and mesh sizes are a handful of header numbers and are
+ * (cells·(m+d+2)·C with the affine terms, cells·(m+1)·C without); the seed, scales and mesh sizes are a handful of header numbers and are
  * listed separately in `headerNumbers`.
  */
 import type { Activation } from './features';
@@ -23,17 +23,24 @@ export interface ElmSpec {
   /** Relative ridge ε: λ = ε·tr(HᵀH)/m per subdomain. */
   ridge: number;
   channels: number;
+  /** The local coordinates x̂ and a constant are extra linear features (d+1 more weights per channel). */
+  affine: boolean;
 }
 
 export interface ElmModel {
   spec: ElmSpec;
   mesh: UniformMesh;
-  /** Per cell, row-major: β (hidden×channels) then the channel means (channels). */
+  /** Per cell, row-major: β (features×channels, features = hidden [+ d affine]) then the channel means (channels). */
   weights: Float32Array;
 }
 
+/** Columns of the local feature matrix: the hidden nodes, plus, when affine, one per axis and a constant. */
+export function featureCount(spec: ElmSpec): number {
+  return spec.hidden + (spec.affine ? spec.shape.length + 1 : 0);
+}
+
 export function weightsPerCell(spec: ElmSpec): number {
-  return (spec.hidden + 1) * spec.channels;
+  return (featureCount(spec) + 1) * spec.channels;
 }
 
 export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
