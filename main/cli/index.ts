@@ -55,9 +55,9 @@ function parseIndex(spec: string | undefined): OpenOptions['index'] {
   return out;
 }
 
-function parse(argv: string[], options: ParseArgsConfig['options']) {
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true as const });
   } catch (err) {
     const msg = (err as Error).message.replace(/^.*?: /, '').split('\n')[0];
     throw new UsageError(`${msg} (see 'inr-studio --help')`);

@@ -4,12 +4,16 @@ import { InrError, asReadError } from '../core/errors';
 import { fieldStats, type Field, type FieldStats } from '../core/field';
 import type { DatasetListing, FolderReader, OpenOptions, Reader } from './registry';
 import { pngReader } from './readers/png';
+import { niftiReader } from './nifti/index';
+import { geotiffReader } from './geotiff/index';
+import { jpegReader } from './image/index';
+import { dicomReader, dicomFolderReader } from './dicom/index';
 
 export type { OpenOptions, DatasetListing } from './registry';
 
 /** The reader table. Order matters only where two formats could claim the same bytes. */
-const fileReaders: Reader[] = [pngReader];
-const folderReaders: FolderReader[] = [];
+const fileReaders: Reader[] = [pngReader, jpegReader, geotiffReader, niftiReader, dicomReader];
+const folderReaders: FolderReader[] = [dicomFolderReader];
 
 export function registerReader(r: Reader): void {
   if (!fileReaders.some((x) => x.format === r.format)) fileReaders.push(r);

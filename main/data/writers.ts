@@ -6,6 +6,9 @@ import { extname, join } from 'node:path';
 import type { Field } from '../core/field';
 import { InrError } from '../core/errors';
 import { writePng } from './png';
+import { writeNifti } from './nifti/index';
+import { writeGeoTiff } from './geotiff/index';
+import { writeDicomSeries } from './dicom/index';
 
 export interface Writer {
   format: string;
@@ -21,6 +24,10 @@ export function registerWriter(w: Writer): void {
 }
 
 registerWriter({ format: 'png', extension: '.png', write: (p, f) => writePng(p, f) });
+registerWriter({ format: 'nifti', extension: '.nii.gz', write: (p, f) => writeNifti(p, f) });
+registerWriter({ format: 'geotiff', extension: '.tif', write: (p, f) => writeGeoTiff(p, f) });
+// A DICOM result is a derived series: a folder of one file per slice, with new UIDs.
+registerWriter({ format: 'dicom', extension: '', write: async (dir, f) => void (await writeDicomSeries(dir, f, { seriesDescription: 'INR Studio reconstruction' })) });
 
 export function writerFor(format: string): Writer | undefined {
   return writers.get(format);
