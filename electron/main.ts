@@ -12,6 +12,8 @@ import { CSP } from '../main/core/csp';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 if (app.isPackaged) process.env.INR_RESOURCES_DIR ??= join(process.resourcesPath, 'resources');
+// The job and ELM worker entries are built next to this file (out/main).
+process.env.INR_WORKER_DIR ??= here;
 
 let win: BrowserWindow | null = null;
 const engine = new EngineService({ mode: 'electron' });

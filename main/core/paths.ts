@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The package root: the folder holding package.json, found upward from this file. */
 export function packageRoot(): string {
@@ -20,4 +20,15 @@ export function resourcesDir(): string {
 /** The bundled demo dataset opened when no file is given (astronaut.png, NASA, public domain). */
 export function demoDatasetPath(): string {
   return join(resourcesDir(), 'demo', 'astronaut.png');
+}
+
+/**
+ * A worker-thread entry. Under tsx/vitest (the source runs as .ts) it is the `devEntry` module
+ * next to the caller; in the built app it is `<name>.js` in the folder the Electron shell names
+ * in INR_WORKER_DIR (the bundle's own folder: chunks may live elsewhere).
+ */
+export function workerEntry(callerUrl: string, devEntry: string, name: string): URL {
+  if (/\.ts($|\?)/.test(callerUrl)) return new URL(devEntry, callerUrl);
+  const dir = process.env.INR_WORKER_DIR;
+  return dir ? new URL(`${name}.js`, pathToFileURL(dir + sep)) : new URL(`./${name}.js`, callerUrl);
 }

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InrError, cancelled, deserializeError } from '../core/errors';
+import { workerEntry } from '../core/paths';
 import type { FromWorker, ProgressInfo, ToWorker } from './types';
 
 export interface RunOptions {
@@ -47,13 +48,6 @@ interface Slot {
   busy?: Pending;
 }
 
-/** Where the worker entry is: the .ts source under tsx/vitest, the built .js next to the bundle. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const here = import.meta.url;
-  // A variable, not a literal, so bundlers leave this URL alone.
-  const entry = /\.ts($|\?)/.test(here) ? './worker-dev.mjs' : './worker.js';
-  return { url: new URL(entry, here), execArgv: [] };
-}
 
 let nextId = 1;
 
@@ -112,8 +106,8 @@ export class JobRunner {
   }
 
   private spawn(): Slot {
-    const { url, execArgv } = workerEntry();
-    const worker = new Worker(fileURLToPath(url), { execArgv });
+    const url = workerEntry(import.meta.url, './worker-dev.mjs', 'worker');
+    const worker = new Worker(fileURLToPath(url));
     worker.unref();
     const slot: Slot = { worker };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));

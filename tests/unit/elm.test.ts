@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../main/core/rng';
 import { atb, choleskySolve, factorRidge, gramUpper, ridgeDirect, symmetrize } from '../../main/inr/elm/linalg';
-import { evaluateElm, fitElm, windowSum } from '../../main/inr/elm/fit';
+import { evaluateElm, evaluatePoints, fitElm, windowSum } from '../../main/inr/elm/fit';
 import { featureMatrix, hiddenLayer } from '../../main/inr/elm/features';
 import { finerGrid, localCoord, sampleGrid, uniformMesh } from '../../main/inr/elm/mesh';
 import { createModel, paramCount, weightsPerCell, type ElmSpec } from '../../main/inr/elm/model';
@@ -321,6 +321,26 @@ describe('model file and parallel solver', () => {
       const b = evaluateElm(loaded, grids);
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
     }
+  });
+
+  it('evaluates at scattered coordinates, agreeing with grid evaluation', () => {
+    const model = fitElm({ values, shape, channels: 2 }, spec);
+    const grids = shape.map((L) => finerGrid(L, 1.7));
+    const onGrid = evaluateElm(model, grids);
+    const rng = new Rng(11);
+    const n = 300;
+    const pts = new Float64Array(n * 2);
+    const expected = new Float32Array(n * 2);
+    for (let p = 0; p < n; p++) {
+      const j = Math.floor(rng.uniform() * grids[0].count);
+      const i = Math.floor(rng.uniform() * grids[1].count);
+      pts[2 * p] = grids[0].start + j * grids[0].step;
+      pts[2 * p + 1] = grids[1].start + i * grids[1].step;
+      expected[2 * p] = onGrid[(j * grids[1].count + i) * 2];
+      expected[2 * p + 1] = onGrid[(j * grids[1].count + i) * 2 + 1];
+    }
+    const u = evaluatePoints(model, pts);
+    for (let k = 0; k < u.length; k++) expect(Math.abs(u[k] - expected[k])).toBeLessThan(1e-4);
   });
 
   it('rejects corrupt model files with a clear error', () => {

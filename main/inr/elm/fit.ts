@@ -364,3 +364,76 @@ export function windowSum(mesh: UniformMesh, grids: AxisGrid[]): Float64Array {
   }
   return weight;
 }
+
+/**
+ * Evaluate the model at scattered points: `points` holds n×d coordinates in sample-index units
+ * (sample i of an axis sits at i; any real value, also between samples). Each point blends the
+ * cells whose supports contain it (at most 3 per axis for overlap ≤ 1). Returns n×C values.
+ */
+export function evaluatePoints(model: ElmModel, points: Float64Array): Float32Array {
+  const { spec, mesh, weights } = model;
+  const d = spec.shape.length;
+  const C = spec.channels;
+  const n = Math.floor(points.length / d);
+  const m = featureCount(spec);
+  const per = weightsPerCell(spec);
+  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
+  const out = new Float32Array(n * C);
+  const cand: number[][] = Array.from({ length: d }, () => []);
+  const xhat = new Float64Array(d);
+  const h = new Float64Array(m);
+  const acc = new Float64Array(C);
+  for (let p = 0; p < n; p++) {
+    for (let a = 0; a < d; a++) {
+      const ax = mesh.axes[a];
+      const x = points[p * d + a];
+      const k0 = Math.floor((x + 0.5) / ax.width);
+      cand[a].length = 0;
+      for (let k = k0 - 1; k <= k0 + 1; k++) {
+        if (k < 0 || k >= ax.cells) continue;
+        const t = x - k * ax.width;
+        if (t > -ax.margin - 0.5 && t < ax.width - 0.5 + ax.margin) cand[a].push(k);
+      }
+    }
+    acc.fill(0);
+    let wsum = 0;
+    const idx = new Array<number>(d).fill(0);
+    if (cand.every((c) => c.length > 0)) {
+      for (;;) {
+        let wgt = 1;
+        let id = 0;
+        for (let a = 0; a < d; a++) {
+          const ax = mesh.axes[a];
+          const k = cand[a][idx[a]];
+          const t = points[p * d + a] - k * ax.width;
+          wgt *= axisWindow(t, ax.width, ax.margin);
+          xhat[a] = localCoord(ax, t);
+          id = id * ax.cells + k;
+        }
+        if (wgt > 0) {
+          for (let j = 0; j < spec.hidden; j++) {
+            let z = layer.b[j];
+            for (let a = 0; a < d; a++) z += layer.W[j * d + a] * xhat[a];
+            h[j] = spec.activation === 'sine' ? Math.sin(z) : spec.activation === 'tanh' ? Math.tanh(z) : Math.exp(-0.5 * z * z);
+          }
+          if (spec.affine) {
+            for (let a = 0; a < d; a++) h[spec.hidden + a] = xhat[a];
+            h[spec.hidden + d] = 1;
+          }
+          const o = id * per;
+          for (let c = 0; c < C; c++) {
+            let u = weights[o + m * C + c];
+            for (let j = 0; j < m; j++) u += h[j] * weights[o + j * C + c];
+            acc[c] += wgt * u;
+          }
+          wsum += wgt;
+        }
+        let a = d - 1;
+        while (a >= 0 && ++idx[a] >= cand[a].length) idx[a--] = 0;
+        if (a < 0) break;
+      }
+    }
+    for (let c = 0; c < C; c++) out[p * C + c] = wsum > 0 ? acc[c] / wsum : NaN;
+  }
+  return out;
+}

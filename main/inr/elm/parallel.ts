@@ -16,6 +16,7 @@ import { fillEmptyCells, normalizeAccumulator, type FitInput, type Progress } fr
 import { cellIndex, type AxisGrid } from './mesh';
 import { createModel, type ElmModel, type ElmSpec } from './model';
 import type { ElmTask } from './worker';
+import { workerEntry } from '../../core/paths';
 
 export interface ParallelHooks {
   threads?: number;
@@ -23,11 +24,6 @@ export interface ParallelHooks {
   signal?: AbortSignal;
 }
 
-function workerEntry(): URL {
-  const here = import.meta.url;
-  const entry = /\.ts($|\?)/.test(here) ? './worker-dev.mjs' : './elm-worker.js';
-  return new URL(entry, here);
-}
 
 function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(
   Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
@@ -42,7 +38,7 @@ class Pool {
   readonly progress = shared(Int32Array, 1);
 
   constructor(readonly size: number) {
-    const url = workerEntry();
+    const url = workerEntry(import.meta.url, './worker-dev.mjs', 'elm-worker');
     this.workers = Array.from({ length: size }, () => new Worker(fileURLToPath(url)));
   }
 
