@@ -12,7 +12,8 @@ import { dicomReader, dicomFolderReader } from './dicom/index';
 export type { OpenOptions, DatasetListing } from './registry';
 
 /** The reader table. Order matters only where two formats could claim the same bytes. */
-const fileReaders: Reader[] = [pngReader, jpegReader, geotiffReader, niftiReader, dicomReader];
+// DICOM before TIFF: some DICOM files carry a TIFF header in their 128-byte preamble.
+const fileReaders: Reader[] = [pngReader, jpegReader, dicomReader, geotiffReader, niftiReader];
 const folderReaders: FolderReader[] = [dicomFolderReader];
 
 export function registerReader(r: Reader): void {

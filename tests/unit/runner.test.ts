@@ -76,9 +76,12 @@ describe('JobRunner', () => {
   });
 
   it('runs jobs in parallel across the pool', async () => {
-    const t0 = Date.now();
-    await Promise.all([runner.run('spin', { ms: 600 }), runner.run('spin', { ms: 600 })]);
-    // Two 600 ms jobs on a pool of two finish well before 1200 ms of serial time.
-    expect(Date.now() - t0).toBeLessThan(1150);
+    // Each job waits until both have started: only possible if two workers run at once.
+    const counter = new SharedArrayBuffer(4);
+    const results = await Promise.all([
+      runner.run<{ met: boolean }>('rendezvous', { counter, n: 2, timeoutMs: 30000 }),
+      runner.run<{ met: boolean }>('rendezvous', { counter, n: 2, timeoutMs: 30000 }),
+    ]);
+    expect(results.map((r) => r.met)).toEqual([true, true]);
   });
 });

@@ -9,8 +9,8 @@
  */
 import type { DataSet } from 'dicom-parser';
 import type { ErrorCode } from '../../core/errors';
-import { cleanUid, float64, items, number, numbers, text, texts, uint16, vector } from './parse';
-import { SOP, TAG } from './tags';
+import { cleanUid, float64, items, MAX_BYTES, number, numbers, text, texts, uint16, vector } from './parse';
+import { SOP, TAG, TS } from './tags';
 
 export type Vec3 = [number, number, number];
 
@@ -43,7 +43,7 @@ export interface PixelFormat {
   planarConfiguration: number;
   /** Which element holds the pixels: PixelData, FloatPixelData or DoubleFloatPixelData. */
   pixelTag: string;
-  /** Value of PixelPaddingValue, in stored units (masked on read). */
+  /** PixelPaddingValue in stored units, when non-zero: such pixels are masked on read. */
   paddingValue?: number;
 }
 
@@ -217,8 +217,15 @@ function readUnits(ds: DataSet, modality: string, rescale: Rescale): string | un
   return undefined;
 }
 
-/** Pixel layout of an image instance, with the reason when it cannot be read. */
-function readPixelFormat(ds: DataSet): { pixels?: PixelFormat; problem?: DicomInstance['problem'] } {
+/** Transfer syntaxes whose pixel data is stored uncompressed. */
+const NATIVE_SYNTAXES = new Set<string>([TS.ImplicitLE, TS.ExplicitLE, TS.DeflatedLE, TS.ExplicitBE]);
+
+/**
+ * Pixel layout of an image instance, with the reason when it cannot be read. For native pixel
+ * data the declared element length must hold every frame: a short one is refused here, before
+ * any buffer for the image is allocated.
+ */
+function readPixelFormat(ds: DataSet, transferSyntax: string): { pixels?: PixelFormat; problem?: DicomInstance['problem'] } {
   const pixelTag = [TAG.PixelData, TAG.FloatPixelData, TAG.DoubleFloatPixelData].find((t) => ds.elements[t]);
   if (!pixelTag) return {};
   const rows = uint16(ds, TAG.Rows) ?? 0;
@@ -251,8 +258,28 @@ function readPixelFormat(ds: DataSet): { pixels?: PixelFormat; problem?: DicomIn
   if ((samplesPerPixel === 3) !== ['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_ICT', 'YBR_RCT'].includes(photometric)) {
     return corrupt(`${photometric} with ${samplesPerPixel} samples per pixel`);
   }
+  // Refuse absurd sizes before anyone allocates for them.
+  const outSamples = samplesPerPixel === 3 || photometric === 'PALETTE COLOR' ? 3 : 1;
+  const bytes = rows * columns * frames * outSamples * 4;
+  if (bytes > MAX_BYTES) {
+    return {
+      pixels,
+      problem: { code: 'E_TOO_LARGE', message: `image of ${columns}×${rows}×${frames}${outSamples > 1 ? '×3' : ''} would need ${(bytes / 2 ** 30).toFixed(1)} GiB (limit 1 GiB)` },
+    };
+  }
+  const el = ds.elements[pixelTag];
+  if (NATIVE_SYNTAXES.has(transferSyntax) && !el.encapsulatedPixelData && el.length !== 0xffffffff) {
+    const samples = photometric === 'YBR_FULL_422' ? 2 : samplesPerPixel;
+    const need = Math.ceil((rows * columns * samples * bitsAllocated * frames) / 8);
+    if (el.length < need) {
+      return corrupt(`pixel data truncated: ${el.length} bytes for ${frames} frame(s) of ${columns}×${rows}×${samples} at ${bitsAllocated} bits (${need} needed)`);
+    }
+  }
+  // PixelPaddingValue marks pixels outside the scanned area (CT's −2000 outside the circle):
+  // they are masked. A padding value of 0 is not: several MR vendors write 0, their ordinary
+  // background, and masking it would turn the whole background into missing data.
   const pad = uint16(ds, TAG.PixelPaddingValue);
-  if (pad !== undefined && samplesPerPixel === 1) {
+  if (pad !== undefined && pad !== 0 && samplesPerPixel === 1) {
     pixels.paddingValue = pixelRepresentation === 1 && bitsAllocated === 16 && pad >= 0x8000 ? pad - 0x10000 : pad;
   }
   return { pixels };
@@ -263,7 +290,13 @@ export function readInstance(ds: DataSet, path: string, transferSyntax: string):
   const sopClassUid = cleanUid(text(ds, TAG.SOPClassUID) || text(ds, TAG.MediaStorageSOPClassUID));
   const isDirectory = sopClassUid === SOP.MediaStorageDirectory || ds.elements[TAG.DirectoryRecordSequence] !== undefined;
   const modality = text(ds, TAG.Modality).toUpperCase();
-  const { pixels, problem } = isDirectory ? {} : readPixelFormat(ds);
+  const imageType = texts(ds, TAG.ImageType).join('\\').toUpperCase();
+  const format = isDirectory ? {} : readPixelFormat(ds, transferSyntax);
+  const pixels = format.pixels;
+  // Siemens mosaic (fMRI, DWI): one tile holds many slices, counted in a private CSA header.
+  const mosaic = pixels && imageType.split('\\').includes('MOSAIC');
+  const problem: DicomInstance['problem'] =
+    format.problem ?? (mosaic ? { code: 'E_UNSUPPORTED', message: 'Siemens mosaic images are not supported (convert them with dcm2niix first)' } : undefined);
   const shared = items(ds, TAG.SharedFunctionalGroupsSequence)[0];
   const sharedInfo = shared ? readFrameGroups(undefined, shared) : {};
   const position = vector(ds, TAG.ImagePositionPatient, 3) as Vec3 | undefined;
@@ -297,7 +330,7 @@ export function readInstance(ds: DataSet, path: string, transferSyntax: string):
     echoNumber: optionalInt(ds, TAG.EchoNumbers),
     temporalPosition: optionalInt(ds, TAG.TemporalPositionIdentifier),
     bValue,
-    imageType: texts(ds, TAG.ImageType).join('\\').toUpperCase(),
+    imageType,
     isDirectory,
     pixels,
     problem,

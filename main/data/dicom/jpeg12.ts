@@ -362,8 +362,13 @@ function componentPlane(c: FrameComponent, q: Uint16Array, precision: number): U
     for (let bx = 0; bx < bx1; bx++) {
       const at = (by * c.bpl + bx) * 64;
       for (let i = 0; i < 64; i++) blk[i] = c.coeffs[at + i] * qn[i];
-      // Rows: tmp[v*8+x] = Σ_u basis[x,u]·F[v,u]
+      // Rows: tmp[v*8+x] = Σ_u basis[x,u]·F[v,u]; a row without AC terms is constant.
       for (let v = 0; v < 8; v++) {
+        const r = v * 8;
+        if (blk[r + 1] === 0 && blk[r + 2] === 0 && blk[r + 3] === 0 && blk[r + 4] === 0 && blk[r + 5] === 0 && blk[r + 6] === 0 && blk[r + 7] === 0) {
+          tmp.fill(blk[r] * IDCT_BASIS[0], r, r + 8);
+          continue;
+        }
         for (let x = 0; x < 8; x++) {
           let s = 0;
           for (let u = 0; u < 8; u++) s += IDCT_BASIS[x * 8 + u] * blk[v * 8 + u];
@@ -502,7 +507,7 @@ export function decodeJpeg(d: Uint8Array, opts: JpegDecodeOptions = {}): JpegIma
           let total = 0;
           for (let i = 0; i < 16; i++) total += counts[i];
           if (total > 256 || q + 17 + total > end) throw new JpegError('invalid Huffman table');
-          const table = buildHuffman(counts, d.slice(q + 17, q + 17 + total));
+          const table = buildHuffman(counts, d.subarray(q + 17, q + 17 + total));
           (tc === 0 ? ctx.dcTables : ctx.acTables)[th] = table;
           q += 17 + total;
         }

@@ -20,9 +20,10 @@ import type { DataSet, Element } from 'dicom-parser';
 import { InrError } from '../../core/errors';
 import { ALL_VRS, LONG_VRS, TAG, TS, transferSyntaxName } from './tags';
 
-const require = createRequire(import.meta.url);
+// Named requireCjs, not require: bundlers inject their own `require` shim into ESM output.
+const requireCjs = createRequire(import.meta.url);
 /** dicom-parser's UMD bundle exposes no ESM named exports: load it as CommonJS. */
-export const dicomParser = require('dicom-parser') as typeof import('dicom-parser');
+export const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
 /** Largest buffer the reader will create for one file (inflated data, pixel arrays): 1 GiB. */
 export const MAX_BYTES = 2 ** 30;
@@ -49,7 +50,10 @@ type BareGuess = { offset: number; transferSyntax: string; hasMeta: boolean };
 /** How many leading bytes a bare dataset may carry before its first element. */
 const MAX_SKIP = 4;
 
-/** Read the `n` elements starting at `p` in one encoding; true when they look like DICOM. */
+/**
+ * Walk up to three elements from `p` in one encoding; true when they look like DICOM: the
+ * first in group 0002 or 0008, tags rising, known VRs (explicit) or small even lengths.
+ */
 function plausibleRun(b: Uint8Array, p: number, explicit: boolean, little: boolean): boolean {
   const u16 = (q: number): number => (little ? b[q] | (b[q + 1] << 8) : (b[q] << 8) | b[q + 1]);
   const u32 = (q: number): number => (little ? (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16)) + b[q + 3] * 2 ** 24 : b[q] * 2 ** 24 + ((b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]));
@@ -78,7 +82,7 @@ function plausibleRun(b: Uint8Array, p: number, explicit: boolean, little: boole
     } else {
       len = u32(p + 4);
       header = 8;
-      // Implicit VR: the first bytes of the value must not spell a VR (that would be explicit).
+      // Header elements are short: a huge implicit length means these bytes are something else.
       if (len > 0x10000 && len !== 0xffffffff) return false;
     }
     seen++;
@@ -120,7 +124,7 @@ export function thrownMessage(err: unknown): string {
 
 /** Strip dicom-parser's function-name prefixes from a message: `dicomParser.x: reason` → `reason`. */
 function tidy(msg: string): string {
-  return msg.replace(/^dicomParser\.[\w.]+:?\s*/, '').replace(/\s+/g, ' ').trim();
+  return msg.replace(/^dicomParser[.:][\w.]*:?\s*/, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Raw-inflate the deflated dataset after the meta group, capped at `MAX_BYTES`. */
@@ -184,6 +188,20 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, opts: { headerO
   }
   const transferSyntax = forcedSyntax ?? (text(dataSet, TAG.TransferSyntaxUID) || TS.ImplicitLE);
   return { dataSet, transferSyntax: cleanUid(transferSyntax), part10, headerOnly: Boolean(opts.headerOnly) };
+}
+
+/**
+ * The MediaStorageSOPClassUID of a Part 10 file from its meta group alone, or undefined. Lets a
+ * caller recognise a DICOMDIR whose records are too damaged to parse.
+ */
+export function metaSopClass(bytes: Uint8Array): string | undefined {
+  if (!hasPart10Magic(bytes)) return undefined;
+  try {
+    const meta = dicomParser.readPart10Header(bytes);
+    return cleanUid(text(meta, TAG.MediaStorageSOPClassUID)) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** UIDs may carry a trailing NUL or space as padding. */

@@ -12,7 +12,8 @@
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Named requireCjs, not require: bundlers inject their own `require` shim into ESM output.
+const requireCjs = createRequire(import.meta.url);
 
 /** What a codec reports about the decoded frame. */
 export interface CodecFrameInfo {
@@ -64,7 +65,7 @@ const modules = new Map<WasmCodec, Promise<WasmModule>>();
 function loadModule(codec: WasmCodec): Promise<WasmModule> {
   let m = modules.get(codec);
   if (!m) {
-    const factory = require(CODECS[codec].pkg) as Factory;
+    const factory = requireCjs(CODECS[codec].pkg) as Factory;
     const quiet = (): void => {};
     m = factory({ print: quiet, printErr: quiet });
     m.catch(() => modules.delete(codec));
@@ -97,7 +98,7 @@ export async function decodeWithWasm(codec: WasmCodec, encoded: Uint8Array): Pro
     const interleaveMode = codec === 'jpegls' && dec.getInterleaveMode ? dec.getInterleaveMode() : undefined;
     return { info: { ...info }, bytes, interleaveMode };
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) modules.delete(codec); // poisoned instance
+    if (err instanceof Error && err.name === 'RuntimeError') modules.delete(codec); // a wasm trap or abort poisons the instance
     throw new CodecError(`${CODECS[codec].label}: ${reason(err)}`);
   } finally {
     try {
@@ -124,12 +125,13 @@ let lossless: LosslessModule | undefined;
  * Samples come back as 8-bit (precision ≤ 8) or 16-bit host-order words.
  */
 export function decodeJpegLossless(encoded: Uint8Array): CodecOutput {
-  lossless ??= require('jpeg-lossless-decoder-js') as LosslessModule;
+  lossless ??= requireCjs('jpeg-lossless-decoder-js') as LosslessModule;
   const dec = new lossless.Decoder();
   let out: ArrayBuffer;
   try {
-    // The decoder reads through a DataView over the whole buffer: hand it a private copy.
-    const copy = encoded.slice();
+    // The decoder reads through a DataView over the whole buffer: hand it a private copy
+    // (`new Uint8Array(view)` copies; Buffer#slice would not).
+    const copy = new Uint8Array(encoded);
     out = dec.decompress(copy.buffer, 0, copy.length);
   } catch (err) {
     throw new CodecError(`JPEG lossless: ${reason(err)}`);

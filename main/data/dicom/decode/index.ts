@@ -81,12 +81,14 @@ export async function decodeFrame(src: PixelSource, frame: number): Promise<Deco
   return toOutput(stored, src, colourDone);
 }
 
-/** Wrap decoder failures (codec, JPEG, RLE, range errors) into one-line typed errors. */
-function asDecodeError(err: unknown, path: string): InrError {
+/**
+ * Wrap decoder failures (codecs, JPEG, RLE, out-of-range reads, dicom-parser's string throws)
+ * into one-line typed errors. Anything else is a bug and is rethrown as is.
+ */
+function asDecodeError(err: unknown, path: string): unknown {
   if (err instanceof InrError) return err;
-  if (err instanceof CodecError || err instanceof JpegError || err instanceof RleError) return new InrError('E_CORRUPT', `cannot decode pixel data: ${err.message}`, path);
-  if (err instanceof RangeError) return new InrError('E_CORRUPT', `cannot decode pixel data: ${err.message}`, path);
-  return new InrError('E_CORRUPT', `cannot decode pixel data: ${thrownMessage(err)}`, path);
+  const known = err instanceof CodecError || err instanceof JpegError || err instanceof RleError || err instanceof RangeError || typeof err === 'string';
+  return known ? new InrError('E_CORRUPT', `cannot decode pixel data: ${thrownMessage(err)}`, path) : err;
 }
 
 /** Uncompressed pixel data, any byte order and bit depth. */
@@ -110,7 +112,7 @@ function decodeNative(src: PixelSource, frame: number): Float64Array {
     // 8-bit samples in an OW element of a big-endian file: bytes are swapped in pairs.
     const n = bits / 8;
     const first = start / 8 - ((start / 8 - el.dataOffset) % 2);
-    const copy = ds.byteArray.slice(first, first + n + 2);
+    const copy = new Uint8Array(ds.byteArray.subarray(first, first + n + 2)); // a copy: inputs stay untouched
     for (let i = 0; i + 1 < copy.length; i += 2) [copy[i], copy[i + 1]] = [copy[i + 1], copy[i]];
     bytes = copy;
     offset = (start / 8 - first) * 8;

@@ -44,38 +44,49 @@ export function readNativeFrame(src: Uint8Array, bitOffset: number, l: SampleLay
     return out;
   }
   const bytes = l.bitsAllocated >>> 3;
-  const view = new DataView(src.buffer, src.byteOffset + bitOffset / 8, n * bytes);
-  const signed = l.pixelRepresentation === 1;
-  const read = rawReader(view, bytes, signed, Boolean(l.float), littleEndian);
   const shift = l.highBit + 1 - l.bitsStored;
-  const whole = !l.float && shift === 0 && l.bitsStored === l.bitsAllocated;
-  if (l.float || whole) {
-    for (let i = 0; i < n; i++) out[i] = read(i);
-  } else {
-    const unsignedRead = rawReader(view, bytes, false, false, littleEndian);
-    const div = 2 ** shift;
-    const mod = 2 ** l.bitsStored;
-    const half = mod / 2;
-    for (let i = 0; i < n; i++) {
-      let v = Math.floor(unsignedRead(i) / div) % mod;
-      if (signed && v >= half) v -= mod;
-      out[i] = v;
-    }
-  }
+  const whole = l.float || (shift === 0 && l.bitsStored === l.bitsAllocated);
+  // Whole samples are read with their sign; partial ones unsigned, then masked and extended.
+  out.set(typedView(src, bitOffset / 8, n, bytes, whole && l.pixelRepresentation === 1, Boolean(l.float), littleEndian));
+  if (!whole) maskStored(out, shift, l.bitsStored, l.pixelRepresentation === 1);
   if (l.planarConfiguration === 1 && l.samplesPerPixel > 1 && sampleCount === undefined) return interleavePlanes(out, l.samplesPerPixel);
   return out;
 }
 
-/** A reader of the i-th sample of a given width, sign and byte order. */
-function rawReader(v: DataView, bytes: number, signed: boolean, float: boolean, le: boolean): (i: number) => number {
-  if (float) return bytes === 8 ? (i) => v.getFloat64(i * 8, le) : (i) => v.getFloat32(i * 4, le);
+type Typed = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/**
+ * A typed-array view of `n` samples at `byteOffset`, in host (little-endian) order: the bytes
+ * are copied first when they are misaligned or big-endian (never modified in place).
+ */
+function typedView(src: Uint8Array, byteOffset: number, n: number, bytes: number, signed: boolean, float: boolean, littleEndian: boolean): Typed {
+  let b = src.subarray(byteOffset, byteOffset + n * bytes);
+  if (!littleEndian && bytes > 1) {
+    const swapped = new Uint8Array(b.length);
+    for (let i = 0; i < b.length; i += bytes) for (let j = 0; j < bytes; j++) swapped[i + j] = b[i + bytes - 1 - j];
+    b = swapped;
+  } else if ((src.byteOffset + byteOffset) % bytes !== 0) b = new Uint8Array(b);
+  const { buffer, byteOffset: at } = b;
+  if (float) return bytes === 8 ? new Float64Array(buffer, at, n) : new Float32Array(buffer, at, n);
   switch (bytes) {
     case 1:
-      return signed ? (i) => v.getInt8(i) : (i) => v.getUint8(i);
+      return signed ? new Int8Array(buffer, at, n) : new Uint8Array(buffer, at, n);
     case 2:
-      return signed ? (i) => v.getInt16(i * 2, le) : (i) => v.getUint16(i * 2, le);
+      return signed ? new Int16Array(buffer, at, n) : new Uint16Array(buffer, at, n);
     default:
-      return signed ? (i) => v.getInt32(i * 4, le) : (i) => v.getUint32(i * 4, le);
+      return signed ? new Int32Array(buffer, at, n) : new Uint32Array(buffer, at, n);
+  }
+}
+
+/** Keep BitsStored bits ending at HighBit of unsigned raw samples; two's complement if signed. */
+function maskStored(v: Float64Array, shift: number, bitsStored: number, signed: boolean): void {
+  const div = 2 ** shift;
+  const mod = 2 ** bitsStored;
+  const half = mod / 2;
+  for (let i = 0; i < v.length; i++) {
+    let x = Math.floor(v[i] / div) % mod;
+    if (signed && x >= half) x -= mod;
+    v[i] = x;
   }
 }
 
@@ -91,22 +102,17 @@ export function interleavePlanes(planar: Float64Array, samples: number): Float64
 }
 
 /**
- * Stored values from a codec's output bytes (8-bit samples, or 16-bit little-endian words),
- * masked to BitsStored and sign-extended per the data set, which is trusted over the codestream.
+ * Stored values from a codec's output bytes (8-bit samples, or 16-bit little-endian words — wasm
+ * memory is little-endian), masked to BitsStored and sign-extended per the data set, which is
+ * trusted over the codestream.
  */
 export function storedFromCodec(bytes: Uint8Array, bitsPerSample: number, l: SampleLayout, count: number): Float64Array {
   const wide = bitsPerSample > 8;
   const need = count * (wide ? 2 : 1);
   if (bytes.length < need) throw new RangeError(`decoded frame has ${bytes.length} bytes, expected ${need}`);
   const out = new Float64Array(count);
-  const mod = 2 ** l.bitsStored;
-  const half = mod / 2;
-  const signed = l.pixelRepresentation === 1;
-  for (let i = 0; i < count; i++) {
-    let v = wide ? bytes[2 * i] | (bytes[2 * i + 1] << 8) : bytes[i];
-    if (l.bitsStored < 16) v %= mod;
-    if (signed && v >= half) v -= mod;
-    out[i] = v;
-  }
+  out.set(typedView(bytes, 0, count, wide ? 2 : 1, false, false, true));
+  const rawBits = wide ? 16 : 8;
+  if (l.bitsStored < rawBits || l.pixelRepresentation === 1) maskStored(out, 0, Math.min(l.bitsStored, rawBits), l.pixelRepresentation === 1);
   return out;
 }
