@@ -26,6 +26,7 @@ export function registerWriter(w: Writer): void {
 registerWriter({ format: 'png', extension: '.png', write: (p, f) => writePng(p, f) });
 registerWriter({ format: 'nifti', extension: '.nii.gz', write: (p, f) => writeNifti(p, f) });
 registerWriter({ format: 'geotiff', extension: '.tif', write: (p, f) => writeGeoTiff(p, f) });
+registerWriter({ format: 'tiff', extension: '.tif', write: (p, f) => writeGeoTiff(p, f) });
 // A DICOM result is a derived series: a folder of one file per slice, with new UIDs.
 registerWriter({ format: 'dicom', extension: '', write: async (dir, f) => void (await writeDicomSeries(dir, f, { seriesDescription: 'INR Studio reconstruction' })) });
 

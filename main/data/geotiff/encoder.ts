@@ -17,6 +17,7 @@ export interface TagValue {
   values: readonly number[] | string;
 }
 
+/** One image directory to write: its tags and its compressed strips or tiles. */
 export interface IfdSpec {
   tags: TagValue[];
   /** Compressed strips or tiles, in TIFF order. */
@@ -26,8 +27,10 @@ export interface IfdSpec {
   countsTag: number;
 }
 
+/** Largest offset classic TIFF can address (32-bit). */
 const CLASSIC_LIMIT = 2 ** 32 - 1;
 
+/** Round up to a multiple of 8 bytes. */
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
@@ -40,6 +43,7 @@ function asciiBytes(s: string): Uint8Array {
   return out;
 }
 
+/** The TIFF count of a tag: values, or bytes with the NUL for ASCII. */
 function countOf(t: TagValue): number {
   return typeof t.values === 'string' ? asciiBytes(t.values).length : t.values.length;
 }
@@ -65,6 +69,7 @@ function ifdSize(tags: TagValue[], big: boolean): number {
   return size;
 }
 
+/** Write a tag's values little-endian at `at`. */
 function writeValues(view: DataView, at: number, t: TagValue): void {
   if (typeof t.values === 'string') {
     new Uint8Array(view.buffer, view.byteOffset + at).set(asciiBytes(t.values));

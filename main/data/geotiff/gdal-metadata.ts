@@ -14,8 +14,10 @@ export interface GdalMetadata {
   bands: Array<Record<string, string>>;
 }
 
+/** The five predefined XML entities. */
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/** Resolve XML entities and character references. */
 function unescapeXml(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
     if (e[0] === '#') {
@@ -26,10 +28,12 @@ function unescapeXml(s: string): string {
   });
 }
 
+/** Escape text for an XML element or attribute. */
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** The value of attribute `name` in an element's attribute text. */
 function attribute(attrs: string, name: string): string | undefined {
   const m = new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)')`).exec(attrs);
   return m ? unescapeXml(m[2] ?? m[3] ?? '') : undefined;

@@ -64,6 +64,7 @@ const KEYS: Record<number, [string, KeyType]> = {
   4099: ['VerticalUnitsGeoKey', 'short'],
 };
 
+/** Key name → key id, the inverse of KEYS. */
 const ID_BY_NAME: Record<string, number> = Object.fromEntries(Object.entries(KEYS).map(([id, [name]]) => [name, Number(id)]));
 
 export type GeoKeyValue = number | number[] | string;
@@ -157,7 +158,9 @@ export function epsgOf(keys: Record<string, GeoKeyValue>): number | undefined {
 
 /** A one-line description for display: the citation, else `EPSG:n`, else `user-defined`. */
 export function describeCrs(keys: Record<string, GeoKeyValue>): string {
-  const citation = [keys.GTCitationGeoKey, keys.PCSCitationGeoKey, keys.GeogCitationGeoKey].find((v) => typeof v === 'string' && v.length > 0);
+  const citation = [keys.GTCitationGeoKey, keys.PCSCitationGeoKey, keys.GeogCitationGeoKey].find(
+    (v) => typeof v === 'string' && v.length > 0 && v.toLowerCase() !== 'unknown',
+  );
   const epsg = epsgOf(keys);
   if (typeof citation === 'string') return epsg ? `${citation} (EPSG:${epsg})` : citation;
   if (epsg) return `EPSG:${epsg}`;

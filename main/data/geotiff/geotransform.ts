@@ -10,6 +10,7 @@
  */
 export type GeoTransform = [number, number, number, number, number, number];
 
+/** The three GeoTIFF model tags (33550, 33922, 34264), raw. */
 export interface ModelTags {
   pixelScale?: number[];
   tiepoints?: number[];

@@ -3,6 +3,7 @@ import { InrError, asReadError } from '../../core/errors';
 import { createField, type Field, type Geometry } from '../../core/field';
 import type { DatasetListing } from '../registry';
 import { assertFieldSize } from '../image/limits';
+import { installBoundedDecoders } from './decoders';
 import { bandInfo, parseGdalMetadata, parseNoData, type GdalMetadata } from './gdal-metadata';
 import { decodeGeoKeys, describeCrs, epsgOf, isPixelIsPoint, type GeoKeysRecord } from './geokeys';
 import { axisGeometry, geoTransformFromTags, scaleGeoTransform, type GeoTransform } from './geotransform';
@@ -17,6 +18,7 @@ import {
   type ImageInfo,
   type TiffStructure,
 } from './structure';
+import { toPhysical } from './pixels';
 import { Compression, Photometric, SampleFormat, Tag, sampleTypeOf } from './tags';
 
 /**
@@ -35,6 +37,7 @@ export interface TiffInput {
   bytes?: Uint8Array;
 }
 
+/** Options of `decodeTiff` / `readTiffFile`. */
 export interface TiffReadOptions {
   /** IFD to read; default the full-resolution image. */
   image?: number;
@@ -49,13 +52,26 @@ interface TiffLayout {
   overviews: ImageInfo[];
 }
 
-function openStructure(input: TiffInput): TiffStructure {
-  const source = input.bytes ? memorySource(input.bytes) : fileSource(input.path);
+/**
+ * Run `fn` on the checked structure of `input` and close the file afterwards. Every failure
+ * becomes an InrError naming the file (a missing file: E_NOT_FOUND).
+ */
+async function withStructure<T>(input: TiffInput, fn: (s: TiffStructure) => T | Promise<T>): Promise<T> {
+  let structure: TiffStructure | undefined;
   try {
-    return parseTiffStructure(source, input.path);
+    const source = input.bytes ? memorySource(input.bytes) : fileSource(input.path);
+    try {
+      structure = parseTiffStructure(source, input.path);
+    } catch (err) {
+      source.close();
+      throw err;
+    }
+    return await fn(structure);
   } catch (err) {
-    source.close();
-    throw err;
+    if ((err as { code?: string }).code === 'ENOENT') throw new InrError('E_NOT_FOUND', 'no such file', input.path);
+    throw asReadError(err, input.path, 'TIFF');
+  } finally {
+    structure?.source.close();
   }
 }
 
@@ -92,6 +108,7 @@ interface GeoMeta {
   gdal?: GdalMetadata;
 }
 
+/** Read the geo tags of the main image (overviews carry none). */
 function geoMetaOf(s: TiffStructure, main: ImageInfo): GeoMeta {
   const ifd = s.ifds[main.index];
   const directory = tagNumbers(s, ifd, Tag.GeoKeyDirectory);
@@ -155,12 +172,14 @@ function unique(names: string[]): string[] {
   });
 }
 
+/** Storage type name from SampleFormat and BitsPerSample (`uint8`, `int16`, `float32`, `uint12`…). */
 function dtypeOf(info: ImageInfo): string {
   const bits = info.bitsPerSample[0];
   const fmt = info.sampleFormat[0] || SampleFormat.Uint;
   return sampleTypeOf(fmt, bits) ?? (fmt === SampleFormat.Float ? `float${bits}` : `${fmt === SampleFormat.Int ? 'int' : 'uint'}${bits}`);
 }
 
+/** Open the TIFF with geotiff.js: from the file, or from an exact copy of the bytes in memory. */
 async function openGeoTiff(input: TiffInput, signal?: AbortSignal): Promise<GeoTIFF> {
   if (!input.bytes) return fromFile(input.path, signal);
   const b = input.bytes;
@@ -181,91 +200,72 @@ async function decodePixels(input: TiffInput, info: ImageInfo, rgb: boolean, sig
   }
 }
 
-/**
- * Raw samples → Float32 physical values and a validity mask. A pixel is invalid when any band
- * equals nodata (compared in the stored type: float32 data against fround(nodata)), when a
- * float sample is NaN, or when its alpha is 0. Invalid samples keep their stored value.
- */
-export function toPhysical(
-  raw: ArrayLike<number>,
-  pixels: number,
-  stride: number,
-  channels: number,
-  opts: { scales: number[]; offsets: number[]; nodata: number | null; float32: boolean; isFloat: boolean; alpha?: number; invertMax?: number },
-): { values: Float32Array; mask?: Uint8Array } {
-  const values = new Float32Array(pixels * channels);
-  const nd = opts.nodata === null ? null : opts.float32 ? Math.fround(opts.nodata) : opts.nodata;
-  const ndIsNaN = nd !== null && Number.isNaN(nd);
-  let mask: Uint8Array | undefined;
-  const invalidate = (i: number): void => {
-    if (!mask) mask = new Uint8Array(pixels).fill(1);
-    mask[i] = 0;
-  };
-  for (let i = 0; i < pixels; i++) {
-    const base = i * stride;
-    for (let c = 0; c < channels; c++) {
-      let r = raw[base + c];
-      if ((nd !== null && (r === nd || (ndIsNaN && r !== r))) || (opts.isFloat && r !== r)) invalidate(i);
-      if (opts.invertMax !== undefined) r = opts.invertMax - r;
-      values[i * channels + c] = r * opts.scales[c] + opts.offsets[c];
-    }
-    if (opts.alpha !== undefined && raw[base + opts.alpha] === 0) invalidate(i);
+/** Largest decoded strip or tile we accept (real files use 8 KiB – 4 MiB). */
+const MAX_BLOCK_BYTES = 256 * 2 ** 20;
+
+/** Refuse strips or tiles whose decoded size is absurd (a tile can exceed the image, but not by this much). */
+function checkBlockSize(info: ImageInfo, path: string): void {
+  const bits = info.planarConfiguration === 2 ? info.bitsPerSample[0] : info.bitsPerSample.reduce((a, b) => a + b, 0);
+  const bytes = Math.ceil((info.blockWidth * bits) / 8) * info.blockHeight;
+  if (!(bytes <= MAX_BLOCK_BYTES)) {
+    throw new InrError('E_TOO_LARGE', `TIFF ${info.tiled ? 'tiles' : 'strips'} of ${info.blockWidth} × ${info.blockHeight} pixels (${bits} bits each) are too large to decode`, path);
   }
-  return { values, mask };
 }
 
 /** Read one image of a TIFF (the full-resolution one by default) as a Field. */
 export async function decodeTiff(input: TiffInput, opts: TiffReadOptions = {}): Promise<Field> {
-  const path = input.path;
-  const structure = openStructure(input);
-  try {
-    const layout = layoutOf(structure, path);
-    const { main } = layout;
-    const info = opts.image === undefined ? main : imageInfo(structure, opts.image, path);
-    const rgb = needsRgbConversion(info);
-    const alpha = alphaIndex(info);
-    const channels = rgb ? 3 : alpha !== undefined ? 3 : info.samplesPerPixel;
-    assertFieldSize([info.height, info.width, Math.max(channels, info.samplesPerPixel)], 'TIFF image', path);
-    if (info.compression === Compression.OldJPEG) {
-      throw new InrError('E_UNSUPPORTED', 'old-style JPEG compression (TIFF compression 6) is not supported; re-save the file with gdal_translate', path);
-    }
-    checkBlocks(structure, info, path);
-    const geo = geoMetaOf(structure, main);
-    const geoFile = isGeo(geo);
-    const raw = await decodePixels(input, info, rgb, opts.signal);
-    const pixels = info.width * info.height;
-    const stride = rgb ? 3 : info.samplesPerPixel;
-    if (raw.length < pixels * stride) throw new InrError('E_CORRUPT', `corrupt TIFF: decoded ${raw.length} samples, expected ${pixels * stride}`, path);
-    const band = bandInfo(geo.gdal, channels);
-    const isFloat = raw instanceof Float32Array || raw instanceof Float64Array;
-    const minIsWhite = !rgb && !isFloat && info.photometric === Photometric.MinIsWhite && !geoFile;
-    const { values, mask } = toPhysical(raw, pixels, stride, channels, {
-      scales: rgb ? [1, 1, 1] : band.scales,
-      offsets: rgb ? [0, 0, 0] : band.offsets,
-      nodata: rgb ? null : geo.nodata,
-      float32: raw instanceof Float32Array,
-      isFloat,
-      alpha,
-      invertMax: minIsWhite ? 2 ** info.bitsPerSample[0] - 1 : undefined,
-    });
-    const geometry = geometryOf(geo, main, info);
-    return createField({
-      axes: ['y', 'x'],
-      shape: [info.height, info.width],
-      channels: channelNames(info, geo, geoFile, channels, rgb),
-      values,
-      mask,
-      dtype: rgb ? (raw instanceof Uint16Array ? 'uint16' : 'uint8') : dtypeOf(info),
-      geometry,
-      provenance: { format: geoFile ? 'geotiff' : 'tiff', path, meta: tiffMeta(structure, layout, info, geo, band) },
-    });
-  } catch (err) {
-    throw asReadError(err, path, 'TIFF');
-  } finally {
-    structure.source.close();
-  }
+  installBoundedDecoders();
+  return withStructure(input, (structure) => {
+    const layout = layoutOf(structure, input.path);
+    const info = opts.image === undefined ? layout.main : imageInfo(structure, opts.image, input.path);
+    return decodeImage(input, layout, info, opts.signal);
+  });
 }
 
+/** Check the claimed size and blocks of one image, decode it and build its Field. */
+async function decodeImage(input: TiffInput, layout: TiffLayout, info: ImageInfo, signal?: AbortSignal): Promise<Field> {
+  const { path } = input;
+  const { structure, main } = layout;
+  const rgb = needsRgbConversion(info);
+  const alpha = alphaIndex(info);
+  const channels = rgb || alpha !== undefined ? 3 : info.samplesPerPixel;
+  assertFieldSize([info.height, info.width, Math.max(channels, info.samplesPerPixel)], 'TIFF image', path);
+  checkBlockSize(info, path);
+  if (info.compression === Compression.OldJPEG) {
+    throw new InrError('E_UNSUPPORTED', 'old-style JPEG compression (TIFF compression 6) is not supported; re-save the file with gdal_translate', path);
+  }
+  checkBlocks(structure, info, path);
+  const geo = geoMetaOf(structure, main);
+  const geoFile = isGeo(geo);
+  const raw = await decodePixels(input, info, rgb, signal);
+  const pixels = info.width * info.height;
+  const stride = rgb ? 3 : info.samplesPerPixel;
+  if (raw.length < pixels * stride) throw new InrError('E_CORRUPT', `corrupt TIFF: decoded ${raw.length} samples, expected ${pixels * stride}`, path);
+  const band = bandInfo(geo.gdal, channels);
+  const isFloat = raw instanceof Float32Array || raw instanceof Float64Array;
+  const minIsWhite = !rgb && !isFloat && info.photometric === Photometric.MinIsWhite && !geoFile;
+  const { values, mask } = toPhysical(raw, pixels, stride, channels, {
+    scales: rgb ? [1, 1, 1] : band.scales,
+    offsets: rgb ? [0, 0, 0] : band.offsets,
+    nodata: rgb ? null : geo.nodata,
+    float32: raw instanceof Float32Array,
+    isFloat,
+    alpha,
+    invertMax: minIsWhite ? 2 ** info.bitsPerSample[0] - 1 : undefined,
+  });
+  return createField({
+    axes: ['y', 'x'],
+    shape: [info.height, info.width],
+    channels: channelNames(info, geo, geoFile, channels, rgb),
+    values,
+    mask,
+    dtype: rgb ? (raw instanceof Uint16Array ? 'uint16' : 'uint8') : dtypeOf(info),
+    geometry: geometryOf(geo, main, info),
+    provenance: { format: geoFile ? 'geotiff' : 'tiff', path, meta: tiffMeta(structure, layout, info, geo, band) },
+  });
+}
+
+/** The Field geometry of image `info`: the main image's geotransform (scaled for an overview) and CRS. */
 function geometryOf(geo: GeoMeta, main: ImageInfo, info: ImageInfo): Partial<Geometry> {
   const geometry: Partial<Geometry> = {};
   if (geo.geoTransform) {
@@ -314,6 +314,7 @@ export function readTiffFile(path: string, opts: TiffReadOptions = {}): Promise<
   return decodeTiff({ path }, opts);
 }
 
+/** Options of `readOverview`. */
 export interface OverviewOptions {
   /** Pick the smallest image whose larger side is at least this (default 512). */
   maxSize?: number;
@@ -328,33 +329,22 @@ export interface OverviewOptions {
 export async function readOverview(input: TiffInput | string, opts: OverviewOptions = {}): Promise<Field> {
   const inp = typeof input === 'string' ? { path: input } : input;
   const want = opts.maxSize ?? 512;
-  const structure = openStructure(inp);
-  let index: number;
-  try {
+  const index = await withStructure(inp, (structure) => {
     const { main, overviews } = layoutOf(structure, inp.path);
     const fit = [...overviews].reverse().find((o) => Math.max(o.width, o.height) >= want);
-    index = (fit ?? main).index;
-  } catch (err) {
-    throw asReadError(err, inp.path, 'TIFF');
-  } finally {
-    structure.source.close();
-  }
+    return (fit ?? main).index;
+  });
   return decodeTiff(inp, { image: index, signal: opts.signal });
 }
 
 /** Header-only description: band names (and, in `overviews`, the overview sizes). */
 export async function listTiff(input: TiffInput | string): Promise<DatasetListing & { overviews: Array<[number, number]> }> {
   const inp = typeof input === 'string' ? { path: input } : input;
-  const structure = openStructure(inp);
-  try {
+  return withStructure(inp, (structure) => {
     const { main, overviews } = layoutOf(structure, inp.path);
     const geo = geoMetaOf(structure, main);
     const rgb = needsRgbConversion(main);
     const count = rgb || alphaIndex(main) !== undefined ? 3 : main.samplesPerPixel;
-    return { bands: channelNames(main, geo, isGeo(geo), count, rgb), overviews: overviews.map((o) => [o.width, o.height]) };
-  } catch (err) {
-    throw asReadError(err, inp.path, 'TIFF');
-  } finally {
-    structure.source.close();
-  }
+    return { bands: channelNames(main, geo, isGeo(geo), count, rgb), overviews: overviews.map((o): [number, number] => [o.width, o.height]) };
+  });
 }

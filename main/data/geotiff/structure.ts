@@ -18,6 +18,7 @@ export interface ByteSource {
   close(): void;
 }
 
+/** A source over bytes already in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.byteLength,
@@ -46,6 +47,7 @@ export function fileSource(path: string): ByteSource {
   };
 }
 
+/** One IFD entry (TIFF 6.0 §2 "IFD Entry"), with its value's file position. */
 export interface IfdEntry {
   tag: number;
   type: number;
@@ -55,12 +57,14 @@ export interface IfdEntry {
   byteLength: number;
 }
 
+/** One image file directory: its position and its entries by tag. */
 export interface Ifd {
   /** File offset of this IFD. */
   offset: number;
   entries: Map<number, IfdEntry>;
 }
 
+/** A checked TIFF: byte order, BigTIFF or not, the IFD chain, and its source. */
 export interface TiffStructure {
   littleEndian: boolean;
   bigTiff: boolean;
@@ -73,6 +77,7 @@ export const MAX_IFDS = 1024;
 /** Most entries per IFD: real IFDs hold 10–40 tags. */
 export const MAX_ENTRIES = 1024;
 
+/** E_CORRUPT with the "corrupt TIFF" prefix. */
 function corrupt(message: string, path?: string): InrError {
   return new InrError('E_CORRUPT', `corrupt TIFF: ${message}`, path);
 }
@@ -141,6 +146,7 @@ export function parseTiffStructure(source: ByteSource, path?: string): TiffStruc
   return { littleEndian, bigTiff, ifds, source };
 }
 
+/** Parse the IFD at `offset`, checking that it and every out-of-line value lie inside the file. */
 function parseIfd(source: ByteSource, offset: number, le: boolean, big: boolean, path?: string): { ifd: Ifd; nextOffset: number } {
   const countSize = big ? 8 : 2;
   const entrySize = big ? 20 : 12;
@@ -227,6 +233,7 @@ export function tagNumbers(s: TiffStructure, ifd: Ifd, tag: number): number[] | 
   return e ? readNumbers(s, e) : undefined;
 }
 
+/** Text of an ASCII tag, or undefined when absent or not ASCII. */
 export function tagAscii(s: TiffStructure, ifd: Ifd, tag: number): string | undefined {
   const e = ifd.entries.get(tag);
   return e && e.type === FieldType.ASCII ? readAscii(s, e) : undefined;

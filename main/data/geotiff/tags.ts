@@ -103,6 +103,7 @@ export function sampleTypeOf(format: number, bits: number): SampleType | undefin
   return undefined;
 }
 
+/** True when `s` names a sample type the writer can store. */
 export function isSampleType(s: string): s is SampleType {
   return Object.prototype.hasOwnProperty.call(SAMPLE_TYPES, s);
 }

@@ -9,11 +9,6 @@ import { InrError } from '../../core/errors';
 /** Largest Field we build: 1 GiB of Float32 values (2^28 samples × channels). */
 export const MAX_FIELD_BYTES = 2 ** 30;
 
-/** Bytes the Float32 `values` of a field with `samples` × `channels` entries would take. */
-export function fieldBytes(samples: number, channels: number): number {
-  return samples * channels * Float32Array.BYTES_PER_ELEMENT;
-}
-
 /**
  * Throw `E_TOO_LARGE` unless `dims` (sizes of every axis, channels included) are positive
  * integers whose Float32 product stays within `MAX_FIELD_BYTES`. `what` names the format.

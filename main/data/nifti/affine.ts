@@ -9,6 +9,7 @@
  */
 export type Affine = number[];
 
+/** The qform parameters of a NIfTI header. */
 export interface Quatern {
   b: number;
   c: number;
@@ -50,10 +51,12 @@ export function quaternToAffine(q: Quatern): Affine {
   return r.flatMap((row, i) => [row[0] * x, row[1] * y, row[2] * z, t[i]]);
 }
 
+/** Column `j` (the direction of voxel index j, scaled) of a 3×4 affine. */
 function column(A: Affine, j: number): number[] {
   return [A[j], A[4 + j], A[8 + j]];
 }
 
+/** Determinant of a 3×3 matrix. */
 function det3(m: number[][]): number {
   return (
     m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -

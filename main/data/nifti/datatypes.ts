@@ -15,6 +15,7 @@ export interface NiftiType {
   integer: boolean;
 }
 
+/** The decodable NIfTI datatypes. */
 export const NIFTI_TYPES: NiftiType[] = [
   { code: 2, name: 'uint8', bytes: 1, components: 1, integer: true },
   { code: 4, name: 'int16', bytes: 2, components: 1, integer: true },
@@ -35,10 +36,12 @@ export const NIFTI_TYPES: NiftiType[] = [
 /** Codes nifti1.h defines that we recognise but do not decode. */
 export const UNSUPPORTED_TYPES: Record<number, string> = { 1: 'binary (1 bit)', 1536: 'float128', 2048: 'complex256' };
 
+/** The datatype with NIfTI code `code`. */
 export function typeByCode(code: number): NiftiType | undefined {
   return NIFTI_TYPES.find((t) => t.code === code);
 }
 
+/** The datatype named `name` (a Field dtype such as `int16`). */
 export function typeByName(name: string): NiftiType | undefined {
   return NIFTI_TYPES.find((t) => t.name === name);
 }
@@ -58,14 +61,25 @@ export function integerRange(t: NiftiType): [number, number] | undefined {
   }
 }
 
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** True on little-endian hosts (every platform Electron ships for). */
+export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reverse the byte order of every `size`-byte word of `b`, in place. */
+function swapBytes(b: Uint8Array, size: number): void {
+  const half = size >> 1;
+  for (let i = 0; i + size <= b.length; i += size) {
+    for (let k = 0; k < half; k++) {
+      const x = b[i + k];
+      b[i + k] = b[i + size - 1 - k];
+      b[i + size - 1 - k] = x;
+    }
+  }
+}
 
 /** A view of `count` components of type `t` stored at `bytes` in the given byte order (copied, aligned). */
 export function componentArray(bytes: Uint8Array, t: NiftiType, count: number, littleEndian: boolean): ArrayLike<number> | BigInt64Array | BigUint64Array {
   const copy = bytes.slice(0, count * t.bytes);
-  if (littleEndian !== HOST_LE && t.bytes > 1) {
-    for (let i = 0; i < copy.length; i += t.bytes) copy.subarray(i, i + t.bytes).reverse();
-  }
+  if (littleEndian !== HOST_LE && t.bytes > 1) swapBytes(copy, t.bytes);
   const b = copy.buffer;
   switch (t.name) {
     case 'uint8': case 'rgb24': case 'rgba32': return copy;
@@ -105,4 +119,3 @@ export function allocateComponents(t: NiftiType, count: number): { set(i: number
   };
 }
 
-export { HOST_LE };

@@ -133,12 +133,15 @@ const NIFTI2: Spec[] = [
   ['dimInfo', 'u8', 524],
 ];
 
+/** sizeof_hdr of each version. */
 export const HEADER_SIZE = { 1: 348, 2: 540 } as const;
 /** Magic of single-file NIfTI-2: `n+2\0` then `\r\n\032\n` (nifti2.h). */
 const MAGIC2 = 'n+2\0\r\n\x1a\n';
 
+/** Bytes of each scalar kind. */
 const SIZE: Record<Exclude<Kind, 'str'>, number> = { i8: 1, u8: 1, i16: 2, i32: 4, i64: 8, f32: 4, f64: 8 };
 
+/** Read one scalar of `kind` at `at`. */
 function getScalar(v: DataView, at: number, kind: Exclude<Kind, 'str'>, le: boolean): number {
   switch (kind) {
     case 'i8': return v.getInt8(at);
@@ -154,6 +157,7 @@ function getScalar(v: DataView, at: number, kind: Exclude<Kind, 'str'>, le: bool
   }
 }
 
+/** Write one scalar of `kind` at `at`. */
 function setScalar(v: DataView, at: number, kind: Exclude<Kind, 'str'>, x: number, le: boolean): void {
   switch (kind) {
     case 'i8': v.setInt8(at, x); break;

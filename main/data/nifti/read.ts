@@ -51,6 +51,7 @@ interface VolumePlan {
 /** Largest voxel payload we hold in memory: float64 data at the Float32 field limit. */
 const MAX_DATA_BYTES = 2 * MAX_FIELD_BYTES;
 
+/** E_CORRUPT with the "corrupt NIfTI" prefix. */
 function corrupt(msg: string, path?: string): InrError {
   return new InrError('E_CORRUPT', `corrupt NIfTI: ${msg}`, path);
 }
@@ -99,8 +100,11 @@ export function planVolume(h: NiftiHeader, opts: NiftiReadOptions, path?: string
     throw new InrError('E_TOO_LARGE', `NIfTI voxel data of ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_DATA_BYTES / 2 ** 30} GiB)`, path);
   }
   const minOffset = h.version === 1 ? 348 : 540;
-  if (!Number.isInteger(h.voxOffset) || h.voxOffset < minOffset) throw corrupt(`vox_offset ${h.voxOffset} (must be an integer ≥ ${minOffset})`, path);
-  return { type, nx, ny, nz, nt, nu, t0, t1, keepT: typeof sel !== 'number' && nt > 1, totalBytes, voxOffset: h.voxOffset };
+  // Some writers leave vox_offset 0 in single files; the data then follows the header and the
+  // 4-byte extension flag (nifti1.h: "vox_offset … should be 352 for a .nii file").
+  const voxOffset = h.voxOffset === 0 ? minOffset + 4 : h.voxOffset;
+  if (!Number.isInteger(voxOffset) || voxOffset < minOffset) throw corrupt(`vox_offset ${h.voxOffset} (must be an integer ≥ ${minOffset})`, path);
+  return { type, nx, ny, nz, nt, nu, t0, t1, keepT: typeof sel !== 'number' && nt > 1, totalBytes, voxOffset };
 }
 
 /** Voxel bytes → Float32 channel-last values, scaled, with NaN voxels masked. */
@@ -170,7 +174,9 @@ export function headerTransforms(h: NiftiHeader): { affine: Affine; source: 'sfo
   return { affine: [px(1), 0, 0, 0, 0, px(2), 0, 0, 0, 0, px(3), 0], source: 'pixdim', warnings };
 }
 
+/** xyzt_units & 7 (nifti1.h NIFTI_UNITS_*): spatial unit. */
 const SPACE_UNITS: Record<number, string> = { 1: 'm', 2: 'mm', 3: 'um' };
+/** xyzt_units & 0x38: temporal unit. */
 const TIME_UNITS: Record<number, string> = { 8: 's', 16: 'ms', 24: 'us', 32: 'Hz', 40: 'ppm', 48: 'rad/s' };
 
 /** Build the Field of a checked header and its voxel bytes. */
@@ -255,6 +261,7 @@ export async function readNiftiFile(path: string, opts: NiftiReadOptions = {}): 
   try {
     fd = openSync(path, 'r');
   } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') throw new InrError('E_NOT_FOUND', 'no such file', path);
     throw asReadError(err, path, 'NIfTI');
   }
   try {
