@@ -21,7 +21,9 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
       if (method === 'pickFile') {
         const r = await dialog.showOpenDialog(win, {
           title: 'Open dataset',
-          properties: ['openFile', 'openDirectory'],
+          // macOS can pick files or folders in one dialog; Windows and Linux show a folder-only
+          // picker when both are asked, so there the dialog picks files (folders open by drag-and-drop).
+          properties: process.platform === 'darwin' ? ['openFile', 'openDirectory'] : ['openFile'],
           filters: [
             { name: 'Datasets', extensions: ['dcm', 'png', 'jpg', 'tif', 'tiff', 'nc', 'nc4', 'nii', 'gz', '*'] },
           ],

@@ -10,9 +10,13 @@ type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string;
 async function call(method: string, args: unknown): Promise<unknown> {
   const r = (await ipcRenderer.invoke(IPC_CALL, method, args)) as Reply;
   if (r.ok) return r.result;
-  const err = new Error(r.error.path ? `${r.error.path}: ${r.error.message}` : r.error.message);
-  (err as Error & { code?: string }).code = r.error.code;
-  throw err;
+  // A plain object, not an Error: contextBridge keeps only the message of Error objects, and the
+  // renderer needs the code to title its banner.
+  throw {
+    name: 'InrError',
+    code: r.error.code,
+    message: r.error.path ? `${r.error.path}: ${r.error.message}` : r.error.message,
+  };
 }
 
 const api: Record<string, unknown> = {

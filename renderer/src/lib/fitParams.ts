@@ -1,0 +1,139 @@
+/**
+ * The fit methods the panel offers and their parameters, with bounds and the engine's own
+ * defaults. Validation is here so the panel can refuse a bad value before it crosses to the
+ * engine (which checks again). An optional parameter left blank is not sent: the engine then
+ * chooses (the mesh from the hidden size, the frequency scale from the data).
+ */
+export type TaskId = 'fit' | 'inpaint' | 'superres';
+
+export interface ParamSpec {
+  key: string;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  integer: boolean;
+  /** The value the field starts with; undefined = blank ("auto"). */
+  default?: number;
+  /** Blank allowed: the engine decides. */
+  optional: boolean;
+  /** Only for these tasks (all when absent). */
+  tasks?: TaskId[];
+  help: string;
+}
+
+export interface MethodSpec {
+  id: string;
+  label: string;
+  params: ParamSpec[];
+}
+
+export const ELM_PARAMS: ParamSpec[] = [
+  {
+    key: 'hidden',
+    label: 'Hidden nodes m',
+    min: 1,
+    max: 8192,
+    step: 16,
+    integer: true,
+    default: 64,
+    optional: false,
+    help: 'Random, frozen features per subdomain. More nodes: finer detail, a slower solve.',
+  },
+  {
+    key: 'subdomains',
+    label: 'Subdomains / axis',
+    min: 1,
+    max: 1024,
+    step: 1,
+    integer: true,
+    optional: true,
+    help: 'Cells along each axis, each fitted on its own. Blank: cells of about 2m samples.',
+  },
+  {
+    key: 'overlap',
+    label: 'Overlap δ',
+    min: 0,
+    max: 1,
+    step: 0.05,
+    integer: false,
+    default: 0.15,
+    optional: false,
+    help: 'How far each cell’s support reaches into its neighbours, as a fraction of the cell per side. Too small leaves seams.',
+  },
+  {
+    key: 'freq',
+    label: 'Frequency ×',
+    min: 0.05,
+    max: 16,
+    step: 0.25,
+    integer: false,
+    optional: true,
+    help: 'Multiplier of the features’ frequency scale. Blank: chosen from the data. Large values interpolate the samples but oscillate between them.',
+  },
+  {
+    key: 'drop',
+    label: 'Drop fraction',
+    min: 0.01,
+    max: 0.95,
+    step: 0.05,
+    integer: false,
+    default: 0.5,
+    optional: false,
+    tasks: ['inpaint'],
+    help: 'Fraction of the samples hidden from the fit; the held-out PSNR measures how well the gaps are filled.',
+  },
+  {
+    key: 'scale',
+    label: 'Upsampling ×',
+    min: 1,
+    max: 16,
+    step: 1,
+    integer: false,
+    default: 2,
+    optional: false,
+    tasks: ['superres'],
+    help: 'Evaluate the fitted representation on a grid this many times finer along every axis.',
+  },
+];
+
+export const METHODS: MethodSpec[] = [{ id: 'elm', label: 'ELM-INR (closed form)', params: ELM_PARAMS }];
+
+export const TASKS: ReadonlyArray<{ id: TaskId; label: string }> = [
+  { id: 'fit', label: 'Represent (fit)' },
+  { id: 'inpaint', label: 'Inpaint (held-out samples)' },
+  { id: 'superres', label: 'Super-resolve' },
+];
+
+export type ParamValue = number | '' | undefined;
+
+function isBlank(v: unknown): boolean {
+  return v === '' || v === undefined || v === null;
+}
+
+/** A readable reason why `value` is not allowed for `spec`, or null when it is. */
+export function paramError(spec: ParamSpec, value: unknown): string | null {
+  if (isBlank(value)) return spec.optional ? null : `${spec.label}: enter a number`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.label}: enter a number`;
+  if (spec.integer && !Number.isInteger(value)) return `${spec.label}: must be a whole number`;
+  if (value < spec.min || value > spec.max) return `${spec.label}: between ${spec.min} and ${spec.max}`;
+  return null;
+}
+
+export function paramsForTask(specs: readonly ParamSpec[], task: TaskId): ParamSpec[] {
+  return specs.filter((s) => !s.tasks || s.tasks.includes(task));
+}
+
+export function defaultParams(specs: readonly ParamSpec[]): Record<string, ParamValue> {
+  return Object.fromEntries(specs.map((s) => [s.key, s.default ?? '']));
+}
+
+/** The request's params: the task's fields that are filled in, as numbers. */
+export function requestParams(specs: readonly ParamSpec[], task: TaskId, values: Record<string, ParamValue>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of paramsForTask(specs, task)) {
+    const v = values[s.key];
+    if (typeof v === 'number' && Number.isFinite(v)) out[s.key] = v;
+  }
+  return out;
+}

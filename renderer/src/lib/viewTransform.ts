@@ -1,0 +1,60 @@
+/**
+ * Pan and zoom of a 2D view. A transform is the zoom (screen pixels per image pixel) and the
+ * image point at the centre of the viewport, so one transform can be shared by views of
+ * different sizes (linked compare views). `fit` means "recompute to fit the viewport".
+ */
+export interface ViewTransform {
+  zoom: number;
+  /** Image coordinates (pixels, continuous) at the viewport centre. */
+  cx: number;
+  cy: number;
+  fit: boolean;
+}
+
+export const MIN_ZOOM = 1 / 64;
+export const MAX_ZOOM = 64;
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export function fitTransform(image: Size, viewport: Size, margin = 0.96): ViewTransform {
+  const z = Math.min(viewport.width / image.width, viewport.height / image.height) * margin;
+  const zoom = Number.isFinite(z) && z > 0 ? clampZoom(z) : 1;
+  return { zoom, cx: image.width / 2, cy: image.height / 2, fit: true };
+}
+
+export function clampZoom(z: number): number {
+  return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+}
+
+/** Zoom by `factor` keeping the image point under screen point (px, py) fixed. */
+export function zoomAt(t: ViewTransform, factor: number, px: number, py: number, viewport: Size): ViewTransform {
+  const zoom = clampZoom(t.zoom * factor);
+  const ix = t.cx + (px - viewport.width / 2) / t.zoom;
+  const iy = t.cy + (py - viewport.height / 2) / t.zoom;
+  return { zoom, cx: ix - (px - viewport.width / 2) / zoom, cy: iy - (py - viewport.height / 2) / zoom, fit: false };
+}
+
+/** Move the image by (dx, dy) screen pixels. */
+export function panBy(t: ViewTransform, dx: number, dy: number): ViewTransform {
+  return { zoom: t.zoom, cx: t.cx - dx / t.zoom, cy: t.cy - dy / t.zoom, fit: false };
+}
+
+/** One screen pixel per image pixel, centred where the view is centred now. */
+export function actualSize(t: ViewTransform): ViewTransform {
+  return { zoom: 1, cx: t.cx, cy: t.cy, fit: false };
+}
+
+/** Screen point (relative to the viewport's top-left) → continuous image coordinates. */
+export function screenToImage(t: ViewTransform, px: number, py: number, viewport: Size): { x: number; y: number } {
+  return { x: t.cx + (px - viewport.width / 2) / t.zoom, y: t.cy + (py - viewport.height / 2) / t.zoom };
+}
+
+/** The CSS transform placing an image canvas (transform-origin 0 0) in the viewport. */
+export function cssTransform(t: ViewTransform, viewport: Size): string {
+  const tx = viewport.width / 2 - t.cx * t.zoom;
+  const ty = viewport.height / 2 - t.cy * t.zoom;
+  return `translate(${tx}px, ${ty}px) scale(${t.zoom})`;
+}

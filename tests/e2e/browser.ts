@@ -1,0 +1,96 @@
+/**
+ * Shared by the end-to-end tests: Debian's Chromium driven by playwright-core, headless, with a
+ * fresh profile and no network chatter; WebGL runs on SwiftShader (software), so the 3D view is
+ * exercised on machines without a GPU.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.INR_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far (CSP violations land here). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openBrowser(url: string, extraArgs: string[] = []): Promise<Session> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'inr-e2e-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 860 },
+    deviceScaleFactor: 1,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // Software compositing and WebGL on SwiftShader: the same on every machine, and several
+      // seconds faster to first paint on a busy 2-core runner than GPU-process compositing.
+      '--disable-gpu',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      ...extraArgs,
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Minimal DOM shapes for code run in the page (the Node test build has no DOM types). */
+interface Canvas2D {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+export interface Pixels {
+  width: number;
+  height: number;
+  /** width × height × RGBA. */
+  data: Uint8Array;
+}
+
+/** The backing pixels of a 2D canvas (its native resolution, whatever its CSS zoom). */
+export async function canvasPixels(page: Page, selector: string): Promise<Pixels> {
+  const r = await page.locator(selector).evaluate((el) => {
+    const c = el as unknown as Canvas2D;
+    const img = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let s = '';
+    const CHUNK = 0x8000;
+    for (let i = 0; i < img.length; i += CHUNK) s += String.fromCharCode.apply(null, Array.prototype.slice.call(img, i, i + CHUNK) as number[]);
+    return { width: c.width, height: c.height, b64: btoa(s) };
+  });
+  return { width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.b64, 'base64')) };
+}
+
+/** Count of RGBA pixels equal in all four bytes. */
+export function equalPixels(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let same = 0;
+  const n = Math.min(a.length, b.length) / 4;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    if (a[o] === b[o] && a[o + 1] === b[o + 1] && a[o + 2] === b[o + 2] && a[o + 3] === b[o + 3]) same++;
+  }
+  return same;
+}
