@@ -93,7 +93,7 @@ export interface FieldStats {
 
 /**
  * Per-channel statistics over the valid, finite samples. Percentiles come from a 4096-bin
- * histogram between min and max (exact to 1/4096 of the range), so this is O(N) in one pass
+ * histogram between min and max (the lower edge of the bin reached, so within 1/4096 of the range), so this is O(N) in one pass
  * plus one histogram pass, and never sorts.
  */
 export function fieldStats(field: Field, onProgress?: (fraction: number) => void): FieldStats {
@@ -143,7 +143,8 @@ export function fieldStats(field: Field, onProgress?: (fraction: number) => void
     let acc = 0;
     for (let b = 0; b < B; b++) {
       acc += hist[c * B + b];
-      if (acc >= target) return min[c] + ((b + 0.5) / B) * (max[c] - min[c]);
+      // The bin's lower edge: exact for the many integer images whose low tail sits in bin 0.
+      if (acc >= target) return min[c] + (b / B) * (max[c] - min[c]);
     }
     return max[c];
   };
