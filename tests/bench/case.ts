@@ -17,7 +17,8 @@ interface CaseSpec {
 }
 
 const spec = JSON.parse(process.argv[2]) as CaseSpec;
-const pool = spec.kind === 'fit' ? new ElmPool().warm() : undefined;
+const threads = spec.options?.threads !== undefined ? Number(spec.options.threads) : undefined;
+const pool = spec.kind === 'fit' ? new ElmPool(threads).warm() : undefined;
 // Let the worker threads load before the clock starts: a running app keeps its pool.
 if (pool) await new Promise((r) => setTimeout(r, 1500));
 const t0 = performance.now();

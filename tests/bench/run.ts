@@ -44,6 +44,9 @@ const cases: Case[] = [
   { name: 'L7_ETMs elm budget 200k', kind: 'fit', path: landsat, options: { budget: 200000 } },
   { name: 'L7_ETMs elm default', kind: 'fit', path: landsat },
   { name: 'colin27 elm default', kind: 'fit', path: colin, target: { psnr: 35, seconds: 120, peak_rss_mb: 3072 } },
+  // Parallel speed-up: the same fits on one worker thread.
+  { name: 'colin27 elm default, 1 thread', kind: 'fit', path: colin, options: { threads: 1 } },
+  { name: 'astronaut elm ~1 param/value, 1 thread', kind: 'fit', path: astronaut, options: { subdomains: 64, hidden: 64, threads: 1 } },
   // Load times of the readers.
   { name: 'load astronaut.png', kind: 'load', path: astronaut },
   { name: 'load L7_ETMs.tif', kind: 'load', path: landsat },
