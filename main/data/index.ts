@@ -8,12 +8,13 @@ import { niftiReader } from './nifti/index';
 import { geotiffReader } from './geotiff/index';
 import { jpegReader } from './image/index';
 import { dicomReader, dicomFolderReader } from './dicom/index';
+import { netcdfReader } from './netcdf/index';
 
 export type { OpenOptions, DatasetListing } from './registry';
 
 /** The reader table. Order matters only where two formats could claim the same bytes. */
 // DICOM before TIFF: some DICOM files carry a TIFF header in their 128-byte preamble.
-const fileReaders: Reader[] = [pngReader, jpegReader, dicomReader, geotiffReader, niftiReader];
+const fileReaders: Reader[] = [pngReader, jpegReader, dicomReader, geotiffReader, niftiReader, netcdfReader];
 const folderReaders: FolderReader[] = [dicomFolderReader];
 
 export function registerReader(r: Reader): void {

@@ -9,6 +9,7 @@ import { writePng } from './png';
 import { writeNifti } from './nifti/index';
 import { writeGeoTiff } from './geotiff/index';
 import { writeDicomSeries } from './dicom/index';
+import { writeNetcdfClassic, writeNetcdf4 } from './netcdf/index';
 
 export interface Writer {
   format: string;
@@ -27,6 +28,8 @@ registerWriter({ format: 'png', extension: '.png', write: (p, f) => writePng(p, 
 registerWriter({ format: 'nifti', extension: '.nii.gz', write: (p, f) => writeNifti(p, f) });
 registerWriter({ format: 'geotiff', extension: '.tif', write: (p, f) => writeGeoTiff(p, f) });
 registerWriter({ format: 'tiff', extension: '.tif', write: (p, f) => writeGeoTiff(p, f) });
+registerWriter({ format: 'netcdf', extension: '.nc', write: (p, f) => writeNetcdfClassic(p, f) });
+registerWriter({ format: 'netcdf4', extension: '.nc', write: (p, f) => writeNetcdf4(p, f) });
 // A DICOM result is a derived series: a folder of one file per slice, with new UIDs.
 registerWriter({ format: 'dicom', extension: '', write: async (dir, f) => void (await writeDicomSeries(dir, f, { seriesDescription: 'INR Studio reconstruction' })) });
 
