@@ -17,6 +17,8 @@ import { describeDataset, type DatasetSummary, type OpenOptions } from '../data/
 import { writeLikeSource } from '../data/writers';
 import { writeFileAtomic } from '../core/atomic';
 import { saveModel } from '../inr/elm/io';
+import { saveBeamModel, beamMeshJson, type BeamModel } from '../inr/elm/beam/index';
+import type { ElmModel } from '../inr/elm/model';
 import { runFitTask } from '../tasks/fit';
 import { taskOptions } from '../jobs/fit';
 
@@ -24,7 +26,8 @@ const USAGE = `inr-studio — implicit neural representations for scientific ima
 
 Usage:
   inr-studio info [path] [--series UID] [--var NAME] [--index dim=i,...] [--json]
-  inr-studio fit  [path] --method elm [--budget P] [--subdomains N|NxM|NxMxK] [--hidden M]
+  inr-studio fit  [path] --method elm|elm-beam [--budget P] [--subdomains N|NxM|NxMxK] [--hidden M]
+                  [--strategy auto|split|capacity|hybrid|best]
                   [--overlap R] [--activation sine|tanh|gauss] [--freq F] [--ridge E]
                   [--drop F] [--scale K | --zscale K] [--seed S] [--threads T]
                   [--out DIR] [--json]
@@ -129,6 +132,7 @@ async function fit(argv: string[]): Promise<void> {
     hidden: { type: 'string' },
     overlap: { type: 'string' },
     activation: { type: 'string' },
+    strategy: { type: 'string' },
     freq: { type: 'string' },
     ridge: { type: 'string' },
     drop: { type: 'string' },
@@ -146,7 +150,7 @@ async function fit(argv: string[]): Promise<void> {
   const method = values.method ?? 'elm';
   const path = positionals[0] ? resolve(positionals[0]) : demoDatasetPath();
   const raw: Record<string, string> = {};
-  for (const k of ['budget', 'subdomains', 'hidden', 'overlap', 'activation', 'freq', 'ridge', 'drop', 'scale', 'zscale', 'seed', 'threads'] as const) {
+  for (const k of ['budget', 'subdomains', 'hidden', 'overlap', 'activation', 'strategy', 'freq', 'ridge', 'drop', 'scale', 'zscale', 'seed', 'threads'] as const) {
     if (values[k] !== undefined) raw[k] = values[k] as string;
   }
   const opts = taskOptions(method, raw);
@@ -167,15 +171,15 @@ async function fit(argv: string[]): Promise<void> {
   const reconstructionPath = await writeLikeSource(outDir, 'reconstruction', result.reconstruction);
   const upsampledPath = result.upsampled ? await writeLikeSource(outDir, 'upsampled', result.upsampled) : undefined;
   const modelPath = join(outDir, 'model.inr');
-  saveModel(modelPath, result.model, {
-    axes: field.axes,
-    channels: field.channels,
-    units: field.units,
-    dtype: field.dtype,
-    geometry: field.geometry,
-    source: field.provenance.path,
-  });
-  const report = { ...result.report, input: path, outputs: { reconstruction: reconstructionPath, upsampled: upsampledPath, model: modelPath } };
+  const fieldInfo = { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: field.provenance.path };
+  let meshPath: string | undefined;
+  if (result.report.method === 'elm-beam') {
+    const beam = result.model as BeamModel;
+    saveBeamModel(modelPath, beam, fieldInfo);
+    meshPath = join(outDir, 'mesh.json');
+    writeFileAtomic(meshPath, JSON.stringify(beamMeshJson(beam)) + '\n');
+  } else saveModel(modelPath, result.model as ElmModel, fieldInfo);
+  const report = { ...result.report, input: path, outputs: { reconstruction: reconstructionPath, upsampled: upsampledPath, model: modelPath, mesh: meshPath } };
   writeFileAtomic(join(outDir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
   if (values.json) console.log(JSON.stringify(report));
   else {
@@ -183,7 +187,9 @@ async function fit(argv: string[]): Promise<void> {
     console.log(
       [
         `${basename(path)}: ${r.method} (${r.task}) on ${r.shape.join('×')}×${field.channels.length}`,
-        `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`,
+        r.beam
+          ? `  mesh       ${r.beam.cells} adaptive cells (${r.beam.strategy}), balance max/mean ${r.beam.balance_before.toFixed(2)} → ${(r.beam.strategy === 'capacity' ? r.beam.balance_load : r.beam.balance_after).toFixed(2)}`
+          : `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`,
         `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
         `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}`,
         `  time       ${r.seconds.toFixed(2)} s (${r.backend})`,

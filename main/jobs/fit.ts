@@ -38,6 +38,8 @@ export function taskOptions(method: string, options: Record<string, number | str
       out.subdomains = parts.length === 1 ? parts[0] : parts;
     } else if (k === 'activation') {
       out.activation = String(v) as FitTaskOptions['activation'];
+    } else if (k === 'strategy') {
+      out.strategy = String(v) as FitTaskOptions['strategy'];
     } else {
       throw new InrError('E_ARG', `unknown option '${k}' for method ${method}`);
     }
@@ -68,6 +70,6 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
     reconstruction: r.reconstruction.values,
     report: rep,
     metrics,
-    summary: { method: rep.method, task: rep.task, backend: rep.backend, params: rep.params, cells: rep.mesh.cells.join('×'), hidden: rep.mesh.hidden },
+    summary: { method: rep.method, task: rep.task, backend: rep.backend, params: rep.params, cells: rep.beam ? `${rep.beam.cells} adaptive` : rep.mesh.cells.join('×'), hidden: rep.mesh.hidden },
   };
 }

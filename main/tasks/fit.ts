@@ -11,10 +11,11 @@ import { resolveElmSpec, type ElmOptions } from '../inr/elm/config';
 import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
 import { ElmPool } from '../inr/elm/parallel';
 import { chooseFrequency } from '../inr/elm/autofreq';
-import { paramCount, type ElmModel } from '../inr/elm/model';
+import { paramCount, createModel, type ElmModel } from '../inr/elm/model';
+import { fitBeam, evaluateBeam, beamParamCount, type BeamModel, type BeamStrategyOption } from '../inr/elm/beam/index';
 import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
 
-export const METHODS = ['elm'] as const;
+export const METHODS = ['elm', 'elm-beam'] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface FitTaskOptions extends ElmOptions {
@@ -28,6 +29,8 @@ export interface FitTaskOptions extends ElmOptions {
   /** Through-plane resampling: `zscale` times finer along the first axis only. */
   zscale?: number;
   threads?: number;
+  /** BEAM: mesh strategy (auto, split, capacity, hybrid, best). */
+  strategy?: BeamStrategyOption;
 }
 
 export interface FitReport {
@@ -50,12 +53,26 @@ export interface FitReport {
   nan_masked: number;
   mesh: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
   output_shape?: number[];
+  /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
+  beam?: {
+    strategy: string;
+    cells: number;
+    balance_before: number;
+    balance_after: number;
+    /** max/mean of the norm per unit of capacity (what the 'capacity' strategy balances). */
+    balance_load: number;
+    splits: number;
+    merges: number;
+    seconds_mesh: number;
+    seconds_solve: number;
+  };
 }
 
 export interface FitTaskResult {
   reconstruction: Field;
   upsampled?: Field;
-  model: ElmModel;
+  /** The uniform ELM-INR model ('elm'), or the adaptive one ('elm-beam'). */
+  model: ElmModel | BeamModel;
   report: FitReport;
 }
 
@@ -122,6 +139,7 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
   let spec = resolveElmSpec(field.shape, C, opts);
   const { mask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed: opts.seed });
   const allObserved = mask.every((v) => v === 1);
+  if (opts.method === 'elm-beam') return runBeam(field, opts, spec, { mask, nanMasked, hidden, allObserved }, hooks, t0);
   let freqChoice: ReturnType<typeof chooseFrequency> | undefined;
   if (opts.freq === undefined) {
     progress('choosing frequency scale', 0.01);
@@ -206,4 +224,111 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
   } finally {
     if (!hooks.pool) await pool.close();
   }
+}
+
+/** ELM-INR on the BEAM adaptive mesh, at the uniform mesh's parameter count when no budget is given. */
+async function runBeam(
+  field: Field,
+  opts: FitTaskOptions,
+  uniform: ReturnType<typeof resolveElmSpec>,
+  m: { mask: Uint8Array; nanMasked: number; hidden: Uint8Array | undefined; allObserved: boolean },
+  hooks: TaskHooks,
+  t0: number,
+): Promise<FitTaskResult> {
+  const C = field.channels.length;
+  const progress = hooks.onProgress ?? (() => {});
+  const budget = opts.budget ?? createModel(uniform).weights.length;
+  const checkCancel = () => {
+    if (hooks.signal?.aborted) throw new InrError('E_CANCELLED', 'cancelled by the user');
+  };
+  // Yield once so a cancel issued right away is seen; the solve itself is synchronous.
+  await new Promise((r) => setImmediate(r));
+  const model = fitBeam(
+    { values: field.values, shape: field.shape, channels: C, mask: m.allObserved ? undefined : m.mask },
+    {
+      budget,
+      hidden: opts.hidden,
+      overlap: opts.overlap,
+      activation: opts.activation,
+      freq: opts.freq,
+      ridge: opts.ridge,
+      seed: opts.seed,
+      affine: opts.affine,
+      strategy: opts.strategy,
+      holdout: Boolean(m.hidden || opts.mask || opts.scale || opts.zscale),
+    },
+    { onProgress: (s, f) => progress(s, 0.05 + 0.8 * f), checkCancel },
+  );
+  const t1 = performance.now();
+  const grids = field.shape.map((L) => sampleGrid(L));
+  const rec = evaluateBeam(model, grids, { checkCancel });
+  const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: 'elm-beam' } } };
+  let upsampled: Field | undefined;
+  if (opts.scale !== undefined || opts.zscale !== undefined) {
+    const up: AxisGrid[] = field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
+    upsampled = {
+      ...field,
+      shape: up.map((g) => g.count),
+      values: evaluateBeam(model, up, { checkCancel }),
+      mask: undefined,
+      geometry: {
+        ...field.geometry,
+        spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / up[a].count),
+        origin: field.geometry.origin.map((o, a) => o + up[a].start * field.geometry.spacing[a]),
+      },
+    };
+  }
+  const t2 = performance.now();
+  const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
+  const met = fieldMetrics(field, reconstruction, { dataRange });
+  const n = sampleCount(field.shape);
+  let observed = 0;
+  for (let i = 0; i < n; i++) observed += m.mask[i];
+  const params = beamParamCount(model);
+  const st = model.stats;
+  if (!st) throw new InrError('E_INTERNAL', 'BEAM returned no mesh statistics');
+  const report: FitReport = {
+    method: 'elm-beam',
+    task: m.hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
+    backend: 'js-float64 (1 thread)',
+    shape: field.shape,
+    params,
+    params_per_value: params / (n * C),
+    seconds: (performance.now() - t0) / 1000,
+    seconds_fit: (t1 - t0) / 1000,
+    seconds_reconstruct: (t2 - t1) / 1000,
+    psnr: met.psnr,
+    ssim: met.ssim,
+    rmse: met.rmse,
+    mae: met.mae,
+    data_range: dataRange,
+    psnr_unobserved: m.hidden ? psnr(field.values, rec, { dataRange, mask: m.hidden, channels: C }) : undefined,
+    observed_fraction: observed / n,
+    nan_masked: m.nanMasked,
+    mesh: {
+      cells: [st.cells],
+      hidden: model.spec.layers[0]?.hidden ?? 0,
+      overlap: model.spec.overlap,
+      activation: model.spec.activation,
+      omega: model.spec.layers[0]?.omega ?? [],
+      seed: model.spec.seed,
+      ridge: model.spec.ridge,
+      freq: st.freq,
+      freq_scores: st.freqScores,
+    },
+    output_shape: upsampled?.shape,
+    beam: {
+      strategy: st.strategy,
+      cells: st.cells,
+      balance_before: st.balanceUniform,
+      balance_after: st.balanceAfter,
+      balance_load: st.balanceLoad,
+      splits: st.splits,
+      merges: st.merges,
+      seconds_mesh: st.seconds.mesh,
+      seconds_solve: st.seconds.solve,
+    },
+  };
+  progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
+  return { reconstruction, upsampled, model, report };
 }

@@ -39,6 +39,7 @@ if (spec.kind === 'fit') {
     params: rep.params,
     params_per_value: rep.params_per_value,
     mesh: rep.mesh,
+    beam: rep.beam,
     backend: rep.backend,
   };
   await pool!.close();

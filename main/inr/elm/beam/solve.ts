@@ -1,0 +1,177 @@
+/**
+ * The closed-form solve of a BEAM model's output weights (METHODS.md §1.5): per cell,
+ *   β = argmin ‖Hβ − (Y − ȳ)‖² + λ‖β‖²,  λ = ε·tr(HᵀH)/m,
+ * through a float64 Gram and Cholesky factor (linalg.ts), on every observed sample of the cell's
+ * support (unweighted; the partition of unity only blends). Cells of one group (geometry.ts)
+ * share H and, when fully observed, the factor of HᵀH + λI; a partly masked cell gets its own
+ * Gram over its observed rows. This is the uniform engine's solve (fit.ts) with the group key
+ * extended by hidden layer and cell size.
+ */
+import { featureMatrix, hiddenLayer, type HiddenLayer } from '../features';
+import type { FitHooks, FitInput } from '../fit';
+import { atb, atbRows, choleskySolve, factorRidge, gramUpper, gramUpperRows, symmetrize, trace, type Factor } from '../linalg';
+import { sampleGrid } from '../mesh';
+import { groupCells, rowIndices } from './geometry';
+import { featureCountOf, type BeamModel, type BeamSpec } from './model';
+
+export type BeamHooks = Pick<FitHooks, 'onProgress' | 'checkCancel'>;
+
+export interface SolveOptions {
+  /** Only solve these cells (the others keep their weights). */
+  cells?: readonly number[];
+  /** Score each solved local model on the support samples flagged here (see the result). */
+  score?: Uint8Array;
+}
+
+export interface SolveResult {
+  /** Σ of squared local-model errors over scored samples and channels (0 without `score`). */
+  sse: number;
+  /** Number of scored values. */
+  count: number;
+}
+
+function factorGram(G: Float64Array, m: number, eps: number): Factor {
+  symmetrize(G, m);
+  return factorRidge(G, m, (eps * trace(G, m)) / m);
+}
+
+/** The hidden layers of a spec, regenerated from its seed. */
+export function beamLayers(spec: BeamSpec): HiddenLayer[] {
+  return spec.layers.map((l) => hiddenLayer(spec.seed, l.hidden, l.omega, spec.activation));
+}
+
+/**
+ * Fill `model.weights` by per-cell ridge solves. Weights are rounded to float32, which is what is
+ * stored and evaluated. Cells with no observed sample get the mean of the other cells' means.
+ */
+export function solveBeam(input: FitInput, model: BeamModel, hooks: BeamHooks = {}, opts: SolveOptions = {}): SolveResult {
+  const { values, shape, channels: C, mask } = input;
+  const { spec, cells, offsets, weights } = model;
+  const layers = beamLayers(spec);
+  const grids = shape.map((L) => sampleGrid(L));
+  const groups = groupCells(spec, cells, grids, opts.cells);
+  const total = groups.reduce((n, g) => n + g.cells.length, 0);
+  const empty: number[] = [];
+  const solved: number[] = [];
+  const score = opts.score;
+  let sse = 0;
+  let count = 0;
+  let done = 0;
+  let lastReport = 0;
+  for (const g of groups) {
+    const m = featureCountOf(spec, g.layer);
+    const N = g.rows;
+    const H = featureMatrix(layers[g.layer], g.coords, spec.affine);
+    let shared: Factor | undefined;
+    const rows = new Int32Array(N);
+    const observed = new Int32Array(N);
+    const Y = new Float64Array(N * C);
+    const R = new Float64Array(m * C);
+    const mean = new Float64Array(C);
+    for (let gi = 0; gi < g.cells.length; gi++) {
+      hooks.checkCancel?.();
+      const id = g.cells[gi];
+      rowIndices(g.spans[gi], shape, rows);
+      let nObs = 0;
+      mean.fill(0);
+      for (let r = 0; r < N; r++) {
+        const s = rows[r];
+        let ok = !mask || mask[s] === 1;
+        for (let c = 0; c < C; c++) {
+          const v = values[s * C + c];
+          Y[r * C + c] = v;
+          if (!Number.isFinite(v)) ok = false;
+        }
+        if (ok) {
+          observed[nObs++] = r;
+          for (let c = 0; c < C; c++) mean[c] += Y[r * C + c];
+        }
+      }
+      const o = offsets[id];
+      if (nObs === 0) {
+        weights.fill(0, o, offsets[id + 1]);
+        empty.push(id);
+      } else {
+        for (let c = 0; c < C; c++) mean[c] /= nObs;
+        for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
+        let f: Factor;
+        if (nObs === N) {
+          if (!shared) {
+            const G = new Float64Array(m * m);
+            gramUpper(H, m, 0, N, G);
+            shared = factorGram(G, m, spec.ridge);
+          }
+          f = shared;
+          atb(H, N, m, Y, C, R);
+        } else {
+          const G = new Float64Array(m * m);
+          gramUpperRows(H, m, observed, nObs, G);
+          f = factorGram(G, m, spec.ridge);
+          atbRows(H, m, observed, nObs, Y, C, R);
+        }
+        choleskySolve(f, R, C);
+        for (let i = 0; i < m * C; i++) weights[o + i] = R[i];
+        for (let c = 0; c < C; c++) weights[o + m * C + c] = mean[c];
+        solved.push(id);
+        if (score) {
+          const e = localError(H, m, C, weights, o, rows, Y, mean, score);
+          sse += e.sse;
+          count += e.count;
+        }
+      }
+      done++;
+      if (hooks.onProgress && done - lastReport >= Math.max(1, total / 50)) {
+        lastReport = done;
+        hooks.onProgress('solving subdomains', done / total);
+      }
+    }
+  }
+  fillEmpty(model, empty, solved);
+  return { sse, count };
+}
+
+/** Squared error of one local model (stored float32 weights) on the scored rows of its support. */
+function localError(
+  H: Float64Array,
+  m: number,
+  C: number,
+  w: Float32Array,
+  o: number,
+  rows: Int32Array,
+  Yc: Float64Array,
+  mean: Float64Array,
+  score: Uint8Array,
+): { sse: number; count: number } {
+  let sse = 0;
+  let count = 0;
+  for (let r = 0; r < rows.length; r++) {
+    if (!score[rows[r]]) continue;
+    for (let c = 0; c < C; c++) {
+      const y = Yc[r * C + c] + mean[c];
+      if (!Number.isFinite(y)) continue;
+      let u = w[o + m * C + c];
+      for (let j = 0; j < m; j++) u += H[r * m + j] * w[o + j * C + c];
+      sse += (u - y) * (u - y);
+      count++;
+    }
+  }
+  return { sse, count };
+}
+
+/** Cells that saw no observed sample predict the mean of the solved cells' means (0 if none). */
+function fillEmpty(model: BeamModel, empty: number[], solved: number[]): void {
+  if (empty.length === 0) return;
+  const { spec, cells, offsets, weights } = model;
+  const C = spec.channels;
+  const sum = new Float64Array(C);
+  let n = 0;
+  for (const id of solved) {
+    const base = offsets[id] + featureCountOf(spec, cells[id].layer) * C;
+    for (let c = 0; c < C; c++) sum[c] += weights[base + c];
+    n++;
+  }
+  for (const id of empty) {
+    const base = offsets[id] + featureCountOf(spec, cells[id].layer) * C;
+    for (let c = 0; c < C; c++) weights[base + c] = n ? sum[c] / n : 0;
+  }
+}
