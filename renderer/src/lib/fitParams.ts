@@ -97,7 +97,24 @@ export const ELM_PARAMS: ParamSpec[] = [
   },
 ];
 
-export const METHODS: MethodSpec[] = [{ id: 'elm', label: 'ELM-INR (closed form)', params: ELM_PARAMS }];
+const BUDGET: ParamSpec = {
+  key: 'budget',
+  label: 'Param budget',
+  min: 16,
+  max: 1e9,
+  step: 10000,
+  integer: true,
+  optional: true,
+  help: 'Most stored parameters the adaptive mesh may use. Blank: as many as the uniform mesh would use.',
+};
+
+/** BEAM chooses its own mesh and per-cell sizes under a budget: no subdomain or hidden-size fields. */
+const BEAM_PARAMS: ParamSpec[] = [BUDGET, ...ELM_PARAMS.filter((p) => p.key !== 'subdomains' && p.key !== 'hidden')];
+
+export const METHODS: MethodSpec[] = [
+  { id: 'elm', label: 'ELM-INR (closed form)', params: ELM_PARAMS },
+  { id: 'elm-beam', label: 'ELM-INR + BEAM (adaptive mesh)', params: BEAM_PARAMS },
+];
 
 export const TASKS: ReadonlyArray<{ id: TaskId; label: string }> = [
   { id: 'fit', label: 'Represent (fit)' },
