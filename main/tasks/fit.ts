@@ -122,6 +122,27 @@ export function fitMask(field: Field, opts: { drop?: number; mask?: Uint8Array; 
   return { mask, nanMasked, hidden };
 }
 
+/** The finer grids of a super-resolution (`scale`: every axis; `zscale`: the first axis only), if asked for. */
+export function superresGrids(field: Field, opts: { scale?: number; zscale?: number }): AxisGrid[] | undefined {
+  if (opts.scale === undefined && opts.zscale === undefined) return undefined;
+  return field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
+}
+
+/** A Field of `values` evaluated on `grids`, with the source's geometry refined to match. */
+export function resampledField(field: Field, grids: AxisGrid[], values: Float32Array): Field {
+  return {
+    ...field,
+    shape: grids.map((g) => g.count),
+    values,
+    mask: undefined,
+    geometry: {
+      ...field.geometry,
+      spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / grids[a].count),
+      origin: field.geometry.origin.map((o, a) => o + grids[a].start * field.geometry.spacing[a]),
+    },
+  };
+}
+
 function validateFactor(name: string, v: number | undefined): void {
   if (v !== undefined && !(v > 0 && Number.isFinite(v) && v <= 64)) throw new InrError('E_ARG', `${name} must be a positive factor up to 64, got ${v}`);
 }
@@ -161,21 +182,10 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
     const rec = await pool.evaluate(model, grids, { signal: hooks.signal, onProgress: (s, f) => progress(s, 0.65 + 0.25 * f) });
     const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: 'elm' } } };
     let upsampled: Field | undefined;
-    if (opts.scale !== undefined || opts.zscale !== undefined) {
+    const up = superresGrids(field, opts);
+    if (up) {
       progress('super-resolving', 0.9);
-      const up: AxisGrid[] = field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
-      const values = await pool.evaluate(model, up, { signal: hooks.signal });
-      upsampled = {
-        ...field,
-        shape: up.map((g) => g.count),
-        values,
-        mask: undefined,
-        geometry: {
-          ...field.geometry,
-          spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / up[a].count),
-          origin: field.geometry.origin.map((o, a) => o + up[a].start * field.geometry.spacing[a]),
-        },
-      };
+      upsampled = resampledField(field, up, await pool.evaluate(model, up, { signal: hooks.signal }));
     }
     const t2 = performance.now();
     progress('metrics', 0.95);
@@ -263,21 +273,8 @@ async function runBeam(
   const grids = field.shape.map((L) => sampleGrid(L));
   const rec = evaluateBeam(model, grids, { checkCancel });
   const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: 'elm-beam' } } };
-  let upsampled: Field | undefined;
-  if (opts.scale !== undefined || opts.zscale !== undefined) {
-    const up: AxisGrid[] = field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
-    upsampled = {
-      ...field,
-      shape: up.map((g) => g.count),
-      values: evaluateBeam(model, up, { checkCancel }),
-      mask: undefined,
-      geometry: {
-        ...field.geometry,
-        spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / up[a].count),
-        origin: field.geometry.origin.map((o, a) => o + up[a].start * field.geometry.spacing[a]),
-      },
-    };
-  }
+  const up = superresGrids(field, opts);
+  const upsampled = up ? resampledField(field, up, evaluateBeam(model, up, { checkCancel })) : undefined;
   const t2 = performance.now();
   const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
   const met = fieldMetrics(field, reconstruction, { dataRange });
