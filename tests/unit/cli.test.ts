@@ -102,6 +102,21 @@ describe('inr-studio fit', () => {
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).psnr).toBeCloseTo(j.psnr, 10);
   });
 
+  it('fits with the BEAM adaptive mesh and writes the mesh for the viewer', () => {
+    const out = join(tmp, 'beam');
+    const r = cli('fit', sample('images', 'camera.png'), '--method', 'elm-beam', '--budget', '30000', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const j = lastJson(r.stdout);
+    expect(j.method).toBe('elm-beam');
+    expect(j.params).toBeLessThanOrEqual(30000);
+    expect(j.beam.balance_before).toBeGreaterThan(0);
+    expect(j.beam.balance_after).toBeGreaterThan(0);
+    const mesh = JSON.parse(readFileSync(join(out, 'mesh.json'), 'utf8'));
+    expect(mesh.cells.length).toBe(j.beam.cells);
+    expect(mesh.cells[0]).toHaveProperty('norm');
+    expect(mesh.cells[0]).toHaveProperty('level');
+  });
+
   it('reports psnr_unobserved when samples are dropped', () => {
     const r = cli('fit', sample('images', 'camera.png'), '--drop', '0.5', '--budget', '60000', '--out', join(tmp, 'drop'), '--json');
     expect(r.code, r.stderr).toBe(0);
