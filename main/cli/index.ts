@@ -21,6 +21,14 @@ import { saveBeamModel, beamMeshJson, type BeamModel } from '../inr/elm/beam/ind
 import type { ElmModel } from '../inr/elm/model';
 import { runFitTask } from '../tasks/fit';
 import { taskOptions } from '../jobs/fit';
+import { NET_FLAGS } from '../inr/nets/flags';
+import { listBackends } from '../inr/nets/backend';
+import { saveNetModel } from '../inr/nets/io';
+import { spectralBias, writeSpectralHeatmap, spectralTarget, relativeErrors, SPECTRAL_BINS } from '../inr/nets/spectral';
+import type { NetModel } from '../inr/nets/task';
+import { fitElm, evaluateElm } from '../inr/elm/fit';
+import { resolveElmSpec } from '../inr/elm/config';
+import { sampleGrid } from '../inr/elm/mesh';
 
 const USAGE = `inr-studio — implicit neural representations for scientific images
 
@@ -31,6 +39,11 @@ Usage:
                   [--overlap R] [--activation sine|tanh|gauss] [--freq F] [--ridge E]
                   [--drop F] [--scale K | --zscale K] [--seed S] [--threads T]
                   [--out DIR] [--json]
+
+  inr-studio fit  [path] --method siren|ffn|gauss|wire|sl2a|bwrelu|relu [--iga] [--steps N]
+                  [--width W] [--layers H] [--lr X] [--backend auto|tfjs-node-gpu|webgpu|wasm|cpu] …
+  inr-studio backends [--json]
+  inr-studio spectral-bias --method elm|siren|ffn|… [--steps N] [--iga] [--json] [--out DIR]
 
 With no path, the bundled demo image (astronaut.png) is used.`;
 
@@ -124,8 +137,11 @@ async function info(argv: string[]): Promise<void> {
   } else console.log(summaryText(summary));
 }
 
+const NOT_METHOD_OPTIONS = new Set(['json', 'out', 'series', 'var', 'index', 'method']);
+
 async function fit(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
+    ...NET_FLAGS,
     method: { type: 'string' },
     budget: { type: 'string' },
     subdomains: { type: 'string' },
@@ -149,10 +165,10 @@ async function fit(argv: string[]): Promise<void> {
   if (positionals.length > 1) throw new UsageError('fit takes one path');
   const method = values.method ?? 'elm';
   const path = positionals[0] ? resolve(positionals[0]) : demoDatasetPath();
-  const raw: Record<string, string> = {};
-  for (const k of ['budget', 'subdomains', 'hidden', 'overlap', 'activation', 'strategy', 'freq', 'ridge', 'drop', 'scale', 'zscale', 'seed', 'threads'] as const) {
-    if (values[k] !== undefined) raw[k] = values[k] as string;
-  }
+  // Every option given, except the ones about input and output: the method's own parser refuses
+  // options it does not know (e.g. --steps for ELM, --hidden for a net).
+  const raw: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && !NOT_METHOD_OPTIONS.has(k)) raw[k] = v as string | boolean;
   const opts = taskOptions(method, raw);
   const { field } = await describeDataset(path, { series: values.series, variable: values.var, index: parseIndex(values.index) });
   const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-${method}`));
@@ -173,13 +189,16 @@ async function fit(argv: string[]): Promise<void> {
   const modelPath = join(outDir, 'model.inr');
   const fieldInfo = { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: field.provenance.path };
   let meshPath: string | undefined;
-  if (result.report.method === 'elm-beam') {
+  if (result.report.net) {
+    saveNetModel(join(outDir, 'model.json'), result.model as NetModel, { field: fieldInfo });
+  } else if (result.report.method === 'elm-beam') {
     const beam = result.model as BeamModel;
     saveBeamModel(modelPath, beam, fieldInfo);
     meshPath = join(outDir, 'mesh.json');
     writeFileAtomic(meshPath, JSON.stringify(beamMeshJson(beam)) + '\n');
   } else saveModel(modelPath, result.model as ElmModel, fieldInfo);
-  const report = { ...result.report, input: path, outputs: { reconstruction: reconstructionPath, upsampled: upsampledPath, model: modelPath, mesh: meshPath } };
+  const savedModel = result.report.net ? join(outDir, 'model.json') : modelPath;
+  const report = { ...result.report, input: path, outputs: { reconstruction: reconstructionPath, upsampled: upsampledPath, model: savedModel, mesh: meshPath } };
   writeFileAtomic(join(outDir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
   if (values.json) console.log(JSON.stringify(report));
   else {
@@ -189,13 +208,79 @@ async function fit(argv: string[]): Promise<void> {
         `${basename(path)}: ${r.method} (${r.task}) on ${r.shape.join('×')}×${field.channels.length}`,
         r.beam
           ? `  mesh       ${r.beam.cells} adaptive cells (${r.beam.strategy}), balance max/mean ${r.beam.balance_before.toFixed(2)} → ${(r.beam.strategy === 'capacity' ? r.beam.balance_load : r.beam.balance_after).toFixed(2)}`
-          : `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`,
+          : r.mesh
+            ? `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`
+            : `  net        ${Object.entries(r.net ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.training?.steps_run} steps (${r.training?.stopped})`,
         `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
         `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}`,
         `  time       ${r.seconds.toFixed(2)} s (${r.backend})`,
         `  written    ${outDir}`,
       ].join('\n'),
     );
+  }
+}
+
+async function backends(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (positionals.length) throw new UsageError('backends takes no path');
+  const list = await listBackends();
+  if (values.json) console.log(JSON.stringify(list));
+  else for (const b of list) console.log(`${b.available ? 'yes' : 'no '}  ${b.id.padEnd(14)} ${b.reason}${b.detail ? ` (${b.detail})` : ''}`);
+}
+
+/**
+ * Spectral-bias analysis: fit 2·round((sin3πx + sin5πx + sin7πx + sin9πx)/2) on 300 samples and
+ * report the relative error at 3, 5, 7 and 9 (×π) against training step — or, for ELM-INR,
+ * against the number of hidden nodes (one closed-form solve per point).
+ */
+async function spectral(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    method: { type: 'string' },
+    steps: { type: 'string' },
+    lr: { type: 'string' },
+    iga: { type: 'boolean' },
+    backend: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError('spectral-bias takes no path');
+  const method = values.method ?? 'relu';
+  const num = (k: 'steps' | 'lr' | 'seed') => {
+    const v = values[k];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${k} must be a positive number, got '${v}'`);
+    return n;
+  };
+  let result: { bins: number[]; error: number[][]; steps: number[]; axis: string; method: string; [k: string]: unknown };
+  if (method === 'elm') {
+    const { x, y } = spectralTarget();
+    const hiddens = [2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128];
+    const values32 = Float32Array.from(y);
+    const error: number[][] = SPECTRAL_BINS.map(() => []);
+    for (const m of hiddens) {
+      const spec = resolveElmSpec([x.length], 1, { subdomains: 1, hidden: m, seed: num('seed') ?? 1 });
+      const model = fitElm({ values: values32, shape: [x.length], channels: 1 }, spec);
+      const pred = evaluateElm(model, [sampleGrid(x.length)]);
+      relativeErrors(pred, y, SPECTRAL_BINS).forEach((e, b) => error[b].push(e));
+    }
+    result = { protocol: 'FR', method: 'elm', axis: 'hidden nodes (one solve each)', bins: [...SPECTRAL_BINS], steps: hiddens, error };
+  } else {
+    const r = await spectralBias({ method, steps: num('steps'), lr: num('lr'), seed: num('seed'), backend: values.backend, ...(values.iga ? { iga: true } : {}) } as Parameters<typeof spectralBias>[0]);
+    result = { ...r, axis: 'training step' } as typeof result;
+  }
+  if (values.out) {
+    const dir = resolve(values.out);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, 'spectral.json'), JSON.stringify(result) + '\n');
+    writeSpectralHeatmap(join(dir, 'spectral.png'), result);
+  }
+  if (values.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`spectral bias of ${result.method}: relative error per frequency against ${result.axis}`);
+    console.log(`  ${'at'.padStart(8)}  ${result.bins.map((b) => `${b}π`.padStart(7)).join('')}`);
+    result.steps.forEach((s, i) => console.log(`  ${String(s).padStart(8)}  ${result.error.map((e) => e[i].toFixed(3).padStart(7)).join('')}`));
   }
 }
 
@@ -208,6 +293,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return 0;
       case 'fit':
         await fit(rest);
+        return 0;
+      case 'backends':
+        await backends(rest);
+        return 0;
+      case 'spectral-bias':
+        await spectral(rest);
         return 0;
       case undefined:
       case '-h':

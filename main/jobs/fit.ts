@@ -4,7 +4,8 @@
  */
 import { openField, type OpenOptions } from '../data/index';
 import { InrError } from '../core/errors';
-import { runFitTask, type FitReport, type FitTaskOptions } from '../tasks/fit';
+import { isNetMethod, runFitTask, type FitReport, type FitTaskOptions } from '../tasks/fit';
+import { netTaskOptions } from '../inr/nets/flags';
 import type { JobContext } from './types';
 
 export interface FitJobParams {
@@ -26,6 +27,7 @@ const NUMERIC = ['hidden', 'overlap', 'freq', 'ridge', 'seed', 'budget', 'drop',
 
 /** Turn UI/CLI key-values into typed task options, rejecting unknown keys. */
 export function taskOptions(method: string, options: Record<string, number | string | boolean>): FitTaskOptions {
+  if (isNetMethod(method)) return { method, net: netTaskOptions(method, options) };
   const out: FitTaskOptions = { method };
   for (const [k, v] of Object.entries(options)) {
     if ((NUMERIC as readonly string[]).includes(k)) {
@@ -70,6 +72,13 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
     reconstruction: r.reconstruction.values,
     report: rep,
     metrics,
-    summary: { method: rep.method, task: rep.task, backend: rep.backend, params: rep.params, cells: rep.beam ? `${rep.beam.cells} adaptive` : rep.mesh.cells.join('×'), hidden: rep.mesh.hidden },
+    summary: {
+      method: rep.method,
+      task: rep.task,
+      backend: rep.backend,
+      params: rep.params,
+      cells: rep.beam ? `${rep.beam.cells} adaptive` : rep.mesh ? rep.mesh.cells.join('×') : '—',
+      hidden: rep.mesh?.hidden ?? Number(rep.net?.width ?? 0),
+    },
   };
 }

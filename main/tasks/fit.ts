@@ -13,10 +13,17 @@ import { ElmPool } from '../inr/elm/parallel';
 import { chooseFrequency } from '../inr/elm/autofreq';
 import { paramCount, createModel, type ElmModel } from '../inr/elm/model';
 import { fitBeam, evaluateBeam, beamParamCount, type BeamModel, type BeamStrategyOption } from '../inr/elm/beam/index';
+import { NET_METHODS } from '../inr/nets/options';
+import { runNetTask, type NetModel, type NetTaskOptions, type NetFitReport } from '../inr/nets/task';
 import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
 
-export const METHODS = ['elm', 'elm-beam'] as const;
+/** Closed-form methods, then the backpropagation nets (main/inr/nets). */
+export const METHODS = ['elm', 'elm-beam', ...NET_METHODS] as const;
 export type MethodName = (typeof METHODS)[number];
+
+export function isNetMethod(method: string): boolean {
+  return (NET_METHODS as readonly string[]).includes(method);
+}
 
 export interface FitTaskOptions extends ElmOptions {
   method: string;
@@ -31,6 +38,8 @@ export interface FitTaskOptions extends ElmOptions {
   threads?: number;
   /** BEAM: mesh strategy (auto, split, capacity, hybrid, best). */
   strategy?: BeamStrategyOption;
+  /** Backpropagation nets: their own options (architecture, training, backend, IGA). */
+  net?: NetTaskOptions;
 }
 
 export interface FitReport {
@@ -51,7 +60,12 @@ export interface FitReport {
   psnr_unobserved?: number;
   observed_fraction: number;
   nan_masked: number;
-  mesh: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
+  /** ELM methods: the mesh and hidden layer. */
+  mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
+  /** Backpropagation nets: architecture, training record and warnings. */
+  net?: NetFitReport['net'];
+  training?: NetFitReport['training'];
+  warnings?: string[];
   output_shape?: number[];
   /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
   beam?: {
@@ -71,8 +85,8 @@ export interface FitReport {
 export interface FitTaskResult {
   reconstruction: Field;
   upsampled?: Field;
-  /** The uniform ELM-INR model ('elm'), or the adaptive one ('elm-beam'). */
-  model: ElmModel | BeamModel;
+  /** The uniform ELM-INR model ('elm'), the adaptive one ('elm-beam'), or a trained net. */
+  model: ElmModel | BeamModel | NetModel;
   report: FitReport;
 }
 
@@ -150,6 +164,11 @@ function validateFactor(name: string, v: number | undefined): void {
 export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: TaskHooks = {}): Promise<FitTaskResult> {
   if (!(METHODS as readonly string[]).includes(opts.method)) {
     throw new InrError('E_ARG', `unknown method '${opts.method}' (available: ${METHODS.join(', ')})`);
+  }
+  if (isNetMethod(opts.method)) {
+    const net: NetTaskOptions = { ...opts.net, method: opts.method };
+    for (const k of ['drop', 'scale', 'zscale', 'seed', 'mask'] as const) if (opts[k] !== undefined) (net as unknown as Record<string, unknown>)[k] = opts[k];
+    return runNetTask(field, net, { onProgress: hooks.onProgress, signal: hooks.signal });
   }
   validateFactor('--scale', opts.scale);
   validateFactor('--zscale', opts.zscale);

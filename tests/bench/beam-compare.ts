@@ -17,7 +17,7 @@ const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
 let out: Record<string, unknown>;
 if (method === 'uniform') {
   const r = await runFitTask(field, { method: 'elm', budget, threads: Number(threads ?? 1) });
-  out = { psnr: r.report.psnr, ssim: r.report.ssim, params: r.report.params, seconds: r.report.seconds, seconds_fit: r.report.seconds_fit, mesh: { cells: r.report.mesh.cells, hidden: r.report.mesh.hidden, freq: r.report.mesh.freq } };
+  out = { psnr: r.report.psnr, ssim: r.report.ssim, params: r.report.params, seconds: r.report.seconds, seconds_fit: r.report.seconds_fit, mesh: { cells: r.report.mesh?.cells, hidden: r.report.mesh?.hidden, freq: r.report.mesh?.freq } };
 } else {
   const t0 = performance.now();
   const model = fitBeam({ values: field.values, shape: field.shape, channels: field.channels.length }, { budget, strategy: method as 'split' }, {});

@@ -1,0 +1,393 @@
+/**
+ * The fit task for the backpropagation INRs, with the interface of main/tasks/fit.ts: Field in
+ * → trained net → reconstruction Field (+ an upsampled one for `scale`/`zscale`) + model + a
+ * report with the same metrics. Masks, `drop` and NaN samples go through `fitMask`, so
+ * inpainting means "train on the observed samples, evaluate everywhere", as for ELM-INR.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InrError } from '../../core/errors';
+import { Rng } from '../../core/rng';
+import { sampleCount, type Field } from '../../core/field';
+import { finerGrid, sampleGrid, type AxisGrid } from '../elm/mesh';
+import { fitMask } from '../../tasks/fit';
+import { dataRangeOf, fieldMetrics, psnr } from '../../metrics/index';
+import { useBackend } from './backend';
+import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetMethod, type NetOptions } from './options';
+import { paramCount, type Net } from './net';
+import { trainNet, type StepInfo, type TrainResult } from './train';
+
+export interface NetTaskOptions extends Partial<NetOptions> {
+  method: string;
+  /** Hide a seeded random fraction of the samples from the fit (0 ≤ drop < 1). */
+  drop?: number;
+  /** An extra user mask (1 = use for fitting). */
+  mask?: Uint8Array;
+  /** Super-resolution: evaluate on a grid `scale` times finer along every axis. */
+  scale?: number;
+  /** Through-plane resampling: `zscale` times finer along the first axis only. */
+  zscale?: number;
+  seed?: number;
+  /** auto (default), tfjs-node-gpu, webgpu, wasm or cpu. */
+  backend?: string;
+  steps?: number;
+  lr?: number;
+  /** LambdaLR γ (lr_T = γ·lr_0). */
+  gamma?: number;
+  /** Minibatch size; absent = full batch. */
+  batch?: number;
+  /** Early stopping patience in steps (0/absent = off) and relative improvement. */
+  patience?: number;
+  minDelta?: number;
+  targetPsnr?: number;
+  maxSeconds?: number;
+  /** Keep the lowest-training-loss parameters (default true; full batch only). */
+  keepBest?: boolean;
+  iga?: boolean;
+  igaStart?: number;
+  igaEnd?: number;
+  igaPatch?: number;
+  igaEvery?: number;
+}
+
+export interface NetTaskHooks {
+  onProgress?: (stage: string, fraction: number, metrics?: Record<string, number>) => void;
+  /** Every training step (not throttled). */
+  onStep?: (s: StepInfo) => void;
+  signal?: AbortSignal;
+  checkCancel?: () => boolean | void;
+}
+
+export interface NetFitReport {
+  method: string;
+  task: 'fit' | 'inpaint' | 'superres';
+  backend: string;
+  shape: number[];
+  params: number;
+  params_per_value: number;
+  seconds: number;
+  seconds_fit: number;
+  seconds_reconstruct: number;
+  psnr: number;
+  ssim?: number;
+  rmse: number;
+  mae: number;
+  data_range: number;
+  psnr_unobserved?: number;
+  observed_fraction: number;
+  nan_masked: number;
+  output_shape?: number[];
+  net: Record<string, number | string | boolean>;
+  training: {
+    steps: number;
+    steps_run: number;
+    stopped: TrainResult['stopped'];
+    lr: number;
+    gamma: number;
+    batch: number | 'full';
+    seed: number;
+    adam: { beta1: number; beta2: number; epsilon: number };
+    loss_final: number;
+    loss_best: number;
+    best_step: number;
+    psnr_train_final: number;
+    psnr_train_best: number;
+    selected: TrainResult['selected'];
+    steps_per_second: number;
+    iga?: TrainResult['iga'];
+    /** Measured device bytes per sample of one step, when the memory check ran. */
+    bytes_per_sample?: number;
+  };
+  warnings: string[];
+}
+
+/** Enough to evaluate the trained net again: architecture, normalisation and the weights. */
+export interface NetModel {
+  kind: 'inr-net';
+  method: NetMethod;
+  options: NetOptions;
+  seed: number;
+  inDim: number;
+  outDim: number;
+  coords: 'symmetric' | 'unit';
+  targetRange: [number, number];
+  /** Per channel: physical value = lo + (t − t0)/(t1 − t0)·(hi − lo). */
+  lo: number[];
+  hi: number[];
+  /** Grid lengths the coordinates refer to. */
+  shape: number[];
+  weights: Array<{ name: string; shape: number[]; values: Float32Array }>;
+}
+
+export interface NetTaskResult {
+  reconstruction: Field;
+  upsampled?: Field;
+  model: NetModel;
+  report: NetFitReport;
+}
+
+const NET_OPTION_KEYS = ['omega0', 'hiddenOmega0', 'sigma', 'features', 's0', 'degree', 'rank', 'c', 'learnC', 'initScale'] as const;
+
+/** The architecture options alone (no task or training options), with the resolved width/depth. */
+function netOptionsOf(opts: NetTaskOptions, net: Net): NetOptions {
+  const o: NetOptions = { width: net.info.width as number, hidden: net.info.hidden as number };
+  for (const k of NET_OPTION_KEYS) if (opts[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = opts[k];
+  return o;
+}
+
+function validateFactor(name: string, v: number | undefined): void {
+  if (v !== undefined && !(v > 0 && Number.isFinite(v) && v <= 64)) throw new InrError('E_ARG', `${name} must be a positive factor up to 64, got ${v}`);
+}
+
+/** Coordinate of position p (sample-index units) on an axis of L samples. */
+export function axisCoord(p: number, L: number, conv: 'symmetric' | 'unit'): number {
+  if (conv === 'unit') return p / L;
+  return L > 1 ? -1 + (2 * p) / (L - 1) : 0;
+}
+
+/** Row-major coordinates of a product grid (n × d) in the net's convention. */
+export function gridCoords(grids: AxisGrid[], lengths: number[], conv: 'symmetric' | 'unit'): Float32Array {
+  const d = grids.length;
+  const n = grids.reduce((a, g) => a * g.count, 1);
+  const axes = grids.map((g, a) => Float64Array.from({ length: g.count }, (_, j) => axisCoord(g.start + j * g.step, lengths[a], conv)));
+  const out = new Float32Array(n * d);
+  const idx = new Array<number>(d).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) out[i * d + a] = axes[a][idx[a]];
+    for (let a = d - 1; a >= 0; a--) {
+      if (++idx[a] < grids[a].count) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
+/** Evaluate the net on n×d coordinates in chunks; returns physical values (n × C). */
+export async function evaluateNet(net: Net, coords: Float32Array, lo: number[], hi: number[], chunk = 16384): Promise<Float32Array> {
+  const d = net.inDim;
+  const C = net.outDim;
+  const n = coords.length / d;
+  const out = new Float32Array(n * C);
+  const [t0, t1] = net.targetRange;
+  for (let s = 0; s < n; s += chunk) {
+    const m = Math.min(chunk, n - s);
+    const y = tf.tidy(() => net.apply(net.prepare(tf.tensor2d(coords.subarray(s * d, (s + m) * d), [m, d]))));
+    const v = await y.data();
+    y.dispose();
+    for (let i = 0; i < m * C; i++) {
+      const c = i % C;
+      out[s * C + i] = lo[c] + ((v[i] - t0) / (t1 - t0)) * (hi[c] - lo[c]);
+    }
+  }
+  return out;
+}
+
+/** Rebuild a trained net from its `NetModel` (architecture from the options, then the stored weights). */
+export function loadNetModel(model: NetModel): Net {
+  const net = buildNet(model.method, new Rng(model.seed), model.inDim, model.outDim, model.options);
+  if (net.params.length !== model.weights.length) {
+    net.dispose();
+    throw new InrError('E_CORRUPT', `the model has ${model.weights.length} weight arrays, a ${model.method} net ${net.params.length}`);
+  }
+  net.params.forEach((p, i) => {
+    const w = model.weights[i];
+    if (w.values.length !== p.v.size) {
+      net.dispose();
+      throw new InrError('E_CORRUPT', `weight ${w.name} has ${w.values.length} values, expected ${p.v.size}`);
+    }
+    tf.tidy(() => p.v.assign(tf.tensor(w.values, p.v.shape)));
+  });
+  return net;
+}
+
+/** Evaluate a stored model on a product grid of positions (sample-index units of `model.shape`). */
+export async function evaluateNetModel(model: NetModel, grids: AxisGrid[]): Promise<Float32Array> {
+  const net = loadNetModel(model);
+  try {
+    return await evaluateNet(net, gridCoords(grids, model.shape, model.coords), model.lo, model.hi);
+  } finally {
+    net.dispose();
+  }
+}
+
+export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetTaskHooks = {}): Promise<NetTaskResult> {
+  const method = parseNetMethod(opts.method);
+  const defaults = METHOD_DEFAULTS[method];
+  validateFactor('--scale', opts.scale);
+  validateFactor('--zscale', opts.zscale);
+  if (opts.scale !== undefined && opts.zscale !== undefined) throw new InrError('E_ARG', 'give --scale or --zscale, not both');
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new InrError('E_ARG', `--seed must be an integer, got ${seed}`);
+  const steps = opts.steps ?? defaults.steps;
+  const lr = opts.lr ?? defaults.lr;
+  const gamma = opts.gamma ?? defaults.gamma;
+  const progress = hooks.onProgress ?? (() => {});
+  const t0 = performance.now();
+  const C = field.channels.length;
+  const d = field.shape.length;
+  const n = sampleCount(field.shape);
+  if (n === 0 || C === 0) throw new InrError('E_DATA', 'the field is empty');
+
+  const { mask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed });
+  let observed = 0;
+  for (let i = 0; i < n; i++) observed += mask[i];
+
+  // Target normalisation: 8-bit data by its code range; others per channel by the observed min/max.
+  const lo = new Array<number>(C).fill(Infinity);
+  const hi = new Array<number>(C).fill(-Infinity);
+  if (field.dtype === 'uint8') {
+    lo.fill(0);
+    hi.fill(255);
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (!mask[i]) continue;
+      for (let c = 0; c < C; c++) {
+        const v = field.values[i * C + c];
+        if (v < lo[c]) lo[c] = v;
+        if (v > hi[c]) hi[c] = v;
+      }
+    }
+    for (let c = 0; c < C; c++) if (!(hi[c] > lo[c])) hi[c] = lo[c] + 1;
+  }
+
+  progress('starting compute backend', 0);
+  const backend = await useBackend(opts.backend ?? 'auto');
+  const rng = new Rng(seed);
+  const net = buildNet(method, rng, d, C, opts);
+  const [r0, r1] = net.targetRange;
+
+  const index = new Int32Array(observed);
+  const yVals = new Float32Array(observed * C);
+  for (let i = 0, t = 0; i < n; i++) {
+    if (!mask[i]) continue;
+    index[t] = i;
+    for (let c = 0; c < C; c++) yVals[t * C + c] = r0 + ((field.values[i * C + c] - lo[c]) / (hi[c] - lo[c])) * (r1 - r0);
+    t++;
+  }
+  const allCoords = gridCoords(field.shape.map((L) => sampleGrid(L)), field.shape, net.coords);
+  const xVals = new Float32Array(observed * d);
+  for (let t = 0; t < observed; t++) for (let a = 0; a < d; a++) xVals[t * d + a] = allCoords[index[t] * d + a];
+
+  const X = tf.tensor2d(xVals, [observed, d]);
+  const Y = tf.tensor2d(yVals, [observed, C]);
+  try {
+    let lastReport = 0;
+    const train = await trainNet(
+      net,
+      { x: X, y: Y, grid: { shape: field.shape, index } },
+      {
+        steps,
+        lr,
+        gamma,
+        batchSize: opts.batch,
+        seed,
+        earlyStop: opts.patience ? { patience: opts.patience, minDelta: opts.minDelta } : undefined,
+        targetPsnr: opts.targetPsnr,
+        maxSeconds: opts.maxSeconds,
+        keepBest: opts.keepBest,
+        psnrPeak: r1 - r0,
+        iga: opts.iga ? { start: opts.igaStart ?? 0, end: opts.igaEnd ?? defaults.igaEnd, patch: opts.igaPatch, every: opts.igaEvery } : undefined,
+        signal: hooks.signal,
+        checkCancel: hooks.checkCancel,
+        onStep: (s) => {
+          hooks.onStep?.(s);
+          const now = performance.now();
+          if (now - lastReport >= 100 || s.step === s.steps) {
+            lastReport = now;
+            progress('training', 0.02 + 0.88 * (s.step / s.steps), { step: s.step, loss: s.loss, psnr: s.psnr, seconds: s.seconds, lr: s.lr });
+          }
+        },
+      },
+    );
+    const t1 = performance.now();
+    progress('reconstructing', 0.9);
+    const rec = await evaluateNet(net, allCoords, lo, hi);
+    if (!rec.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the reconstruction contains NaN or Inf: try a smaller learning rate or ω0');
+    const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: method } } };
+    let upsampled: Field | undefined;
+    if (opts.scale !== undefined || opts.zscale !== undefined) {
+      progress('super-resolving', 0.93);
+      const up: AxisGrid[] = field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
+      const values = await evaluateNet(net, gridCoords(up, field.shape, net.coords), lo, hi);
+      if (!values.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the upsampled field contains NaN or Inf: try a smaller learning rate or ω0');
+      upsampled = {
+        ...field,
+        shape: up.map((g) => g.count),
+        values,
+        mask: undefined,
+        geometry: {
+          ...field.geometry,
+          spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / up[a].count),
+          origin: field.geometry.origin.map((o, a) => o + up[a].start * field.geometry.spacing[a]),
+        },
+      };
+    }
+    const t2 = performance.now();
+    progress('metrics', 0.96);
+    const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
+    const m = fieldMetrics(field, reconstruction, { dataRange });
+    let psnrUnobserved: number | undefined;
+    if (hidden) psnrUnobserved = psnr(field.values, rec, { dataRange, mask: hidden, channels: C });
+    const params = paramCount(net);
+    const model: NetModel = {
+      kind: 'inr-net',
+      method,
+      options: netOptionsOf(opts, net),
+      seed,
+      inDim: d,
+      outDim: C,
+      coords: net.coords,
+      targetRange: net.targetRange,
+      lo,
+      hi,
+      shape: field.shape.slice(),
+      weights: await Promise.all(net.params.map(async (p) => ({ name: p.name, shape: p.v.shape.slice(), values: (await p.v.data()) as Float32Array }))),
+    };
+    const report: NetFitReport = {
+      method,
+      task: hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
+      backend: backend.label,
+      shape: field.shape,
+      params,
+      params_per_value: params / (n * C),
+      seconds: (performance.now() - t0) / 1000,
+      seconds_fit: (t1 - t0) / 1000,
+      seconds_reconstruct: (t2 - t1) / 1000,
+      psnr: m.psnr,
+      ssim: m.ssim,
+      rmse: m.rmse,
+      mae: m.mae,
+      data_range: dataRange,
+      psnr_unobserved: psnrUnobserved,
+      observed_fraction: observed / n,
+      nan_masked: nanMasked,
+      output_shape: upsampled?.shape,
+      net: { ...net.info },
+      training: {
+        steps,
+        steps_run: train.stepsRun,
+        stopped: train.stopped,
+        lr,
+        gamma,
+        batch: train.batch < observed ? train.batch : 'full',
+        bytes_per_sample: train.bytesPerSample,
+        seed,
+        adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+        loss_final: train.lossFinal,
+        loss_best: train.lossBest,
+        best_step: train.bestStep,
+        psnr_train_final: train.psnrFinal,
+        psnr_train_best: train.psnrBest,
+        selected: train.selected,
+        steps_per_second: train.stepsPerSecond,
+        iga: train.iga,
+      },
+      warnings: [...net.warnings, ...train.warnings],
+    };
+    progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
+    return { reconstruction, upsampled, model, report };
+  } finally {
+    X.dispose();
+    Y.dispose();
+    net.dispose();
+  }
+}
