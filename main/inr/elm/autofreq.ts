@@ -49,15 +49,32 @@ export function chooseFrequency(input: FitInput, spec: ElmSpec, opts: { holdout:
   const grids = shape.map(sampleGrid);
   const scores: Record<string, number> = {};
   let best = { freq: 1, err: Infinity };
+  // One accumulator for all candidates; after the first, only the probe cells' rows are touched,
+  // so only those are cleared and scored (the volume is never swept again).
+  const acc = { sum: new Float64Array(n * C), weight: new Float64Array(n) };
+  let touched: Int32Array | undefined;
   for (const freq of FREQ_CANDIDATES) {
     const s: ElmSpec = { ...spec, omega: defaultOmega(support, spec.hidden, freq) };
     const model = fitElm({ values, shape, channels: C, mask: train }, s, { cells });
-    const acc = accumulateElm(model, grids, { cells });
+    if (touched) {
+      for (const i of touched) {
+        acc.weight[i] = 0;
+        for (let c = 0; c < C; c++) acc.sum[i * C + c] = 0;
+      }
+    }
+    accumulateElm(model, grids, { cells }, acc);
+    if (!touched) {
+      let k = 0;
+      for (let i = 0; i < n; i++) if (acc.weight[i] > 0) k++;
+      touched = new Int32Array(k);
+      k = 0;
+      for (let i = 0; i < n; i++) if (acc.weight[i] > 0) touched[k++] = i;
+    }
     let err = 0;
     let cnt = 0;
-    for (let i = 0; i < n; i++) {
+    for (const i of touched) {
+      if (!held[i]) continue;
       const w = acc.weight[i];
-      if (!held[i] || w <= 0) continue;
       for (let c = 0; c < C; c++) {
         const v = values[i * C + c];
         if (!Number.isFinite(v)) continue;
