@@ -19,8 +19,14 @@ interface CaseSpec {
 const spec = JSON.parse(process.argv[2]) as CaseSpec;
 const threads = spec.options?.threads !== undefined ? Number(spec.options.threads) : undefined;
 const pool = spec.kind === 'fit' ? new ElmPool(threads).warm() : undefined;
-// Let the worker threads load before the clock starts: a running app keeps its pool.
-if (pool) await new Promise((r) => setTimeout(r, 1500));
+// Load the worker threads' code before the clock starts (a running app keeps its pool): one tiny
+// fit runs on every thread.
+if (pool) {
+  const { resolveElmSpec } = await import('../../main/inr/elm/config');
+  const shape = [8 * pool.size, 8];
+  const spec = resolveElmSpec(shape, 1, { subdomains: [pool.size, 1], hidden: 4 });
+  await pool.fit({ values: new Float32Array(shape[0] * shape[1]), shape, channels: 1 }, spec);
+}
 const t0 = performance.now();
 const field = await openField(spec.path, spec.open ?? {});
 const tLoad = performance.now();
