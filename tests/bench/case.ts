@@ -10,6 +10,8 @@ import { ElmPool } from '../../main/inr/elm/parallel';
 
 interface CaseSpec {
   kind: 'fit' | 'load';
+  /** Use only the central crop of this size on the last two axes (e.g. 256 for camera at 256²). */
+  crop?: number;
   path: string;
   method?: string;
   options?: Record<string, number | string>;
@@ -28,11 +30,18 @@ if (pool) {
   await pool.fit({ values: new Float32Array(shape[0] * shape[1]), shape, channels: 1 }, spec);
 }
 const t0 = performance.now();
-const field = await openField(spec.path, spec.open ?? {});
+let field = await openField(spec.path, spec.open ?? {});
+if (spec.crop) field = centralCrop(field, spec.crop);
 const tLoad = performance.now();
 let out: Record<string, unknown> = { load_seconds: (tLoad - t0) / 1000, shape: field.shape, channels: field.channels.length };
 if (spec.kind === 'fit') {
-  const r = await runFitTask(field, taskOptions(spec.method ?? 'elm', spec.options ?? {}), { pool });
+  const history: Array<{ seconds: number; psnr: number }> = [];
+  const r = await runFitTask(field, taskOptions(spec.method ?? 'elm', spec.options ?? {}), {
+    pool,
+    onProgress: (_s, _f, m) => {
+      if (m && typeof m.psnr === 'number' && typeof m.elapsed === 'number') history.push({ seconds: m.elapsed, psnr: m.psnr });
+    },
+  });
   const rep = r.report;
   out = {
     ...out,
@@ -46,9 +55,31 @@ if (spec.kind === 'fit') {
     params_per_value: rep.params_per_value,
     mesh: rep.mesh,
     beam: rep.beam,
+    net: rep.net,
+    steps_per_second: rep.training?.steps_per_second,
+    steps_run: rep.training?.steps_run,
+    psnr_history: history.length ? history : undefined,
     backend: rep.backend,
   };
   await pool!.close();
 }
 out.peak_rss_mb = process.resourceUsage().maxRSS / 1024;
 console.log(JSON.stringify(out));
+
+function centralCrop(f: Awaited<ReturnType<typeof openField>>, size: number) {
+  const d = f.shape.length;
+  const [H, W] = [f.shape[d - 2], f.shape[d - 1]];
+  const h = Math.min(size, H);
+  const w = Math.min(size, W);
+  const y0 = Math.floor((H - h) / 2);
+  const x0 = Math.floor((W - w) / 2);
+  const C = f.channels.length;
+  const lead = f.shape.slice(0, d - 2).reduce((a, b) => a * b, 1);
+  const values = new Float32Array(lead * h * w * C);
+  for (let l = 0; l < lead; l++)
+    for (let y = 0; y < h; y++) {
+      const src = ((l * H + y0 + y) * W + x0) * C;
+      values.set(f.values.subarray(src, src + w * C), ((l * h + y) * w) * C);
+    }
+  return { ...f, shape: [...f.shape.slice(0, d - 2), h, w], values, mask: undefined };
+}

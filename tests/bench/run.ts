@@ -17,6 +17,7 @@ import { sample } from '../helpers/samples';
 interface Case {
   name: string;
   kind: 'fit' | 'load';
+  crop?: number;
   path: string;
   method?: string;
   options?: Record<string, number | string>;
@@ -55,6 +56,11 @@ const cases: Case[] = [
   ...beamPair('ERA5 u (sub.nc, level 0, 10 times, 2D+t)', sample('netcdf', 'sub.nc'), 250, { variable: 'u', index: { level: 0 } }),
   ...beamPair('SST (reduced.nc, land masked)', sample('netcdf', 'reduced.nc'), 5000),
   ...beamPair('colin27', colin, 1000000),
+  // Backpropagation INRs on CPU (wasm): steps/s and PSNR over time on camera.png at 256².
+  ...(['siren', 'ffn', 'gauss', 'wire', 'sl2a', 'bwrelu'] as const).map(
+    (m): Case => ({ name: `nets ${m} camera 256 wasm`, kind: 'fit', path: camera, crop: 256, method: m, options: { steps: 20, backend: 'wasm' } }),
+  ),
+  { name: 'nets siren+iga camera 256 wasm', kind: 'fit', path: camera, crop: 256, method: 'siren', options: { steps: 20, backend: 'wasm', iga: 'true' } },
   // Load times of the readers.
   { name: 'load astronaut.png', kind: 'load', path: astronaut },
   { name: 'load L7_ETMs.tif', kind: 'load', path: landsat },
@@ -96,7 +102,8 @@ for (const c of cases) {
     if (t.params_max !== undefined) checks.params = (res.params as number) <= t.params_max;
   }
   results.push({ name: c.name, kind: c.kind, method: c.method ?? (c.kind === 'fit' ? 'elm' : undefined), options: c.options, ...res, target: c.target, meets_target: c.target ? checks : undefined });
-  const brief = res.error ? `error: ${res.error}` : c.kind === 'fit' ? `${(res.psnr as number)?.toFixed(2)} dB, ${(res.seconds as number)?.toFixed(2)} s, ${res.params} params, ${(res.peak_rss_mb as number).toFixed(0)} MB` : `${(res.load_seconds as number).toFixed(3)} s`;
+  const rate = typeof res.steps_per_second === 'number' ? `, ${res.steps_per_second.toFixed(3)} steps/s` : '';
+  const brief = res.error ? `error: ${res.error}` : c.kind === 'fit' ? `${(res.psnr as number)?.toFixed(2)} dB, ${(res.seconds as number)?.toFixed(2)} s, ${res.params} params, ${(res.peak_rss_mb as number).toFixed(0)} MB${rate}` : `${(res.load_seconds as number).toFixed(3)} s`;
   process.stderr.write(`${brief}${Object.values(checks).some((v) => !v) ? '  (misses target)' : ''}\n`);
 }
 
