@@ -39,7 +39,8 @@ if (spec.kind === 'fit') {
   const r = await runFitTask(field, taskOptions(spec.method ?? 'elm', spec.options ?? {}), {
     pool,
     onProgress: (_s, _f, m) => {
-      if (m && typeof m.psnr === 'number' && typeof m.elapsed === 'number') history.push({ seconds: m.elapsed, psnr: m.psnr });
+      const t = m?.seconds ?? m?.elapsed;
+      if (m && typeof m.psnr === 'number' && Number.isFinite(m.psnr) && typeof t === 'number') history.push({ seconds: t, psnr: m.psnr });
     },
   });
   const rep = r.report;
