@@ -1,4 +1,5 @@
 import type { Field } from '../core/field';
+import type { SeriesEntry, VariableEntry } from '../api/contract';
 
 /** Options every reader understands; each reader uses the ones that apply to its format. */
 export interface OpenOptions {
@@ -11,19 +12,10 @@ export interface OpenOptions {
   signal?: AbortSignal;
 }
 
-/** What a dataset holds besides one Field: DICOM series, NetCDF variables, GeoTIFF bands. */
+/** What a dataset holds besides one Field: DICOM series, NetCDF variables, GeoTIFF bands (the API's own rows). */
 export interface DatasetListing {
-  series?: Array<{
-    uid: string;
-    patient: string;
-    study: string;
-    description: string;
-    modality: string;
-    slices: number;
-    rows: number;
-    columns: number;
-  }>;
-  variables?: Array<{ name: string; dimensions: string[]; shape: number[]; units?: string; longName?: string }>;
+  series?: SeriesEntry[];
+  variables?: VariableEntry[];
   bands?: string[];
 }
 

@@ -14,6 +14,7 @@
  * 4. Slices without geometry (CR, cine XA, US) keep their stored order (InstanceNumber, then
  *    frame) along a `frame` axis.
  */
+import type { SeriesEntry } from '../../api/contract';
 import { dirname } from 'node:path';
 import { cross, dot, type DicomInstance, type Rescale, type Vec3, type WindowLevel } from './header';
 
@@ -306,15 +307,7 @@ export function formatDate(da: string | undefined): string {
 }
 
 /** One row of the patient › study › series browser, with the extra keys the UI may group by. */
-export interface DicomSeriesInfo {
-  uid: string;
-  patient: string;
-  study: string;
-  description: string;
-  modality: string;
-  slices: number;
-  rows: number;
-  columns: number;
+export interface DicomSeriesInfo extends SeriesEntry {
   seriesUid: string;
   patientId: string;
   studyUid: string;
