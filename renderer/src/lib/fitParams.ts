@@ -111,9 +111,28 @@ const BUDGET: ParamSpec = {
 /** BEAM chooses its own mesh and per-cell sizes under a budget: no subdomain or hidden-size fields. */
 const BEAM_PARAMS: ParamSpec[] = [BUDGET, ...ELM_PARAMS.filter((p) => p.key !== 'subdomains' && p.key !== 'hidden')];
 
+/** Training options shared by the backpropagation nets (main/inr/nets); blank = the method's default. */
+const NET_PARAMS: ParamSpec[] = [
+  { key: 'steps', label: 'Steps', min: 1, max: 100000, step: 100, integer: true, default: 300, optional: false, help: 'Adam steps. On a CPU each full-batch step on a 512² image takes seconds: ELM-INR is the fast path there.' },
+  { key: 'lr', label: 'Learning rate', min: 1e-6, max: 1, step: 1e-4, integer: false, optional: true, help: 'Adam learning rate. Blank: the method’s published default.' },
+  { key: 'width', label: 'Width', min: 4, max: 2048, step: 32, integer: true, optional: true, help: 'Units per hidden layer. Blank: the method’s default (256 for most).' },
+  { key: 'layers', label: 'Hidden layers', min: 1, max: 16, step: 1, integer: true, optional: true, help: 'Hidden W→W layers. Blank: the method’s default.' },
+  ...ELM_PARAMS.filter((p) => p.key === 'drop' || p.key === 'scale'),
+];
+
+const NETS: Array<[string, string]> = [
+  ['siren', 'SIREN (sine, ω0 = 30)'],
+  ['ffn', 'FFN (Fourier features + ReLU)'],
+  ['gauss', 'GaussNet'],
+  ['wire', 'WIRE (Gabor wavelet)'],
+  ['sl2a', 'SL2A-INR'],
+  ['bwrelu', 'BW-ReLU'],
+];
+
 export const METHODS: MethodSpec[] = [
   { id: 'elm', label: 'ELM-INR (closed form)', params: ELM_PARAMS },
   { id: 'elm-beam', label: 'ELM-INR + BEAM (adaptive mesh)', params: BEAM_PARAMS },
+  ...NETS.map(([id, label]) => ({ id, label, params: NET_PARAMS })),
 ];
 
 export const TASKS: ReadonlyArray<{ id: TaskId; label: string }> = [
