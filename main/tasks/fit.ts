@@ -42,7 +42,8 @@ export interface FitTaskOptions extends ElmOptions {
   net?: NetTaskOptions;
 }
 
-export interface FitReport {
+/** What every method reports: the task, the backend, the size and the metrics. */
+export interface ReportCore {
   method: string;
   task: 'fit' | 'inpaint' | 'superres';
   backend: string;
@@ -60,13 +61,16 @@ export interface FitReport {
   psnr_unobserved?: number;
   observed_fraction: number;
   nan_masked: number;
+  output_shape?: number[];
+}
+
+export interface FitReport extends ReportCore {
   /** ELM methods: the mesh and hidden layer. */
   mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
   /** Backpropagation nets: architecture, training record and warnings. */
   net?: NetFitReport['net'];
   training?: NetFitReport['training'];
   warnings?: string[];
-  output_shape?: number[];
   /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
   beam?: {
     strategy: string;
@@ -157,7 +161,7 @@ export function resampledField(field: Field, grids: AxisGrid[], values: Float32A
   };
 }
 
-function validateFactor(name: string, v: number | undefined): void {
+export function validateFactor(name: string, v: number | undefined): void {
   if (v !== undefined && !(v > 0 && Number.isFinite(v) && v <= 64)) throw new InrError('E_ARG', `${name} must be a positive factor up to 64, got ${v}`);
 }
 

@@ -1,3 +1,4 @@
+import { prng } from '../helpers/prng';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { sample } from '../helpers/samples';
@@ -26,17 +27,6 @@ const CASES = 200;
 const MAX_CASE_MS = 5000;
 const GIB = 2 ** 30;
 
-/** mulberry32: a small seedable PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Target {
   name: string;

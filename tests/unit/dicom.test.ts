@@ -1,3 +1,4 @@
+import { prng } from '../helpers/prng';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,17 +33,6 @@ const DICOMDIR_TESTS = dcm('pydicom', 'dicomdirtests');
 const tmp = mkdtempSync(join(tmpdir(), 'inr-dicom-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Header values of a file read with dicom-parser directly (an independent check). */
 function header(path: string): { ipp: number[]; iop: number[]; spacing: number[] } {

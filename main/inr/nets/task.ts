@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { InrError } from '../../core/errors';
 import { Rng } from '../../core/rng';
 import { sampleCount, type Field } from '../../core/field';
-import { finerGrid, sampleGrid, type AxisGrid } from '../elm/mesh';
-import { fitMask } from '../../tasks/fit';
+import { sampleGrid, type AxisGrid } from '../elm/mesh';
+import { fitMask, resampledField, superresGrids, validateFactor, type ReportCore } from '../../tasks/fit';
 import { dataRangeOf, fieldMetrics, psnr } from '../../metrics/index';
 import { useBackend } from './backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetMethod, type NetOptions } from './options';
@@ -57,25 +57,7 @@ export interface NetTaskHooks {
   checkCancel?: () => boolean | void;
 }
 
-export interface NetFitReport {
-  method: string;
-  task: 'fit' | 'inpaint' | 'superres';
-  backend: string;
-  shape: number[];
-  params: number;
-  params_per_value: number;
-  seconds: number;
-  seconds_fit: number;
-  seconds_reconstruct: number;
-  psnr: number;
-  ssim?: number;
-  rmse: number;
-  mae: number;
-  data_range: number;
-  psnr_unobserved?: number;
-  observed_fraction: number;
-  nan_masked: number;
-  output_shape?: number[];
+export interface NetFitReport extends ReportCore {
   net: Record<string, number | string | boolean>;
   training: {
     steps: number;
@@ -132,10 +114,6 @@ function netOptionsOf(opts: NetTaskOptions, net: Net): NetOptions {
   const o: NetOptions = { width: net.info.width as number, hidden: net.info.hidden as number };
   for (const k of NET_OPTION_KEYS) if (opts[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = opts[k];
   return o;
-}
-
-function validateFactor(name: string, v: number | undefined): void {
-  if (v !== undefined && !(v > 0 && Number.isFinite(v) && v <= 64)) throw new InrError('E_ARG', `${name} must be a positive factor up to 64, got ${v}`);
 }
 
 /** Coordinate of position p (sample-index units) on an axis of L samples. */
@@ -304,22 +282,12 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
     if (!rec.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the reconstruction contains NaN or Inf: try a smaller learning rate or ω0');
     const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: method } } };
     let upsampled: Field | undefined;
-    if (opts.scale !== undefined || opts.zscale !== undefined) {
+    const up = superresGrids(field, opts);
+    if (up) {
       progress('super-resolving', 0.93);
-      const up: AxisGrid[] = field.shape.map((L, a) => (opts.scale !== undefined ? finerGrid(L, opts.scale) : a === 0 ? finerGrid(L, opts.zscale!) : sampleGrid(L)));
       const values = await evaluateNet(net, gridCoords(up, field.shape, net.coords), lo, hi);
       if (!values.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the upsampled field contains NaN or Inf: try a smaller learning rate or ω0');
-      upsampled = {
-        ...field,
-        shape: up.map((g) => g.count),
-        values,
-        mask: undefined,
-        geometry: {
-          ...field.geometry,
-          spacing: field.geometry.spacing.map((s, a) => (s * field.shape[a]) / up[a].count),
-          origin: field.geometry.origin.map((o, a) => o + up[a].start * field.geometry.spacing[a]),
-        },
-      };
+      upsampled = resampledField(field, up, values);
     }
     const t2 = performance.now();
     progress('metrics', 0.96);
