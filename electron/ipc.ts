@@ -30,6 +30,11 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
         });
         return { ok: true, result: r.canceled ? null : r.filePaths[0] ?? null };
       }
+      if (method === 'pickSavePath') {
+        const { suggestedName } = args as { suggestedName: string };
+        const r = await dialog.showSaveDialog(win, { title: 'Export', defaultPath: suggestedName });
+        return { ok: true, result: r.canceled ? null : r.filePath ?? null };
+      }
       if (method === 'capabilities') return { ok: true, result: { ...(await engine.capabilities()), mode: 'electron', nativeDialogs: true } };
       const fn = engine[method] as (a: unknown) => Promise<unknown>;
       return { ok: true, result: await fn.call(engine, args) };

@@ -2,7 +2,7 @@
  * The preload: exposes the typed API contract to the renderer through contextBridge. The
  * renderer gets functions only — no ipcRenderer, no Node.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { IPC_CALL, IPC_EVENT, METHOD_NAMES, type InrApi, type JobEvent } from '../main/api/contract';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; path?: string } };
@@ -24,6 +24,10 @@ const api: Record<string, unknown> = {
     const handler = (_: unknown, e: JobEvent) => listener(e);
     ipcRenderer.on(IPC_EVENT, handler);
     return () => ipcRenderer.removeListener(IPC_EVENT, handler);
+  },
+  /** The local path of a dropped file or folder (files from the OS carry one; others give ''). */
+  pathForFile(file: File) {
+    return webUtils.getPathForFile(file) || undefined;
   },
 };
 for (const m of METHOD_NAMES) api[m] = (args?: unknown) => call(m, args);

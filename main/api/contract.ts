@@ -66,6 +66,20 @@ export interface DatasetInfo {
   window?: { center: number; width: number };
   stats: DatasetStats;
   listing?: { series?: SeriesEntry[]; variables?: VariableEntry[]; bands?: string[] };
+  /** What was opened: the series UID or variable chosen from the listing, if any. */
+  selection?: { series?: string; variable?: string };
+  /**
+   * Coordinate values of the axes that have them (NetCDF time, level, lat, lon), for pickers
+   * and readouts. Time comes decoded to ISO 8601 strings in `iso`. Axes longer than 100,000
+   * entries are left out.
+   */
+  coordinates?: Record<string, AxisCoordinates>;
+}
+
+export interface AxisCoordinates {
+  values: number[];
+  units?: string;
+  iso?: string[];
 }
 
 export interface OpenRequest {
@@ -73,6 +87,11 @@ export interface OpenRequest {
   path?: string;
   /** Or the bytes of a file uploaded from a browser. */
   upload?: { name: string; bytes: Uint8Array };
+  /**
+   * Or a folder uploaded from a browser (drag-and-drop of a DICOM folder): every file with its
+   * path relative to the dropped folder, `/`-separated. `name` is the folder's name.
+   */
+  uploadFolder?: { name: string; files: { path: string; bytes: Uint8Array }[] };
   /** Open the bundled demo dataset. */
   demo?: boolean;
   series?: string;
@@ -80,11 +99,22 @@ export interface OpenRequest {
   index?: Record<string, number | [number, number]>;
 }
 
-/** A 2D plane of a dataset: the last two axes, at fixed indices on the leading ones. */
+/**
+ * A 2D plane of a dataset. By default the plane of the last two axes, at fixed indices on the
+ * leading ones. With `plane`, any two axes: the orthogonal views of a volume ask for (z, x) at
+ * a fixed y (coronal) and (z, y) at a fixed x (sagittal).
+ */
 export interface SliceRequest {
   datasetId: string;
-  /** Index on each leading axis (all but the last two). Default 0. */
+  /** Index on each leading axis (all but the last two). Default 0. Ignored with `plane`. */
   index?: number[];
+  /**
+   * The two axes spanning the plane, as indices into `axes`: [row axis, column axis], with
+   * row axis < column axis. The answer is rows × columns in storage order (row 0 = index 0).
+   */
+  plane?: [number, number];
+  /** With `plane`: the index on every axis (its length is the number of axes); the entries of the plane's own two axes are ignored. */
+  at?: number[];
   /** Take the slice from a job's reconstruction instead of the source. */
   resultOf?: string;
 }
@@ -97,6 +127,80 @@ export interface SliceData {
   values: Float32Array;
   /** height × width, 1 = valid. Absent = all valid. */
   mask?: Uint8Array;
+}
+
+/**
+ * A whole 3D volume (one channel), block-averaged down to at most `maxVoxels` samples, for the
+ * isosurface. Fields with more than three axes give the volume of the last three at `index` on
+ * the leading ones.
+ */
+export interface VolumeRequest {
+  datasetId: string;
+  resultOf?: string;
+  channel?: number;
+  /** Index on each axis before the last three. Default 0. */
+  index?: number[];
+  /** Upper bound on the samples returned; default 2^22. */
+  maxVoxels?: number;
+}
+
+export interface VolumeData {
+  /** Samples along [slowest, middle, fastest] axis after reduction. */
+  shape: [number, number, number];
+  /** Source voxels averaged per sample along each axis. */
+  step: [number, number, number];
+  /** Physical size of one returned sample along each axis (source spacing × step). */
+  spacing: [number, number, number];
+  /** shape[0]·shape[1]·shape[2] values, fastest axis last, physical units. Masked samples are NaN. */
+  values: Float32Array;
+  min: number;
+  max: number;
+}
+
+/** A small preview image of one entry of a dataset's listing (a DICOM series, a NetCDF variable, a band). */
+export interface ThumbnailRequest {
+  datasetId: string;
+  series?: string;
+  variable?: string;
+  band?: number;
+  /** Longest side in pixels, 16–256; default 96. */
+  size?: number;
+}
+
+/** A gray thumbnail already windowed to 8 bits (2–98 % stretch, or the DICOM window). */
+export interface Thumbnail {
+  width: number;
+  height: number;
+  /** width × height gray levels, row 0 at the top. */
+  pixels: Uint8Array;
+}
+
+export type ExportWhat = 'reconstruction' | 'model' | 'mesh';
+
+/**
+ * Export a job's output. With `path` the engine writes there (a file, or a folder for a DICOM
+ * series) and answers the path; without it, it answers the bytes and a suggested file name, and
+ * the UI saves them (a download in the browser). Several files come as one `.zip`.
+ */
+export interface ExportRequest {
+  datasetId: string;
+  jobId: string;
+  what: ExportWhat;
+  path?: string;
+}
+
+export interface ExportResult {
+  name: string;
+  path?: string;
+  bytes?: Uint8Array;
+  /** Number of files written or zipped. */
+  files: number;
+}
+
+/** The adaptive mesh of an ELM+BEAM fit, for the overlay: core extents in sample indices. */
+export interface BeamMeshInfo {
+  shape: number[];
+  cells: { lo: number[]; size: number[]; level: number; norm: number; hidden: number }[];
 }
 
 export type JobKind = 'stats' | 'fit';
@@ -112,6 +216,11 @@ export interface FitJobRequest {
   method: string;
   task?: 'fit' | 'inpaint' | 'superres';
   params?: Record<string, number | string | boolean>;
+  /**
+   * Samples to hide from training (inpainting with a brush): prod(shape) entries, 1 = hidden.
+   * The hidden samples are then scored as `psnr_unobserved`.
+   */
+  hide?: Uint8Array;
 }
 
 export type JobRequest = StatsJobRequest | FitJobRequest;
@@ -134,6 +243,10 @@ export interface JobResult {
   stats?: DatasetStats;
   /** Free-form summary (method, params, backend…) for tables. */
   summary?: Record<string, number | string | boolean>;
+  /** ELM+BEAM: the adaptive mesh. */
+  mesh?: BeamMeshInfo;
+  /** What `exportResult` can give for this job. */
+  exports?: ExportWhat[];
 }
 
 export interface WireError {
@@ -159,16 +272,34 @@ export interface EngineApi {
   cancelJob(req: { jobId: string }): Promise<{ cancelled: boolean }>;
   /** Native open dialog (Electron); the browser answers null and the UI uses an upload instead. */
   pickFile(): Promise<string | null>;
+  /** Native save dialog (Electron); the browser answers null and the UI downloads bytes instead. */
+  pickSavePath(req: { suggestedName: string }): Promise<string | null>;
+  getVolume(req: VolumeRequest): Promise<VolumeData>;
+  thumbnail(req: ThumbnailRequest): Promise<Thumbnail>;
+  exportResult(req: ExportRequest): Promise<ExportResult>;
 }
 
 export type MethodName = keyof EngineApi;
 
-export const METHOD_NAMES: readonly MethodName[] = ['capabilities', 'open', 'getSlice', 'startJob', 'cancelJob', 'pickFile'] as const;
+export const METHOD_NAMES: readonly MethodName[] = [
+  'capabilities',
+  'open',
+  'getSlice',
+  'startJob',
+  'cancelJob',
+  'pickFile',
+  'pickSavePath',
+  'getVolume',
+  'thumbnail',
+  'exportResult',
+] as const;
 
 /** What the renderer holds: the requests plus the job event stream. */
 export interface InrApi extends EngineApi {
   /** Subscribe to job events; returns the unsubscribe function. */
   onJobEvent(listener: (e: JobEvent) => void): () => void;
+  /** Electron only: the local path of a dropped file or folder (undefined in a browser). */
+  pathForFile?(file: object): string | undefined;
 }
 
 /** IPC channel names used by the Electron preload. */

@@ -27,6 +27,13 @@ function isIndexMap(v: unknown): boolean {
   );
 }
 
+function isIndexList(v: unknown): boolean {
+  return Array.isArray(v) && v.length <= 64 && v.every((x) => Number.isInteger(x) && x >= 0);
+}
+function isPlainName(n: string): boolean {
+  return n.length > 0 && n.length <= 255 && !/[\\/\0]|^\.\.?$/.test(n);
+}
+
 export function isMethod(m: unknown): m is MethodName {
   return typeof m === 'string' && (METHOD_NAMES as readonly string[]).includes(m);
 }
@@ -40,7 +47,7 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
       return;
     case 'open': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['path', 'upload', 'demo', 'series', 'variable', 'index']);
+      onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index']);
       optString(method, args, 'path');
       optString(method, args, 'series', 256);
       optString(method, args, 'variable', 256);
@@ -52,16 +59,61 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
         if (/[\\/]|^\.\.?$/.test(u.name as string) || (u.name as string).length > 255) bad(method, 'upload name must be a plain file name');
         if ((u.bytes as Uint8Array).byteLength > 2 ** 31) bad(method, 'upload larger than 2 GB');
       }
-      const sources = [args.path !== undefined, args.upload !== undefined, args.demo === true].filter(Boolean).length;
-      if (sources !== 1) bad(method, 'give exactly one of path, upload or demo');
+      if (args.uploadFolder !== undefined) {
+        const u = args.uploadFolder;
+        if (!isObj(u) || typeof u.name !== 'string' || !Array.isArray(u.files)) bad(method, 'uploadFolder must be { name, files: [{ path, bytes }] }');
+        if (!isPlainName(u.name as string)) bad(method, 'uploadFolder name must be a plain folder name');
+        for (const f of u.files as unknown[]) {
+          if (!isObj(f) || typeof f.path !== 'string' || !(f.bytes instanceof Uint8Array)) bad(method, 'each uploaded file must be { path, bytes: Uint8Array }');
+          const parts = (f.path as string).split('/');
+          if ((f.path as string).length > 1024 || parts.length > 32 || !parts.every(isPlainName)) bad(method, `uploaded file path '${String(f.path).slice(0, 64)}' must be relative, '/'-separated, without '..'`);
+        }
+      }
+      const sources = [args.path !== undefined, args.upload !== undefined, args.uploadFolder !== undefined, args.demo === true].filter(Boolean).length;
+      if (sources !== 1) bad(method, 'give exactly one of path, upload, uploadFolder or demo');
       return;
     }
     case 'getSlice': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['datasetId', 'index', 'resultOf']);
+      onlyKeys(method, args, ['datasetId', 'index', 'resultOf', 'plane', 'at']);
       if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
       optString(method, args, 'resultOf', 64);
-      if (args.index !== undefined && !(Array.isArray(args.index) && args.index.every((x) => Number.isInteger(x) && x >= 0))) bad(method, 'index must be non-negative integers');
+      if (args.index !== undefined && !isIndexList(args.index)) bad(method, 'index must be non-negative integers');
+      if (args.at !== undefined && !isIndexList(args.at)) bad(method, 'at must be non-negative integers');
+      if (args.plane !== undefined && !(isIndexList(args.plane) && (args.plane as number[]).length === 2)) bad(method, 'plane must be two axis numbers');
+      return;
+    }
+    case 'getVolume': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      onlyKeys(method, args, ['datasetId', 'resultOf', 'channel', 'index', 'maxVoxels']);
+      if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
+      optString(method, args, 'resultOf', 64);
+      if (args.channel !== undefined && !(Number.isInteger(args.channel) && (args.channel as number) >= 0)) bad(method, 'channel must be a non-negative integer');
+      if (args.index !== undefined && !isIndexList(args.index)) bad(method, 'index must be non-negative integers');
+      if (args.maxVoxels !== undefined && !(Number.isInteger(args.maxVoxels) && (args.maxVoxels as number) >= 1 && (args.maxVoxels as number) <= 2 ** 27)) bad(method, 'maxVoxels must be an integer in [1, 2^27]');
+      return;
+    }
+    case 'thumbnail': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      onlyKeys(method, args, ['datasetId', 'series', 'variable', 'band', 'size']);
+      if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
+      optString(method, args, 'series', 256);
+      optString(method, args, 'variable', 256);
+      if (args.band !== undefined && !(Number.isInteger(args.band) && (args.band as number) >= 0)) bad(method, 'band must be a non-negative integer');
+      if (args.size !== undefined && !(Number.isInteger(args.size) && (args.size as number) >= 16 && (args.size as number) <= 256)) bad(method, 'size must be an integer in [16, 256]');
+      if ([args.series, args.variable, args.band].filter((v) => v !== undefined).length > 1) bad(method, 'give at most one of series, variable or band');
+      return;
+    }
+    case 'exportResult': {
+      if (!isObj(args)) bad(method, 'expected an object');
+      onlyKeys(method, args, ['datasetId', 'jobId', 'what', 'path']);
+      if (typeof args.datasetId !== 'string' || typeof args.jobId !== 'string') bad(method, 'datasetId and jobId must be strings');
+      if (!['reconstruction', 'model', 'mesh'].includes(args.what as string)) bad(method, `unknown export '${String(args.what)}'`);
+      optString(method, args, 'path');
+      return;
+    }
+    case 'pickSavePath': {
+      if (!isObj(args) || typeof args.suggestedName !== 'string' || !isPlainName(args.suggestedName)) bad(method, 'suggestedName must be a plain file name');
       return;
     }
     case 'startJob': {
@@ -69,7 +121,8 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
       if (args.kind !== 'stats' && args.kind !== 'fit') bad(method, `unknown job kind '${String(args.kind)}'`);
       if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
       if (args.kind === 'fit') {
-        onlyKeys(method, args, ['kind', 'datasetId', 'method', 'task', 'params']);
+        onlyKeys(method, args, ['kind', 'datasetId', 'method', 'task', 'params', 'hide']);
+        if (args.hide !== undefined && !(args.hide instanceof Uint8Array)) bad(method, 'hide must be a Uint8Array');
         if (typeof args.method !== 'string') bad(method, 'method must be a string');
         if (args.task !== undefined && !['fit', 'inpaint', 'superres'].includes(args.task as string)) bad(method, 'unknown task');
         if (args.params !== undefined) {

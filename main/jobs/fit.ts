@@ -2,10 +2,18 @@
  * The 'fit' job: open a dataset, fit the chosen method, reconstruct, measure. Runs in a runner
  * worker; the ELM solve fans out further over its own pool of threads.
  */
+import type { BeamMeshInfo } from '../api/contract';
+import { sampleCount } from '../core/field';
 import { openField, type OpenOptions } from '../data/index';
 import { InrError } from '../core/errors';
 import { isNetMethod, runFitTask, type FitReport, type FitTaskOptions } from '../tasks/fit';
 import { netTaskOptions } from '../inr/nets/flags';
+import { encodeNetModel } from '../inr/nets/io';
+import type { NetModel } from '../inr/nets/task';
+import { encodeModel, type ModelFieldInfo } from '../inr/elm/io';
+import type { ElmModel } from '../inr/elm/model';
+import { beamMeshJson, type BeamModel } from '../inr/elm/beam/index';
+import { encodeBeamModel } from '../inr/elm/beam/io';
 import type { JobContext } from './types';
 
 export interface FitJobParams {
@@ -14,10 +22,17 @@ export interface FitJobParams {
   method: string;
   task: 'fit' | 'inpaint' | 'superres';
   options: Record<string, number | string | boolean>;
+  /** prod(shape) entries, 1 = keep this sample out of the fit (a brushed inpainting mask). */
+  hide?: Uint8Array;
 }
 
 export interface FitJobResult {
   reconstruction: Float32Array;
+  /** Super-resolution: the field on the finer grid. */
+  upsampled?: { shape: number[]; spacing: number[]; origin: number[]; values: Float32Array };
+  /** The fitted model as its file: `.inr` (ELM, ELM+BEAM) or JSON (nets). */
+  model: { name: string; bytes: Uint8Array };
+  mesh?: BeamMeshInfo & { json: string };
   report: FitReport;
   metrics: Record<string, number>;
   summary: Record<string, number | string | boolean>;
@@ -54,7 +69,19 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
   const field = await openField(p.path, p.open ?? {});
   ctx.throwIfCancelled();
   const opts = taskOptions(p.method, p.options);
-  if (p.task === 'inpaint' && opts.drop === undefined) opts.drop = 0.5;
+  if (p.hide) {
+    const n = sampleCount(field.shape);
+    if (p.hide.length !== n) throw new InrError('E_ARG', `the inpainting mask has ${p.hide.length} samples, the data ${n}; it was drawn on another dataset`);
+    const use = new Uint8Array(n);
+    let hidden = 0;
+    for (let i = 0; i < n; i++) {
+      use[i] = p.hide[i] ? 0 : 1;
+      hidden += p.hide[i] ? 1 : 0;
+    }
+    if (hidden === 0) throw new InrError('E_ARG', 'the inpainting mask is empty: paint the region to fill in, or hide a random fraction');
+    opts.mask = use;
+  }
+  if (p.task === 'inpaint' && opts.drop === undefined && !p.hide) opts.drop = 0.5;
   if (p.task === 'superres' && opts.scale === undefined && opts.zscale === undefined) opts.scale = 2;
   const started = Date.now();
   const r = await runFitTask(field, opts, {
@@ -67,9 +94,27 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
   const metrics: Record<string, number> = { psnr: rep.psnr, rmse: rep.rmse, mae: rep.mae, seconds: rep.seconds, params: rep.params };
   if (rep.ssim !== undefined) metrics.ssim = rep.ssim;
   if (rep.psnr_unobserved !== undefined) metrics.psnr_unobserved = rep.psnr_unobserved;
+  ctx.progress('saving', 0.99);
+  const fieldInfo: ModelFieldInfo = { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: field.provenance.path };
+  let model: FitJobResult['model'];
+  let mesh: FitJobResult['mesh'];
+  if (rep.net) {
+    model = { name: 'model.json', bytes: new TextEncoder().encode(encodeNetModel(r.model as NetModel, { field: fieldInfo })) };
+  } else if (rep.method === 'elm-beam') {
+    const beam = r.model as BeamModel;
+    model = { name: 'model.inr', bytes: encodeBeamModel(beam, fieldInfo) };
+    const m = beamMeshJson(beam);
+    mesh = { shape: m.shape, cells: m.cells, json: JSON.stringify(m) + '\n' };
+  } else {
+    model = { name: 'model.inr', bytes: encodeModel(r.model as ElmModel, fieldInfo) };
+  }
+  const up = r.upsampled;
   ctx.progress('done', 1, { psnr: rep.psnr, elapsed: rep.seconds });
   return {
     reconstruction: r.reconstruction.values,
+    upsampled: up ? { shape: up.shape, spacing: up.geometry.spacing, origin: up.geometry.origin, values: up.values } : undefined,
+    model,
+    mesh,
     report: rep,
     metrics,
     summary: {

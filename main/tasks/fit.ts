@@ -11,7 +11,8 @@ import { resolveElmSpec, type ElmOptions } from '../inr/elm/config';
 import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
 import { ElmPool } from '../inr/elm/parallel';
 import { chooseFrequency } from '../inr/elm/autofreq';
-import { paramCount, createModel, type ElmModel } from '../inr/elm/model';
+import { paramCount, createModel, type ElmModel, type ElmSpec } from '../inr/elm/model';
+import { hasUnderdeterminedCells, pushPullFill } from '../inr/elm/holes';
 import { fitBeam, evaluateBeam, beamParamCount, type BeamModel, type BeamStrategyOption } from '../inr/elm/beam/index';
 import { NET_METHODS } from '../inr/nets/options';
 import { runNetTask, type NetModel, type NetTaskOptions, type NetFitReport } from '../inr/nets/task';
@@ -66,7 +67,7 @@ export interface ReportCore {
 
 export interface FitReport extends ReportCore {
   /** ELM methods: the mesh and hidden layer. */
-  mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number> };
+  mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number>; hole_fill?: boolean };
   /** Backpropagation nets: architecture, training record and warnings. */
   net?: NetFitReport['net'];
   training?: NetFitReport['training'];
@@ -118,14 +119,24 @@ export function fitMask(field: Field, opts: { drop?: number; mask?: Uint8Array; 
     }
     mask[i] = ok ? 1 : 0;
   }
+  // Samples that exist but are kept from the fit (the user mask's holes, the dropped ones):
+  // the inpainting is scored on them.
+  let hidden: Uint8Array | undefined;
   if (opts.mask) {
     if (opts.mask.length !== n) throw new InrError('E_ARG', `the mask has ${opts.mask.length} samples, the data ${n}`);
-    for (let i = 0; i < n; i++) if (!opts.mask[i]) mask[i] = 0;
+    hidden = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i++)
+      if (!opts.mask[i] && mask[i]) {
+        mask[i] = 0;
+        hidden[i] = 1;
+        any = true;
+      }
+    if (!any) hidden = undefined;
   }
-  let hidden: Uint8Array | undefined;
   if (opts.drop !== undefined && opts.drop > 0) {
     if (!(opts.drop < 1)) throw new InrError('E_ARG', `--drop must be in [0, 1), got ${opts.drop}`);
-    hidden = new Uint8Array(n);
+    hidden ??= new Uint8Array(n);
     const rng = new Rng((opts.seed ?? 1) * 7919 + 17);
     for (let i = 0; i < n; i++) {
       if (mask[i] && rng.uniform() < opts.drop) {
@@ -181,34 +192,41 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
   const C = field.channels.length;
   const progress = hooks.onProgress ?? (() => {});
   let spec = resolveElmSpec(field.shape, C, opts);
-  const { mask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed: opts.seed });
-  const allObserved = mask.every((v) => v === 1);
-  if (opts.method === 'elm-beam') return runBeam(field, opts, spec, { mask, nanMasked, hidden, allObserved }, hooks, t0);
-  let freqChoice: ReturnType<typeof chooseFrequency> | undefined;
-  if (opts.freq === undefined) {
-    progress('choosing frequency scale', 0.01);
-    freqChoice = chooseFrequency({ values: field.values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
-      holdout: Boolean(hidden || opts.mask || opts.scale || opts.zscale),
-    });
-    spec = { ...spec, omega: freqChoice.omega };
-  }
-  const pool = hooks.pool ?? new ElmPool(opts.threads);
+  const { mask: observedMask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed: opts.seed });
+  let pool = hooks.pool;
+  const getPool = () => (pool ??= new ElmPool(opts.threads));
   try {
+    // Holes wider than a cell: fill them from a coarser mesh first (see inr/elm/holes.ts).
+    const filled = await fillHoles(field, spec, observedMask, hooks);
+    const values = filled?.values ?? field.values;
+    const mask = filled?.mask ?? observedMask;
+    const allObserved = mask.every((v) => v === 1);
+    if (opts.method === 'elm-beam') {
+      const fitField = filled ? { ...field, values } : field;
+      return await runBeam(field, fitField, opts, spec, { mask, nanMasked, hidden, allObserved, observedMask, filled: Boolean(filled) }, hooks, t0);
+    }
+    let freqChoice: ReturnType<typeof chooseFrequency> | undefined;
+    if (opts.freq === undefined) {
+      progress('choosing frequency scale', 0.01);
+      freqChoice = chooseFrequency({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
+        holdout: Boolean(hidden || opts.mask || opts.scale || opts.zscale),
+      });
+      spec = { ...spec, omega: freqChoice.omega };
+    }
     progress('solving subdomains', 0);
-    const values = field.values;
-    const model = await pool.fit({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
+    const model = await getPool().fit({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
       signal: hooks.signal,
       onProgress: (s, f) => progress(s, 0.05 + 0.6 * f),
     });
     const t1 = performance.now();
     const grids = field.shape.map((L) => sampleGrid(L));
-    const rec = await pool.evaluate(model, grids, { signal: hooks.signal, onProgress: (s, f) => progress(s, 0.65 + 0.25 * f) });
+    const rec = await getPool().evaluate(model, grids, { signal: hooks.signal, onProgress: (s, f) => progress(s, 0.65 + 0.25 * f) });
     const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: 'elm' } } };
     let upsampled: Field | undefined;
     const up = superresGrids(field, opts);
     if (up) {
       progress('super-resolving', 0.9);
-      upsampled = resampledField(field, up, await pool.evaluate(model, up, { signal: hooks.signal }));
+      upsampled = resampledField(field, up, await getPool().evaluate(model, up, { signal: hooks.signal }));
     }
     const t2 = performance.now();
     progress('metrics', 0.95);
@@ -219,12 +237,12 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
     if (hidden) psnrUnobserved = psnr(field.values, rec, { dataRange, mask: hidden, channels: C });
     const n = sampleCount(field.shape);
     let observed = 0;
-    for (let i = 0; i < n; i++) observed += mask[i];
+    for (let i = 0; i < n; i++) observed += observedMask[i];
     const params = paramCount(model);
     const report: FitReport = {
       method: opts.method,
       task: hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
-      backend: `js-float64 (${pool.size} thread${pool.size > 1 ? 's' : ''})`,
+      backend: `js-float64 (${getPool().size} thread${getPool().size > 1 ? 's' : ''})`,
       shape: field.shape,
       params,
       params_per_value: params / (n * C),
@@ -249,22 +267,54 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
         ridge: spec.ridge,
         freq: freqChoice?.freq ?? opts.freq,
         freq_scores: freqChoice?.scores,
+        hole_fill: filled ? true : undefined,
       },
       output_shape: upsampled?.shape,
     };
     progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
     return { reconstruction, upsampled, model, report };
   } finally {
-    if (!hooks.pool) await pool.close();
+    if (!hooks.pool) await pool?.close();
   }
+}
+
+/**
+ * Where the observed samples leave some cell under-determined, fit a coarser mesh to them and
+ * use its prediction as data in the holes: the values to fit and the mask of every sample that
+ * exists in the source. Undefined where no cell needs it.
+ */
+async function fillHoles(
+  field: Field,
+  spec: ElmSpec,
+  observed: Uint8Array,
+  hooks: TaskHooks,
+): Promise<{ values: Float32Array; mask: Uint8Array } | undefined> {
+  if (observed.every((v) => v === 1)) return undefined;
+  const unknowns = spec.hidden + (spec.affine ? field.shape.length + 1 : 0);
+  if (!hasUnderdeterminedCells(observed, field.shape, spec.cells, spec.overlap, unknowns)) return undefined;
+  hooks.onProgress?.('filling holes', 0.01);
+  const C = field.channels.length;
+  // Non-finite samples are unobserved; give push–pull zeros there (their weight is 0).
+  const src = field.values.slice();
+  for (let i = 0; i < src.length; i++) if (!Number.isFinite(src[i])) src[i] = 0;
+  const fill = pushPullFill(src, field.shape, C, observed);
+  const { mask: exists } = fitMask(field, {});
+  const values = field.values.slice();
+  for (let i = 0; i < observed.length; i++) {
+    if (observed[i] || !exists[i]) continue;
+    for (let c = 0; c < C; c++) values[i * C + c] = fill[i * C + c];
+  }
+  hooks.signal?.throwIfAborted?.();
+  return { values, mask: exists };
 }
 
 /** ELM-INR on the BEAM adaptive mesh, at the uniform mesh's parameter count when no budget is given. */
 async function runBeam(
   field: Field,
+  fitField: Field,
   opts: FitTaskOptions,
   uniform: ReturnType<typeof resolveElmSpec>,
-  m: { mask: Uint8Array; nanMasked: number; hidden: Uint8Array | undefined; allObserved: boolean },
+  m: { mask: Uint8Array; nanMasked: number; hidden: Uint8Array | undefined; allObserved: boolean; observedMask: Uint8Array; filled: boolean },
   hooks: TaskHooks,
   t0: number,
 ): Promise<FitTaskResult> {
@@ -277,7 +327,7 @@ async function runBeam(
   // Yield once so a cancel issued right away is seen; the solve itself is synchronous.
   await new Promise((r) => setImmediate(r));
   const model = fitBeam(
-    { values: field.values, shape: field.shape, channels: C, mask: m.allObserved ? undefined : m.mask },
+    { values: fitField.values, shape: field.shape, channels: C, mask: m.allObserved ? undefined : m.mask },
     {
       budget,
       hidden: opts.hidden,
@@ -303,7 +353,7 @@ async function runBeam(
   const met = fieldMetrics(field, reconstruction, { dataRange });
   const n = sampleCount(field.shape);
   let observed = 0;
-  for (let i = 0; i < n; i++) observed += m.mask[i];
+  for (let i = 0; i < n; i++) observed += m.observedMask[i];
   const params = beamParamCount(model);
   const st = model.stats;
   if (!st) throw new InrError('E_INTERNAL', 'BEAM returned no mesh statistics');
@@ -335,6 +385,7 @@ async function runBeam(
       ridge: model.spec.ridge,
       freq: st.freq,
       freq_scores: st.freqScores,
+      hole_fill: m.filled || undefined,
     },
     output_shape: upsampled?.shape,
     beam: {

@@ -7,14 +7,22 @@ import type {
   Capabilities,
   DatasetInfo,
   EngineApi,
+  ExportRequest,
+  ExportResult,
   FitJobRequest,
   JobEvent,
   JobRequest,
   OpenRequest,
   SliceData,
   SliceRequest,
+  Thumbnail,
+  ThumbnailRequest,
+  VolumeData,
+  VolumeRequest,
 } from '../../main/api/contract';
 import { InrError } from '../../main/core/errors';
+import type { Field } from '../../main/core/field';
+import { planeOf, thumbnailOf, volumeOf } from '../../main/service/engine';
 
 export const VOLUME = { Z: 16, Y: 48, X: 64 };
 
@@ -96,8 +104,26 @@ export class FakeEngine implements EngineApi {
     throw new InrError('E_NOT_FOUND', 'no such file or folder', req.path ?? req.upload?.name);
   }
 
+  async pickSavePath(): Promise<string | null> {
+    return null;
+  }
+
+  async getVolume(req: VolumeRequest): Promise<VolumeData> {
+    if (req.resultOf && !this.done.has(req.resultOf)) throw new InrError('E_ARG', `no reconstruction for job ${req.resultOf}`);
+    return volumeOf(fakeField(Boolean(req.resultOf)), req.channel ?? 0, [], req.maxVoxels ?? 2 ** 22);
+  }
+
+  async thumbnail(req: ThumbnailRequest): Promise<Thumbnail> {
+    return thumbnailOf(fakeSlice(Math.floor(VOLUME.Z / 2)), 0, req.size ?? 96, VOLUME_INFO.window);
+  }
+
+  async exportResult(req: ExportRequest): Promise<ExportResult> {
+    throw new InrError('E_UNSUPPORTED', `the test engine writes no files (asked for the ${req.what} of ${req.jobId})`);
+  }
+
   async getSlice(req: SliceRequest): Promise<SliceData> {
     this.sliceRequests.push(req);
+    if (req.plane) return planeOf(fakeField(Boolean(req.resultOf)), req.plane, req.at ?? []);
     const z = req.index?.[0] ?? 0;
     if (z >= VOLUME.Z) throw new InrError('E_ARG', `index ${z} out of range on axis z (size ${VOLUME.Z})`);
     if (req.resultOf && !this.done.has(req.resultOf)) throw new InrError('E_ARG', `no reconstruction for job ${req.resultOf}`);
@@ -173,4 +199,26 @@ export function fakeSlice(z: number, recon = false): SliceData {
   }
   // Like the real engine, a reconstruction has no mask: it predicts every sample.
   return { width: X, height: Y, channels: 1, values, mask: recon ? undefined : mask };
+}
+
+/** The whole fake volume as a Field, for the plane and volume requests. */
+export function fakeField(recon = false): Field {
+  const { Z, Y, X } = VOLUME;
+  const values = new Float32Array(Z * Y * X);
+  const mask = new Uint8Array(Z * Y * X);
+  for (let z = 0; z < Z; z++) {
+    const s = fakeSlice(z, recon);
+    values.set(s.values, z * Y * X);
+    if (s.mask) mask.set(s.mask, z * Y * X);
+  }
+  return {
+    axes: [...VOLUME_INFO.axes],
+    shape: [...VOLUME_INFO.shape],
+    channels: [...VOLUME_INFO.channels],
+    values,
+    mask: recon ? undefined : mask,
+    dtype: VOLUME_INFO.dtype,
+    geometry: { spacing: [...VOLUME_INFO.spacing], origin: [...VOLUME_INFO.origin], window: VOLUME_INFO.window },
+    provenance: { format: 'dicom', path: VOLUME_INFO.path },
+  };
 }
