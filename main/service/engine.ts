@@ -122,7 +122,7 @@ export class EngineService implements EngineApi {
       window: field.geometry.window,
       stats: summary.stats,
       listing: summary.listing,
-      selection: req.series || req.variable ? { series: req.series, variable: req.variable } : undefined,
+      selection: selectionOf(field, req),
       coordinates: coordinatesOf(field),
     };
     this.datasets.set(id, { info, field, open, results: new Map() });
@@ -313,6 +313,15 @@ function listFiles(dir: string, out: string[] = []): string[] {
 
 function countFiles(path: string): number {
   return statSync(path).isDirectory() ? listFiles(path).length : 1;
+}
+
+/** Which listing entry is open: the one asked for, else the reader's default choice. */
+function selectionOf(field: Field, req: OpenRequest): DatasetInfo['selection'] {
+  const meta = field.provenance.meta ?? {};
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const series = req.series ?? (field.provenance.format === 'dicom' ? str(meta.volumeId) ?? str(meta.seriesInstanceUid) : undefined);
+  const variable = req.variable ?? (field.provenance.format === 'netcdf' ? str(meta.variable) : undefined);
+  return series || variable ? { series, variable } : undefined;
 }
 
 function coordinatesOf(field: Field): Record<string, AxisCoordinates> | undefined {

@@ -121,6 +121,8 @@ describe('EngineService on the shared samples', () => {
     const info = await engine.open({ path: sample('dicom', 'mr-series') });
     const series = info.listing?.series ?? [];
     expect(series.length).toBeGreaterThan(0);
+    // The reader's default choice is reported as the selection.
+    expect(series.map((x) => x.uid)).toContain(info.selection?.series);
     const t = await engine.thumbnail({ datasetId: info.id, series: series[0].uid, size: 64 });
     expect(Math.max(t.width, t.height)).toBe(64);
     const levels = new Set(t.pixels);
@@ -152,6 +154,8 @@ describe('EngineService on the shared samples', () => {
     expect(level?.values.length).toBe(info.shape[1]);
     const names = info.listing?.variables?.map((v) => v.name) ?? [];
     expect(names).toContain('v');
+    const byDefault = await engine.open({ path: sample('netcdf', 'sub.nc') });
+    expect(names).toContain(byDefault.selection?.variable);
     const t = await engine.thumbnail({ datasetId: info.id, variable: 'v' });
     expect(new Set(t.pixels).size).toBeGreaterThan(10);
     await expect(engine.thumbnail({ datasetId: info.id, variable: 'nope' })).rejects.toThrow(/no variable 'nope'/);
