@@ -67,3 +67,24 @@ export function grayDisplay(window: WindowLevel, colormap: ColormapName = 'gray'
   const unit: ValueRange = { lo: 0, hi: 1 };
   return { mode: 'gray', channel: 0, colormap, window, rgbChannels: [0, 0, 0], rgbRanges: [unit, unit, unit] };
 }
+
+/** The display with RGB channel `k` (0 red, 1 green, 2 blue) set to `channel`, at that channel's default range. */
+export function withRgbChannel(d: DisplaySettings, info: Pick<DatasetInfo, 'dtype' | 'stats'>, k: number, channel: number): DisplaySettings {
+  const rgbChannels = [...d.rgbChannels] as DisplaySettings['rgbChannels'];
+  const rgbRanges = [...d.rgbRanges] as DisplaySettings['rgbRanges'];
+  rgbChannels[k] = channel;
+  rgbRanges[k] = defaultChannelRange(info, channel);
+  return { ...d, rgbChannels, rgbRanges };
+}
+
+/** An RGB composite of three channels (a band combination such as 4-3-2), each at its default range. */
+export function withComposite(d: DisplaySettings, info: Pick<DatasetInfo, 'dtype' | 'stats'>, channels: readonly [number, number, number]): DisplaySettings {
+  let next: DisplaySettings = { ...d, mode: 'rgb' };
+  channels.forEach((c, k) => (next = withRgbChannel(next, info, k, c)));
+  return next;
+}
+
+/** One channel in gray, through its default window; the colormap is kept. */
+export function withGrayChannel(d: DisplaySettings, info: Pick<DatasetInfo, 'window' | 'stats'>, channel: number): DisplaySettings {
+  return { ...d, mode: 'gray', channel, window: defaultWindow(info, channel) };
+}

@@ -10,6 +10,8 @@ export interface PlaneGeometryLike {
   sy: number;
   ox: number;
   oy: number;
+  /** Names for the column and row indices (default x and y): a coronal plane's rows are z. */
+  indexNames?: [string, string];
 }
 
 export interface CursorReadout {
@@ -32,7 +34,8 @@ export function readoutAt(slice: SliceData, x: number, y: number): CursorReadout
 }
 
 export function formatPosition(r: CursorReadout, g?: PlaneGeometryLike): string {
-  const px = `x ${r.x}  y ${r.y}`;
+  const [xi, yi] = g?.indexNames ?? ['x', 'y'];
+  const px = `${xi} ${r.x}  ${yi} ${r.y}`;
   if (!g || !hasPhysicalGeometry(g)) return px;
   const X = g.ox + r.x * g.sx;
   const Y = g.oy + r.y * g.sy;

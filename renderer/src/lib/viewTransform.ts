@@ -58,3 +58,50 @@ export function cssTransform(t: ViewTransform, viewport: Size): string {
   const ty = viewport.height / 2 - t.cy * t.zoom;
   return `translate(${tx}px, ${ty}px) scale(${t.zoom})`;
 }
+
+/**
+ * How image pixels sit in a view: one pixel is 1 display unit wide and `aspect` units tall (the
+ * physical row spacing over the column spacing), and with `flipY` row 0 is at the bottom (z up
+ * in coronal and sagittal planes). A ViewTransform's centre is then in display units; with the
+ * default (square pixels, row 0 on top) display units are image pixels.
+ */
+export interface PixelShape {
+  aspect: number;
+  flipY: boolean;
+}
+
+export const SQUARE_PIXELS: PixelShape = { aspect: 1, flipY: false };
+
+/** The image's size in display units. */
+export function displaySize(image: Size, shape: PixelShape = SQUARE_PIXELS): Size {
+  return { width: image.width, height: image.height * shape.aspect };
+}
+
+/** Image coordinates (pixels, continuous) → display units. */
+export function imageToDisplay(p: { x: number; y: number }, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
+  return { x: p.x, y: (shape.flipY ? imageHeight - p.y : p.y) * shape.aspect };
+}
+
+/** Display units → image coordinates (pixels, continuous). */
+export function displayToImage(p: { x: number; y: number }, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
+  const y = p.y / shape.aspect;
+  return { x: p.x, y: shape.flipY ? imageHeight - y : y };
+}
+
+/** Display units → screen point relative to the viewport's top-left. */
+export function displayToScreen(t: ViewTransform, p: { x: number; y: number }, viewport: Size): { x: number; y: number } {
+  return { x: viewport.width / 2 + (p.x - t.cx) * t.zoom, y: viewport.height / 2 + (p.y - t.cy) * t.zoom };
+}
+
+/**
+ * The CSS transform placing an image canvas of `imageHeight` rows (transform-origin 0 0) in the
+ * viewport, for any pixel shape. With square pixels it equals `cssTransform`.
+ */
+export function cssTransformShaped(t: ViewTransform, viewport: Size, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): string {
+  if (shape.aspect === 1 && !shape.flipY) return cssTransform(t, viewport);
+  const tx = viewport.width / 2 - t.cx * t.zoom;
+  const sy = t.zoom * shape.aspect;
+  if (!shape.flipY) return `translate(${tx}px, ${viewport.height / 2 - t.cy * t.zoom}px) scale(${t.zoom}, ${sy})`;
+  const ty = viewport.height / 2 + (imageHeight * shape.aspect - t.cy) * t.zoom;
+  return `translate(${tx}px, ${ty}px) scale(${t.zoom}, ${-sy})`;
+}

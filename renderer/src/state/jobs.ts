@@ -24,6 +24,10 @@ export interface JobRecord {
   datasetId?: string;
   datasetName?: string;
   method?: string;
+  /** The engine task, and the panel's name for it where it differs (through-plane interpolation). */
+  task?: string;
+  /** Samples hidden with the brush (inpainting with a painted mask). */
+  hiddenSamples?: number;
   params?: FitJobRequest['params'];
   stage: string;
   fraction: number;
@@ -117,14 +121,19 @@ export function listenToJobs(): () => void {
 }
 
 /** Start a fit of the open dataset. Returns the job id, or undefined where it could not start. */
-export async function startFit(req: Omit<FitJobRequest, 'kind' | 'datasetId'>): Promise<string | undefined> {
+export async function startFit(req: Omit<FitJobRequest, 'kind' | 'datasetId'>, label?: { task?: string }): Promise<string | undefined> {
   const ds = dataset.value;
   if (!ds) return undefined;
   const requestedAt = Date.now();
   try {
     const { jobId } = await api.startJob({ kind: 'fit', datasetId: ds.id, ...req });
     const r = record(jobId, 'fit');
-    Object.assign(r, { kind: 'fit', datasetId: ds.id, datasetName: ds.name, method: req.method, params: req.params, requestedAt });
+    let hiddenSamples: number | undefined;
+    if (req.hide) {
+      hiddenSamples = 0;
+      for (let i = 0; i < req.hide.length; i++) hiddenSamples += req.hide[i] ? 1 : 0;
+    }
+    Object.assign(r, { kind: 'fit', datasetId: ds.id, datasetName: ds.name, method: req.method, task: label?.task ?? req.task ?? 'fit', hiddenSamples, params: req.params, requestedAt });
     // A job that finished before its id came back: show its result now.
     if (r.phase === 'done' && ds.id === dataset.value?.id) showResult(jobId);
     return jobId;

@@ -11,9 +11,11 @@ import { defaultDisplay, grayDisplay, type DisplaySettings } from '../lib/displa
 import { baseName } from '../lib/format';
 import { latestQueue } from '../lib/latest';
 import { clampIndex, leadingAxes } from '../lib/slicing';
+import { sourceLabel } from '../lib/browse';
 import { reportError } from './banners';
+import { recordRecent } from './recent';
 
-export type Layout = 'single' | 'split' | 'compare';
+export type Layout = 'single' | 'split' | 'compare' | 'planes';
 
 export const capabilities = shallowRef<Capabilities | null>(null);
 export const dataset = shallowRef<DatasetInfo | null>(null);
@@ -93,13 +95,36 @@ function requestSlice(): void {
 
 let openSeq = 0;
 
+/**
+ * Where the open dataset came from, for opening another of its series or variables: the path
+ * the user opened (a DICOM folder stays the folder, even where the dataset names a file in it),
+ * or the engine's own copy of an upload. `recent`: listed in the recent files.
+ */
+export interface OpenedSource {
+  path: string;
+  recent: boolean;
+}
+export const openedFrom = shallowRef<OpenedSource | null>(null);
+
+export interface OpenOptions {
+  /** The source to remember instead of the request's path (re-opening with another series). */
+  source?: OpenedSource;
+  /** Called with the failure, after its banner is shown. */
+  onError?: (err: unknown) => void;
+}
+
 /** Open a dataset (path, upload or the demo) and show its first slice. The newest open wins. */
-export async function openDataset(req: OpenRequest, label: string): Promise<boolean> {
+export async function openDataset(req: OpenRequest, label: string, opts: OpenOptions = {}): Promise<boolean> {
   const seq = ++openSeq;
   opening.value = label;
   try {
     const info = await api.open(req);
     if (seq !== openSeq) return false;
+    const source = opts.source ?? (req.path ? { path: req.path, recent: true } : { path: info.path, recent: false });
+    openedFrom.value = source;
+    if (source.recent) {
+      recordRecent({ path: source.path, series: info.selection?.series, variable: info.selection?.variable, label: sourceLabel(source.path, info), time: Date.now() });
+    }
     slices.reset();
     dataset.value = info;
     slice.value = null;
@@ -110,7 +135,10 @@ export async function openDataset(req: OpenRequest, label: string): Promise<bool
     requestSlice();
     return true;
   } catch (err) {
-    if (seq === openSeq) reportError(err, `Could not open ${baseName(label)}`);
+    if (seq === openSeq) {
+      reportError(err, `Could not open ${baseName(label)}`);
+      opts.onError?.(err);
+    }
     return false;
   } finally {
     if (seq === openSeq) opening.value = null;

@@ -1,0 +1,210 @@
+/**
+ * The runs of a dataset as the chart and the runs table see them: one coloured PSNR-against-time
+ * series per run, and the metrics CSV of the table. Pure: plain records in, plain data out.
+ */
+import type { FitJobRequest, JobMetrics, JobResult } from '../../../main/api/contract';
+
+export type RunPhase = 'starting' | 'running' | 'done' | 'error' | 'cancelled';
+
+/** What this module needs of a job record (state/jobs.ts JobRecord fits). */
+export interface RunLike {
+  jobId: string;
+  phase: RunPhase;
+  method?: string;
+  task?: string;
+  datasetName?: string;
+  params?: FitJobRequest['params'];
+  points: ReadonlyArray<{ t: number; psnr: number }>;
+  metrics?: JobMetrics;
+  result?: JobResult;
+}
+
+export interface ChartSeries {
+  id: string;
+  label: string;
+  color: string;
+  points: { t: number; v: number }[];
+  /** Still running: drawn as a live line with a moving end point. */
+  live: boolean;
+  /** Finished with a final value. */
+  done: boolean;
+  selected: boolean;
+  /** Drawn (false: toggled off in the legend, still listed there). */
+  visible: boolean;
+}
+
+/**
+ * Run colours: distinct hues that read on the dark and on the light panel alike (mid
+ * lightness, no near-white or near-black entries). Run n takes colour (n − 1) mod 10.
+ */
+export const RUN_COLORS = ['#3d8bfd', '#f08c2e', '#2fb67c', '#e0525d', '#9b6bdf', '#c59b12', '#1aa7c0', '#d563b1', '#7f8c2a', '#8c6a4f'] as const;
+
+/** The number in a job id (`job-12` → 12), or NaN. */
+export function runNumber(jobId: string): number {
+  const m = /(\d+)$/.exec(jobId);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** A stable colour per run: by the number in its id, so a run keeps its colour as others come. */
+export function runColor(jobId: string, fallbackIndex = 0): string {
+  const n = runNumber(jobId);
+  const k = Number.isFinite(n) ? n - 1 : fallbackIndex;
+  return RUN_COLORS[((k % RUN_COLORS.length) + RUN_COLORS.length) % RUN_COLORS.length];
+}
+
+/** `#3`, from `job-3`. */
+export function runLabel(jobId: string): string {
+  return jobId.replace(/^job-/, '#');
+}
+
+/** Short method names for legends and the table. */
+export const METHOD_SHORT: Record<string, string> = {
+  elm: 'ELM',
+  'elm-beam': 'ELM+BEAM',
+  siren: 'SIREN',
+  ffn: 'FFN',
+  gauss: 'GaussNet',
+  wire: 'WIRE',
+  sl2a: 'SL2A',
+  bwrelu: 'BW-ReLU',
+  relu: 'ReLU',
+};
+
+export function methodShort(method: string | undefined, iga?: unknown): string {
+  if (!method) return '?';
+  return `${METHOD_SHORT[method] ?? method}${iga === true ? '+IGA' : ''}`;
+}
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * One series per run that has at least one finite PSNR point (or is still running), in the
+ * order given; `hidden` ids are kept but not visible. Points are sorted by time and non-finite
+ * ones dropped.
+ */
+export function chartSeries(runs: readonly RunLike[], opts: { hidden?: ReadonlySet<string>; selected?: string | null } = {}): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  runs.forEach((r, i) => {
+    if (r.phase === 'error') return;
+    const live = r.phase === 'starting' || r.phase === 'running';
+    const points = r.points
+      .filter((p) => finite(p.t) && finite(p.psnr))
+      .map((p) => ({ t: Math.max(0, p.t), v: p.psnr }))
+      .sort((a, b) => a.t - b.t);
+    const done = r.phase === 'done' && finite(r.result?.metrics.psnr);
+    if (done && points.length === 0) points.push({ t: Math.max(0, r.result!.seconds), v: r.result!.metrics.psnr });
+    if (!points.length && !live) return;
+    out.push({
+      id: r.jobId,
+      label: `${runLabel(r.jobId)} ${methodShort(r.method, r.params?.iga)}`,
+      color: runColor(r.jobId, i),
+      points,
+      live,
+      done,
+      selected: opts.selected === r.jobId,
+      visible: !opts.hidden?.has(r.jobId),
+    });
+  });
+  return out;
+}
+
+export interface ChartScale {
+  tMax: number;
+  vMin: number;
+  vMax: number;
+}
+
+/** Axis ranges covering every point of the visible series, with a little headroom. */
+export function chartScale(series: readonly Pick<ChartSeries, 'points' | 'visible'>[]): ChartScale | null {
+  let tMax = 0;
+  let vMin = Infinity;
+  let vMax = -Infinity;
+  let any = false;
+  for (const s of series) {
+    if (!s.visible) continue;
+    for (const p of s.points) {
+      any = true;
+      tMax = Math.max(tMax, p.t);
+      vMin = Math.min(vMin, p.v);
+      vMax = Math.max(vMax, p.v);
+    }
+  }
+  if (!any) return null;
+  tMax = tMax > 0 ? tMax * 1.08 : 1;
+  if (!(vMax > vMin)) {
+    vMin -= 1;
+    vMax += 1;
+  }
+  const pad = (vMax - vMin) * 0.12;
+  return { tMax, vMin: vMin - pad, vMax: vMax + pad };
+}
+
+// ---- metrics CSV -------------------------------------------------------------------------------
+
+export const CSV_COLUMNS = [
+  'run',
+  'dataset',
+  'method',
+  'task',
+  'status',
+  'params',
+  'parameters',
+  'seconds',
+  'psnr',
+  'ssim',
+  'psnr_unobserved',
+  'rmse',
+  'mae',
+  'backend',
+  'cells',
+  'hidden',
+] as const;
+
+/** One CSV field: quoted when it holds a comma, quote, or line break; quotes doubled (RFC 4180). */
+export function csvField(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  let s: string;
+  if (typeof v === 'number') s = Number.isFinite(v) ? String(v) : '';
+  else s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** `hidden=64;overlap=0.15`: the request's parameters, keys sorted. */
+export function paramsText(params: FitJobRequest['params'] | undefined): string {
+  if (!params) return '';
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join(';');
+}
+
+/** The runs table as CSV (header + one line per run, CRLF line ends as RFC 4180 has them). */
+export function metricsCsv(runs: readonly RunLike[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of runs) {
+    const m = r.result?.metrics ?? {};
+    const s = r.result?.summary ?? {};
+    const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+      run: runLabel(r.jobId),
+      dataset: r.datasetName,
+      method: r.method ?? s.method,
+      task: r.task ?? s.task,
+      status: r.phase,
+      params: paramsText(r.params),
+      parameters: m.params ?? s.params,
+      seconds: r.result?.seconds,
+      psnr: m.psnr,
+      ssim: m.ssim,
+      psnr_unobserved: m.psnr_unobserved,
+      rmse: m.rmse,
+      mae: m.mae,
+      backend: s.backend,
+      cells: s.cells,
+      hidden: s.hidden,
+    };
+    lines.push(CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

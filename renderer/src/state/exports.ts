@@ -1,0 +1,73 @@
+/**
+ * Exports of a run: the engine writes the reconstruction, the model or the BEAM mesh. In
+ * Electron a save dialog picks the place and the engine writes there; in a browser the engine
+ * answers the bytes and the UI downloads them. The metrics CSV is built here from the runs.
+ */
+import { ref } from 'vue';
+import { api } from '../api';
+import type { ExportWhat } from '../api';
+import { csvName, exportName, EXPORT_LABELS } from '../lib/exportFiles';
+import { saveBytes, saveText } from '../lib/download';
+import { metricsCsv, type RunLike } from '../lib/runs';
+import { reportError } from './banners';
+import { capabilities, dataset } from './session';
+
+/** What is being exported now, and the last outcome, for the menu's status line. */
+export const exporting = ref<string | null>(null);
+export const lastExport = ref<{ text: string; ok: boolean } | null>(null);
+
+/** Export one output of a finished job. Returns where it went (a path or a download name), or undefined. */
+export async function exportRun(jobId: string, what: ExportWhat, method?: string): Promise<string | undefined> {
+  const ds = dataset.value;
+  if (!ds) return undefined;
+  const suggested = exportName(what, ds, jobId, method);
+  exporting.value = EXPORT_LABELS[what];
+  try {
+    const native = capabilities.value?.nativeDialogs === true;
+    let path: string | null = null;
+    try {
+      path = await api.pickSavePath({ suggestedName: suggested });
+    } catch (err) {
+      // Without a native dialog the answer does not matter: the bytes are downloaded.
+      if (native) throw err;
+    }
+    if (path) {
+      const r = await api.exportResult({ datasetId: ds.id, jobId, what, path });
+      const where = r.path ?? path;
+      lastExport.value = { text: `${EXPORT_LABELS[what]} saved to ${where}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
+      return where;
+    }
+    if (native) {
+      // A native dialog that came back empty: the user cancelled.
+      lastExport.value = null;
+      return undefined;
+    }
+    const r = await api.exportResult({ datasetId: ds.id, jobId, what });
+    if (!r.bytes) throw Object.assign(new Error('the engine answered no bytes for the download'), { code: 'E_INTERNAL' });
+    const name = r.name || suggested;
+    saveBytes(r.bytes, name);
+    lastExport.value = { text: `${EXPORT_LABELS[what]}: downloaded ${name}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
+    return name;
+  } catch (err) {
+    lastExport.value = { text: `${EXPORT_LABELS[what]} failed`, ok: false };
+    reportError(err, `Could not export the ${EXPORT_LABELS[what].replace(/ \(.*\)$/, '').toLowerCase()}`);
+    return undefined;
+  } finally {
+    exporting.value = null;
+  }
+}
+
+/** The runs table as CSV, downloaded. */
+export function exportCsv(runs: readonly RunLike[]): string | undefined {
+  const ds = dataset.value;
+  if (!ds || !runs.length) return undefined;
+  const name = csvName(ds.name);
+  try {
+    saveText(metricsCsv(runs), name);
+    lastExport.value = { text: `Metrics: downloaded ${name}`, ok: true };
+    return name;
+  } catch (err) {
+    reportError(err, 'Could not save the metrics CSV');
+    return undefined;
+  }
+}
