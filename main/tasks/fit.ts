@@ -82,7 +82,11 @@ export interface FitReport extends ReportCore {
     balance_load: number;
     splits: number;
     merges: number;
+    /** Mesh construction: checks, strategy, tree, Barron norms, refinement or capacity. */
     seconds_mesh: number;
+    /** The frequency-scale probe (the uniform engine runs it too). */
+    seconds_freq: number;
+    /** The least-squares solve. */
     seconds_solve: number;
   };
 }
@@ -397,6 +401,7 @@ async function runBeam(
       splits: st.splits,
       merges: st.merges,
       seconds_mesh: st.seconds.mesh,
+      seconds_freq: st.seconds.freq,
       seconds_solve: st.seconds.solve,
     },
   };

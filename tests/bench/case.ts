@@ -7,6 +7,8 @@ import { openField } from '../../main/data/index';
 import { runFitTask } from '../../main/tasks/fit';
 import { taskOptions } from '../../main/jobs/fit';
 import { ElmPool } from '../../main/inr/elm/parallel';
+import type { BeamModel } from '../../main/inr/elm/beam/index';
+import { beamPhases } from './beam-compare';
 
 interface CaseSpec {
   kind: 'fit' | 'load';
@@ -56,6 +58,8 @@ if (spec.kind === 'fit') {
     params_per_value: rep.params_per_value,
     mesh: rep.mesh,
     beam: rep.beam,
+    // BEAM: mesh construction against the solve on it (beam-compare.ts `beamPhases`).
+    beam_phases: spec.method === 'elm-beam' ? beamPhases((r.model as BeamModel).stats!) : undefined,
     net: rep.net,
     steps_per_second: rep.training?.steps_per_second,
     steps_run: rep.training?.steps_run,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { barronNorm } from '../../main/inr/elm/beam/barron';
+import { Rng } from '../../main/core/rng';
+import { barronNorm, extractBox } from '../../main/inr/elm/beam/barron';
+import { boxNorms, type NormBox } from '../../main/inr/elm/beam/norms';
 
 /** Samples of f on an n1×n2 grid (1 channel), f taking sample indices. */
 function grid2(n1: number, n2: number, f: (y: number, x: number) => number): Float64Array {
@@ -82,5 +84,49 @@ describe('local Barron norm estimator', () => {
       obs[i] = 0;
     }
     expect(barronNorm(masked, [n, n], 1, [n, n], {}, obs)).toBeLessThan(1e-9);
+  });
+});
+
+describe('batched norms of many boxes (the mesh construction)', () => {
+  it('equal barronNorm box by box: full, masked, non-finite, clipped and 1-thick boxes, any channel count', () => {
+    const rng = new Rng(11);
+    const cases: [number[], number][] = [
+      [[40, 37], 1],
+      [[33, 20], 3],
+      [[12, 9, 10], 2],
+      [[1, 1, 30, 31], 1],
+      [[50], 1],
+    ];
+    for (const [shape, C] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      for (const kind of ['full', 'masked', 'nan'] as const) {
+        const values = new Float32Array(n * C);
+        for (let i = 0; i < values.length; i++) values[i] = rng.uniform() + 0.3 * Math.sin(i / 7);
+        if (kind === 'nan') for (let t = 0; t < 5; t++) values[Math.floor(rng.uniform() * n * C)] = NaN;
+        const mask = kind === 'masked' ? Uint8Array.from({ length: n }, () => (rng.uniform() < 0.97 ? 1 : 0)) : undefined;
+        const boxes: NormBox[] = [];
+        for (let t = 0; t < 24; t++) {
+          // Every third box of one common size (they share tables and pair their FFTs).
+          const count = shape.map((L) => (t % 3 === 0 ? Math.min(L, 8) : 1 + Math.floor(rng.uniform() * Math.min(L, 9))));
+          const lo = shape.map((L, a) => Math.floor(rng.uniform() * (L - count[a] + 1)));
+          boxes.push({ lo, count, support: count.map((c) => 1.3 * c) });
+        }
+        for (const opts of [{}, { detrend: false }, { combine: 'sum' as const }, { order: 0, floor: 0.1 }]) {
+          const got = boxNorms({ values, shape, channels: C, mask }, boxes, opts);
+          boxes.forEach((b, i) => {
+            const { block, observed: fromMask } = extractBox(values, shape, C, b.lo, b.count, mask);
+            const N = b.count.reduce((x, y) => x * y, 1);
+            // A sample counts when observed and finite in every channel.
+            let observed = fromMask;
+            if (block.some((v) => !Number.isFinite(v))) {
+              observed = new Uint8Array(N).fill(1);
+              for (let j = 0; j < N * C; j++) if (!Number.isFinite(block[j])) observed[Math.floor(j / C)] = 0;
+            }
+            const ref = barronNorm(block, b.count, C, b.support, opts, observed);
+            expect(Math.abs(got[i] - ref)).toBeLessThanOrEqual(1e-12 * Math.max(1, ref));
+          });
+        }
+      }
+    }
   });
 });

@@ -5,6 +5,7 @@ import { chooseFrequency } from '../../main/inr/elm/autofreq';
 import { finerGrid, sampleGrid } from '../../main/inr/elm/mesh';
 import { beamMeshJson, evaluateBeam, fitBeam, fitBeamBoth } from '../../main/inr/elm/beam/index';
 import { createBeamModel, beamParamCount, type BeamCell, type BeamSpec } from '../../main/inr/elm/beam/model';
+import { createModel } from '../../main/inr/elm/model';
 import { solveBeam } from '../../main/inr/elm/beam/solve';
 import { groupCells } from '../../main/inr/elm/beam/geometry';
 import { InrError } from '../../main/core/errors';
@@ -78,6 +79,44 @@ describe('fitBeam', () => {
     // Splitting balances the norms themselves; per-cell capacity balances the norm per node.
     expect(split.stats!.balanceAfter).toBeLessThan(split.stats!.balanceUniform);
     expect(model.stats!.balanceLoad).toBeLessThan(model.stats!.balanceAfter);
+  });
+
+  it('spends the budget as the uniform chooser does, so both are compared at (nearly) the same params', () => {
+    // Split stops at whole leaves: the leftover goes to more nodes per cell.
+    const split = fitBeam(chirp, { budget: 1000, hidden: 16, freq: 1, strategy: 'split' });
+    const m = split.spec.layers[0].hidden;
+    expect(m).toBeGreaterThanOrEqual(16);
+    expect(beamParamCount(split)).toBeLessThanOrEqual(1000);
+    expect(beamParamCount(split) + split.cells.length).toBeGreaterThan(1000); // one more node per cell would not fit
+    // The uniform chooser fills its budget too (benchmark shapes: images, 2-D+t, masked 4-D, volume).
+    for (const [shape, C, budget] of [
+      [[512, 512], 3, 200000],
+      [[512, 512], 1, 70000],
+      [[352, 349], 6, 200000],
+      [[10, 9, 9], 1, 250],
+      [[1, 1, 90, 180], 1, 5000],
+      [[181, 217, 181], 1, 1000000],
+    ] as [number[], number, number][]) {
+      const spec = resolveElmSpec(shape, C, { budget });
+      const params = createModel(spec).weights.length;
+      expect(params).toBeLessThanOrEqual(budget);
+      expect(params).toBeGreaterThan(0.98 * budget);
+    }
+  });
+
+  it('times the mesh construction and the solve on it, in wall and CPU seconds', () => {
+    const model = fitBeam(chirp, { budget: 40 * 20, hidden: 16 });
+    const { seconds, cpuSeconds } = model.stats!;
+    for (const t of [seconds, cpuSeconds!]) {
+      for (const k of ['mesh', 'freq', 'solve', 'stats'] as const) expect(t[k]).toBeGreaterThanOrEqual(0);
+      expect(t.mesh + t.freq + t.solve).toBeGreaterThan(0);
+    }
+    // Without uniformStats the balance "before" is the dyadic start mesh's (no extra pass).
+    expect(model.stats!.uniformMesh).toBe('dyadic');
+    expect(model.stats!.balanceUniform).toBe(model.stats!.balanceStart);
+    const withUniform = fitBeam(chirp, { budget: 40 * 20, hidden: 16, uniformStats: true });
+    expect(withUniform.stats!.uniformMesh).toBe('elm');
+    expect(withUniform.stats!.balanceUniform).toBeGreaterThan(1);
   });
 
   it('returns both strategies (split and per-cell capacity) for the benchmark', () => {

@@ -73,6 +73,30 @@ describe('BEAM tree', () => {
     expect(a.splitAxes(a.root)).toEqual([1]);
   });
 
+  it('computes the uniform levels without building them, and lays a level out as the splits would', () => {
+    for (const [shape, r] of [
+      [[48, 80], rule(2, { minSupport: 20 })],
+      [[8, 64, 64], rule(3, { allowed: [false, true, true] })],
+      [[1, 1, 90, 180], rule(4, { minSupport: 60 })],
+      [[10, 9, 9], rule(3)],
+    ] as [number[], SplitRule][]) {
+      const t = new BeamTree(shape, r);
+      const levels = t.uniformLevelSizes(5000);
+      // The same levels by splitting every leaf, level by level.
+      const s = new BeamTree(shape, r);
+      let leaves = [s.root];
+      for (const level of levels.slice(1)) {
+        leaves = leaves.flatMap((n) => (s.childCount(n) ? s.split(n) : [n]));
+        expect(leaves).toHaveLength(level.count);
+        expect(new Set(leaves.map((n) => n.size.join('x')))).toEqual(new Set([level.size.join('x')]));
+      }
+      const last = levels[levels.length - 1];
+      const nodes = t.levelNodes(last.size, levels.length - 1);
+      expect(nodes.map((n) => n.lo.join(',')).sort()).toEqual(leaves.map((n) => n.lo.join(',')).sort());
+      expect(nodes.reduce((a, n) => a + n.samples, 0)).toBe(shape.reduce((a, b) => a * b, 1));
+    }
+  });
+
   it('refuses splits whose children would have too few support samples', () => {
     const t = new BeamTree([64, 64], rule(2, { minSupport: 1.5 * 67 }));
     let leaves = [t.root];

@@ -59,6 +59,24 @@ function cellsForBudget(shape: number[], channels: number, hidden: number, budge
   return shape.map(() => 1);
 }
 
+/**
+ * The hidden size that spends the budget on a chosen mesh: the whole-cell widths above leave up
+ * to (w/(w−1))^d of the budget unused, so the nodes per cell grow to ⌊budget/(cells·C)⌋ − 1 −
+ * affine — never below `hidden`, and never beyond what the smallest full support determines
+ * (≥ 1.5 samples per feature, as BEAM's cells; METHODS.md §1.4 "N_i ≥ 1.5–2·m").
+ */
+function fillHidden(shape: number[], cells: number[], channels: number, hidden: number, budget: number, overlap: number, affine: boolean): number {
+  const d = shape.length;
+  const extra = 1 + (affine ? d + 1 : 0);
+  const n = cells.reduce((a, b) => a * b, 1);
+  const fill = Math.floor(budget / (n * channels)) - extra;
+  const mesh = uniformMesh(shape, cells, overlap);
+  let support = 1;
+  for (const ax of mesh.axes) support *= Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1));
+  const determined = Math.floor(support / 1.5) - (extra - 1);
+  return Math.max(hidden, Math.min(fill, determined));
+}
+
 /** Resolve user options into a full spec for data of `shape` × `channels`. */
 export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptions = {}): ElmSpec {
   const d = shape.length;
@@ -115,6 +133,7 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     }
     hidden = chosen.hidden;
     cells = chosen.cells;
+    if (opts.hidden === undefined) hidden = fillHidden(shape, cells, channels, hidden, budget, overlap, affine);
   } else {
     hidden ??= ELM_DEFAULTS.hidden;
     // Cores of about 2m samples: roughly half a stored parameter per value.

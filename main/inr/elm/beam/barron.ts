@@ -30,6 +30,10 @@
  * the worst channel decides how fine the cell must be (`combine: 'sum'` adds them instead).
  *
  * Only cells processed identically are compared (same window, same detrending), as §2.4 warns.
+ *
+ * `barronNorm` is the estimator on one box of samples; the mesh construction runs the same
+ * estimator on thousands of boxes at once, reading them straight from the field (norms.ts
+ * `boxNorms`, equal to this one up to rounding).
  */
 import { fftNd } from './fft';
 
@@ -75,7 +79,7 @@ function axisOmega(n: number, support: number): Float64Array {
 }
 
 /** Tables that depend only on the box dimensions and support: window, |ω|^s and the index of −k per bin. */
-interface Tables {
+export interface Tables {
   window: Float64Array;
   weight: Float64Array;
   neg: Int32Array;
@@ -83,7 +87,7 @@ interface Tables {
 
 const tableCache = new Map<string, Tables>();
 
-function tables(dims: readonly number[], support: readonly number[], order: number): Tables {
+export function tables(dims: readonly number[], support: readonly number[], order: number): Tables {
   const key = `${dims.join(',')}|${support.join(',')}|${order}`;
   let t = tableCache.get(key);
   if (t) return t;
@@ -309,7 +313,7 @@ function writeResidual(
  * Σ_k |ω_k|^s·|X(k)| for the one or two real signals packed in (re, im), times 2 (out[0], out[1]);
  * 2·X₁ = (re_k + re_{−k}) + i(im_k − im_{−k}), 2·X₂ = (im_k + im_{−k}) + i(re_{−k} − re_k).
  */
-function spectrumMass(re: Float64Array, im: Float64Array, weight: Float64Array, neg: Int32Array, floor: number, pair: boolean, out: Float64Array): void {
+export function spectrumMass(re: Float64Array, im: Float64Array, weight: Float64Array, neg: Int32Array, floor: number, pair: boolean, out: Float64Array): void {
   const N = re.length;
   let cut1 = 0;
   let cut2 = 0;

@@ -45,9 +45,13 @@ export function assignCapacity(weights: readonly number[], opts: CapacityOptions
     const e = Math.round(logScale + t[i]);
     return e <= logLo ? lo : Math.min(caps[i], Math.pow(2, e));
   };
+  // Σ (m_i + extra)·C, inlined (it runs 60 times over every cell).
   const params = (logScale: number) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += sizeAt(logScale, i) + extraPerCell;
+    let s = n * extraPerCell;
+    for (let i = 0; i < n; i++) {
+      const e = Math.round(logScale + t[i]);
+      s += e <= logLo ? lo : Math.min(caps[i], e < 31 ? 2 ** e : Math.pow(2, e));
+    }
     return s * C;
   };
   if (n * (lo + extraPerCell) * C > budget) return undefined;

@@ -240,21 +240,22 @@ function lineBuffer(n: number): [Float64Array, Float64Array] {
 
 /**
  * In-place separable N-D forward FFT of a row-major array of `shape` (last axis fastest):
- * 1-D transforms along every axis in turn, X = F_{d−1} ∘ … ∘ F_0 x.
+ * 1-D transforms along every axis in turn, X = F_{d−1} ∘ … ∘ F_0 x. Power-of-two axes run every
+ * line of the axis through each butterfly together (`fftAxisRadix2`); other lengths go line by
+ * line through a buffer.
  */
 export function fftNd(re: Float64Array, im: Float64Array, shape: readonly number[]): void {
-  const total = shape.reduce((a, b) => a * b, 1);
+  let total = 1;
+  for (let a = 0; a < shape.length; a++) total *= shape[a];
   if (re.length !== total || im.length !== total) throw new RangeError(`fftNd: arrays hold ${re.length}, shape needs ${total}`);
   let stride = 1;
   for (let a = shape.length - 1; a >= 0; a--) {
     const n = shape[a];
     if (n > 1) {
-      if (stride === 1) {
-        // Contiguous lines: transform views in place.
-        for (let base = 0; base < total; base += n) fft(re.subarray(base, base + n), im.subarray(base, base + n));
-      } else {
-        const [lr, li] = lineBuffer(n);
+      if (isPowerOfTwo(n)) fftAxisRadix2(re, im, total, n, stride);
+      else {
         const outer = total / (n * stride);
+        const [lr, li] = lineBuffer(n);
         for (let o = 0; o < outer; o++) {
           for (let s = 0; s < stride; s++) {
             const base = o * n * stride + s;
@@ -272,5 +273,64 @@ export function fftNd(re: Float64Array, im: Float64Array, shape: readonly number
       }
     }
     stride *= n;
+  }
+}
+
+/**
+ * Radix-2 transforms of every line along one axis of length n (a power of two) and `stride`, in
+ * place: the bit-reversal swaps and each butterfly are applied to all lines at once, so a twiddle
+ * is loaded once per butterfly position and the innermost loop runs over the lines (contiguous
+ * when stride > 1). The same arithmetic as `fftRadix2` line by line.
+ */
+function fftAxisRadix2(re: Float64Array, im: Float64Array, total: number, n: number, stride: number): void {
+  const { cos, sin, rev } = radix2Plan(n);
+  const block = n * stride;
+  for (let i = 0; i < n; i++) {
+    const j = rev[i];
+    if (j <= i) continue;
+    for (let base = 0; base < total; base += block) {
+      for (let t = 0, a = base + i * stride, b = base + j * stride; t < stride; t++, a++, b++) {
+        let x = re[a];
+        re[a] = re[b];
+        re[b] = x;
+        x = im[a];
+        im[a] = im[b];
+        im[b] = x;
+      }
+    }
+  }
+  for (let size = 2; size <= n; size *= 2) {
+    const half = size >> 1;
+    const step = n / size;
+    for (let k = 0; k < half; k++) {
+      const wr = cos[k * step];
+      const wi = sin[k * step];
+      for (let start = 0; start < n; start += size) {
+        const offA = (start + k) * stride;
+        const offB = offA + half * stride;
+        if (stride === 1) {
+          // Contiguous lines (the last axis): one butterfly per line.
+          for (let a = offA, b = offB; a < total; a += block, b += block) {
+            const xr = re[b] * wr - im[b] * wi;
+            const xi = re[b] * wi + im[b] * wr;
+            re[b] = re[a] - xr;
+            im[b] = im[a] - xi;
+            re[a] += xr;
+            im[a] += xi;
+          }
+          continue;
+        }
+        for (let base = 0; base < total; base += block) {
+          for (let t = 0, a = base + offA, b = base + offB; t < stride; t++, a++, b++) {
+            const xr = re[b] * wr - im[b] * wi;
+            const xi = re[b] * wi + im[b] * wr;
+            re[b] = re[a] - xr;
+            im[b] = im[a] - xi;
+            re[a] += xr;
+            im[a] += xi;
+          }
+        }
+      }
+    }
   }
 }

@@ -20,7 +20,10 @@
  *   'best'     — fit split and capacity, keep the lower in-sample error.
  * The mesh loop fits no ELM; one solve follows (solve.ts) in which cells of equal hidden size,
  * cell size and sampling pattern share H and the Gram factor. Single-threaded: nothing from
- * parallel.ts is used.
+ * parallel.ts is used. The mesh costs a small fraction of the solve on it (stats.seconds and
+ * stats.cpuSeconds, phases in `finish`): the norms of a level are estimated in one batched pass
+ * (norms.ts), uniform levels are counted without building them (tree.ts), and the uniform ELM
+ * mesh's norms are only estimated on request (`uniformStats`).
  */
 import { InrError } from '../../../core/errors';
 import type { FitInput } from '../fit';
@@ -42,8 +45,32 @@ export type { BeamModel, BeamSpec, BeamCell, BeamStats, BeamLayer } from './mode
 export type { BeamOptions, BeamStrategy, BeamStrategyOption } from './options';
 export type { BeamHooks } from './solve';
 
-function finish(p: Prepared, plan: MeshPlan, strategy: BeamStrategy, tMesh: number, hooks: BeamHooks): BeamModel {
-  const t0 = performance.now();
+/** Wall and process CPU seconds since `from` (CPU: every thread of the process, so JIT and GC count). */
+interface Clock {
+  wall: number;
+  cpu: number;
+}
+
+function clock(): Clock {
+  const u = typeof process !== 'undefined' && process.cpuUsage ? process.cpuUsage() : { user: 0, system: 0 };
+  return { wall: performance.now() / 1000, cpu: (u.user + u.system) / 1e6 };
+}
+
+function since(a: Clock, b: Clock): Clock {
+  return { wall: b.wall - a.wall, cpu: b.cpu - a.cpu };
+}
+
+/**
+ * Solve on the plan's mesh and collect the statistics. The phases timed (wall and process CPU):
+ *   mesh  — everything before the mesh is known: argument checks, the strategy choice, the tree,
+ *           the Barron norms, refinement or capacity assignment (`tMesh`, from fitBeam's start);
+ *   freq  — the frequency-scale probe (a few cells solved per candidate, freq.ts);
+ *   solve — the least-squares solve of every cell (solve.ts);
+ *   stats — the balance statistics (norms of the uniform engine's mesh only with `uniformStats`).
+ * "Solving" the mesh, as the uniform engine does after its chooser, is freq + solve.
+ */
+function finish(p: Prepared, plan: MeshPlan, strategy: BeamStrategy, tMesh: Clock, hooks: BeamHooks): BeamModel {
+  const c0 = clock();
   let freq = p.opts.freq ?? 1;
   let scores: Record<string, number> | undefined;
   let layers = layersFor(p, plan.cells, plan.hiddens, freq);
@@ -57,16 +84,17 @@ function finish(p: Prepared, plan: MeshPlan, strategy: BeamStrategy, tMesh: numb
     layers = choice.layers;
     scores = choice.scores;
   }
-  const t1 = performance.now();
+  const c1 = clock();
   const model = createBeamModel({ ...p.base, layers }, plan.cells);
   solveBeam(p.input, model, hooks);
-  const t2 = performance.now();
-  const balanceUniform = (p.opts.uniformStats ?? true) ? uniformBalance(p) : NaN;
-  const t3 = performance.now();
+  const c2 = clock();
+  const balanceStart = balanceOf(plan.start.map((n) => n.norm));
+  const balanceUniform = p.opts.uniformStats ? uniformBalance(p) : balanceStart;
   const stats: BeamStats = {
     strategy,
     balanceUniform,
-    balanceStart: balanceOf(plan.start.map((n) => n.norm)),
+    uniformMesh: p.opts.uniformStats ? 'elm' : 'dyadic',
+    balanceStart,
     balanceAfter: balanceOf(plan.cells.map((c) => c.norm)),
     balanceLoad: loadBalance(model),
     budget: p.opts.budget,
@@ -77,18 +105,30 @@ function finish(p: Prepared, plan: MeshPlan, strategy: BeamStrategy, tMesh: numb
     stop: plan.stop,
     freq,
     freqScores: scores,
-    seconds: { mesh: tMesh / 1000, freq: (t1 - t0) / 1000, solve: (t2 - t1) / 1000, stats: (t3 - t2) / 1000 },
+    seconds: { mesh: 0, freq: 0, solve: 0, stats: 0 },
+    cpuSeconds: { mesh: 0, freq: 0, solve: 0, stats: 0 },
   };
+  const c3 = clock();
+  const phases: [keyof BeamStats['seconds'], Clock][] = [
+    ['mesh', tMesh],
+    ['freq', since(c0, c1)],
+    ['solve', since(c1, c2)],
+    ['stats', since(c2, c3)],
+  ];
+  for (const [k, t] of phases) {
+    stats.seconds[k] = t.wall;
+    stats.cpuSeconds![k] = t.cpu;
+  }
   model.stats = stats;
   return model;
 }
 
-function fitStrategy(p: Prepared, strategy: BeamStrategy, hooks: BeamHooks): BeamModel {
+/** Build the strategy's mesh (timed from `start`, fitBeam's entry) and solve on it. */
+function fitStrategy(p: Prepared, strategy: BeamStrategy, hooks: BeamHooks, start = clock()): BeamModel {
   hooks.onProgress?.('building mesh', 0);
-  const t0 = performance.now();
   if (strategy !== 'capacity') p = { ...p, hidden: splitHidden(p) };
   const plan = strategy === 'split' ? splitPlan(p, hooks) : strategy === 'capacity' ? capacityPlan(p) : hybridPlan(p, hooks);
-  return finish(p, plan, strategy, performance.now() - t0, hooks);
+  return finish(p, plan, strategy, since(start, clock()), hooks);
 }
 
 /**
@@ -97,13 +137,23 @@ function fitStrategy(p: Prepared, strategy: BeamStrategy, hooks: BeamHooks): Bea
  * masked data the mesh stays at its coarsest (the loop stops at once).
  */
 export function fitBeam(input: FitInput, opts: BeamOptions, hooks: BeamHooks = {}): BeamModel {
+  const start = clock();
   const strategy = opts.strategy ?? 'auto';
   if (!['auto', 'best', 'split', 'capacity', 'hybrid'].includes(strategy)) {
     throw new InrError('E_ARG', `unknown BEAM strategy '${String(strategy)}' (choose auto, split, capacity, hybrid, best)`);
   }
   if (strategy === 'best') return fitBeamBoth(input, opts, hooks).best;
   const p = prepare(input, opts);
-  return fitStrategy(p, strategy === 'auto' ? autoStrategy(p) : strategy, hooks);
+  return fitStrategy(p, strategy === 'auto' ? autoStrategy(p) : strategy, hooks, start);
+}
+
+/**
+ * max/mean of B̂ over the cells of the mesh the uniform engine would build for this budget
+ * (config.ts `resolveElmSpec`): the "before" of the balance statistic, computed apart from a fit
+ * (the benchmark), since those cells' widths are not dyadic and their norms cost a pass of their own.
+ */
+export function uniformMeshBalance(input: FitInput, opts: BeamOptions): number {
+  return uniformBalance(prepare(input, opts));
 }
 
 export interface BeamBoth {

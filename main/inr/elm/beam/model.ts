@@ -51,8 +51,13 @@ export interface BeamCell {
 /** Diagnostics of the mesh construction, kept with the model. */
 export interface BeamStats {
   strategy: 'split' | 'capacity' | 'hybrid';
-  /** max/mean of B̂ over the cells of the uniform ELM mesh at the same budget (same hidden size). */
+  /**
+   * max/mean of B̂ over the cells of a uniform mesh at the same budget: the uniform ELM engine's
+   * mesh (config.ts) with `uniformStats`, else the dyadic uniform mesh BEAM starts from
+   * (= balanceStart, no extra pass over the data). `uniformMesh` says which.
+   */
   balanceUniform: number;
+  uniformMesh?: 'elm' | 'dyadic';
   /** max/mean of B̂ over the cells of the dyadic uniform starting mesh. */
   balanceStart: number;
   /** max/mean of B̂ over the final cells. */
@@ -68,8 +73,14 @@ export interface BeamStats {
   stop: string;
   freq: number;
   freqScores?: Record<string, number>;
-  /** Wall seconds: mesh construction (norms + tree), frequency probe, solve, and these statistics. */
+  /**
+   * Wall seconds per phase (index.ts `finish`): mesh construction (from the fit's start: checks,
+   * strategy, tree, norms, refinement or capacity), frequency probe, least-squares solve, and
+   * these statistics. The mesh's cost relative to solving it is mesh / (freq + solve).
+   */
   seconds: { mesh: number; freq: number; solve: number; stats: number };
+  /** The same phases in CPU seconds of the process (all threads: JIT and GC included). */
+  cpuSeconds?: { mesh: number; freq: number; solve: number; stats: number };
 }
 
 export interface BeamModel {

@@ -53,7 +53,11 @@ export interface BeamOptions {
   minSamplesFactor?: number;
   /** Choose the frequency scale on held-out samples (inpainting, super-resolution). */
   holdout?: boolean;
-  /** Also estimate the norms of the uniform ELM mesh at the same budget (stats.balanceUniform). Default true. */
+  /**
+   * Also estimate the norms of the uniform ELM engine's mesh at the same budget for
+   * stats.balanceUniform (an extra pass over the data, about as long as the mesh itself). Default
+   * false: the balance "before" is then that of BEAM's dyadic uniform starting mesh.
+   */
   uniformStats?: boolean;
 }
 

@@ -14,7 +14,7 @@ import { defaultOmega } from '../config';
 import { assignCapacity } from './capacity';
 import type { BeamCell, BeamLayer } from './model';
 import { BEAM_DEFAULTS, type BeamStrategy, type Prepared } from './options';
-import { estimateNode, refineMesh, uniformLevels, zeroNorm } from './refine';
+import { estimateNode, estimateNodes, refineMesh, zeroNorm } from './refine';
 import type { BeamHooks } from './solve';
 import { BeamTree, coreExtent, type BeamNode } from './tree';
 
@@ -76,7 +76,31 @@ export function splitPlan(p: Prepared, hooks: BeamHooks): MeshPlan {
     barron: p.opts.barron,
     checkCancel: hooks.checkCancel,
   });
-  return { cells: r.leaves.map((n) => toCell(n, 0)), hiddens: [p.hidden], start: r.start, splits: r.splits, merges: r.merges, stop: r.stop };
+  const cells = r.leaves.map((n) => toCell(n, 0));
+  // Constant data needs no nodes beyond the affine part: nothing to fill.
+  const hidden = r.stop === 'largest norm is zero' ? p.hidden : fillHidden(p, cells, p.hidden);
+  return { cells, hiddens: [hidden], start: r.start, splits: r.splits, merges: r.merges, stop: r.stop };
+}
+
+/**
+ * The one hidden size of a split mesh that spends the budget: the loop stops at whole leaves (or
+ * earlier, when the norms are balanced), so the nodes per cell grow to ⌊budget/(cells·C)⌋ − 1 −
+ * affine, never beyond what the smallest support determines (minSamplesFactor samples per
+ * feature) nor the capacity strategy's largest size (maxHidden, default 8 × hidden), and never
+ * below `hidden`. The uniform engine fills its budget the same way (config.ts), so both are
+ * compared at (nearly) the same params.
+ */
+export function fillHidden(p: Prepared, cells: readonly BeamCell[], hidden: number): number {
+  const fill = Math.min(Math.floor(p.opts.budget / (cells.length * p.C)) - p.extra, p.opts.maxHidden ?? 8 * hidden);
+  const factor = p.opts.minSamplesFactor ?? BEAM_DEFAULTS.minSamplesFactor;
+  let support = Infinity;
+  for (const c of cells) {
+    let s = 1;
+    c.size.forEach((w, a) => (s *= Math.min(p.input.shape[a], Math.floor(w * (1 + 2 * p.overlap) + 1))));
+    support = Math.min(support, s);
+  }
+  const determined = Math.floor(support / factor) - (p.extra - 1);
+  return Math.max(hidden, Math.min(fill, determined));
 }
 
 /** The smallest hidden size the capacity strategies give a cell: base/8, at most 8. */
@@ -115,6 +139,9 @@ function assignLeaves(p: Prepared, leaves: readonly LeafInfo[], fallback: number
   return { cells: leaves.map((n, i) => toCell(n, hiddens.indexOf(sizes[i]))), hiddens };
 }
 
+/** The capacity level of a prepared fit, kept for the strategy choice and the plan alike. */
+const capacityLevels = new WeakMap<Prepared, { tree: BeamTree; leaves: BeamNode[]; mean: number }>();
+
 /**
  * The dyadic uniform level of the capacity strategy: the finest whose mean hidden size
  * m̄ = budget/(cells·C) − 1 − affine is at least half the base size and at least 1/16 of a
@@ -122,14 +149,21 @@ function assignLeaves(p: Prepared, leaves: readonly LeafInfo[], fallback: number
  * so that the redistribution has nodes to move.
  */
 function capacityLevel(p: Prepared): { tree: BeamTree; leaves: BeamNode[]; mean: number } {
+  const known = capacityLevels.get(p);
+  if (known) return known;
   const half = Math.max(1, Math.floor(p.hidden / 2));
   const tree = makeTree(p, half);
   const total = p.input.shape.reduce((a, b) => a * b, 1);
   const meanOf = (cells: number) => p.opts.budget / (cells * p.C) - p.extra;
-  const levels = uniformLevels(tree, Math.floor(p.opts.budget / ((half + p.extra) * p.C)));
-  let leaves = levels[0];
-  for (const level of levels) if (meanOf(level.length) >= total / level.length / 16) leaves = level;
-  return { tree, leaves, mean: meanOf(leaves.length) };
+  const levels = tree.uniformLevelSizes(Math.floor(p.opts.budget / ((half + p.extra) * p.C)));
+  let chosen = 0;
+  levels.forEach((level, i) => {
+    if (meanOf(level.count) >= total / level.count / 16) chosen = i;
+  });
+  const leaves = chosen === 0 ? [tree.root] : tree.levelNodes(levels[chosen].size, chosen);
+  const level = { tree, leaves, mean: meanOf(leaves.length) };
+  capacityLevels.set(p, level);
+  return level;
 }
 
 /** 'auto': capacity, unless its cells would average more than twice the base hidden size. */
@@ -144,7 +178,7 @@ export function capacityPlan(p: Prepared): MeshPlan {
     tree.root.norm = 0;
     return { cells: [toCell(tree.root, 0)], hiddens: [p.hidden], start: [tree.root], splits: 0, merges: 0, stop: 'no observed sample' };
   }
-  for (const n of leaves) estimateNode(p.input, n, p.overlap, p.opts.barron);
+  estimateNodes(p.input, leaves, p.overlap, p.opts.barron);
   const floor = zeroNorm(p.input);
   if (leaves.every((n) => !(n.norm > floor))) {
     // Constant (or affine) data: one cell.
@@ -173,7 +207,7 @@ export function splitHidden(p: Prepared): number {
   if (p.opts.hidden !== undefined || p.hidden < BEAM_DEFAULTS.hidden) return p.hidden;
   const m = 2 * BEAM_DEFAULTS.hidden;
   if ((m + p.extra) * p.C > p.opts.budget) return p.hidden;
-  const finest = uniformLevels(makeTree(p, m), Infinity).at(-1)!.length;
+  const finest = makeTree(p, m).uniformLevelSizes(Infinity).at(-1)!.count;
   return Math.floor(p.opts.budget / ((m + p.extra) * p.C)) <= finest ? m : p.hidden;
 }
 

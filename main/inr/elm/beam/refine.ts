@@ -20,8 +20,9 @@
  *            (§2.3 step 3, |Ω_i| in samples): refine where the bound loses most.
  */
 import type { FitInput } from '../fit';
-import { barronNorm, extractBox, type BarronOptions } from './barron';
+import type { BarronOptions } from './barron';
 import { Heap } from './heap';
+import { boxNorms, type NormBox } from './norms';
 import { BeamTree, coreExtent, mergeable, type BeamNode } from './tree';
 
 export type BalanceKey = 'norm' | 'error';
@@ -48,20 +49,27 @@ export interface RefineResult {
   stop: string;
 }
 
-/** B̂ of the box [lo, lo+count) of the input whose support is `support` samples wide per axis. */
-const boxScratch: { block?: Float64Array; observed?: Uint8Array } = {};
+/** The box whose B̂ is a node's norm: its core samples, in the local units of its support. */
+export function nodeBox(node: Pick<BeamNode, 'lo' | 'size'>, shape: readonly number[], overlap: number): NormBox {
+  const { lo, count } = coreExtent(node, shape);
+  return { lo, count, support: node.size.map((s) => s * (1 + 2 * overlap)) };
+}
 
-export function boxNorm(input: FitInput, lo: readonly number[], count: readonly number[], support: readonly number[], opts?: BarronOptions): number {
-  const { block, observed } = extractBox(input.values, input.shape, input.channels, lo, count, input.mask, boxScratch);
-  return barronNorm(block, count, input.channels, support, opts, observed);
+/** Estimate (once) the norms of the nodes that have none yet, batched (norms.ts). */
+export function estimateNodes(input: FitInput, nodes: readonly BeamNode[], overlap: number, opts?: BarronOptions): void {
+  const todo = nodes.filter((n) => Number.isNaN(n.norm));
+  if (todo.length === 0) return;
+  const norms = boxNorms(
+    input,
+    todo.map((n) => nodeBox(n, input.shape, overlap)),
+    opts,
+  );
+  todo.forEach((n, i) => (n.norm = norms[i]));
 }
 
 /** Estimate (once) the norm of a node from its core samples. */
 export function estimateNode(input: FitInput, node: BeamNode, overlap: number, opts?: BarronOptions): number {
-  if (Number.isNaN(node.norm)) {
-    const { lo, count } = coreExtent(node, input.shape);
-    node.norm = boxNorm(input, lo, count, node.size.map((s) => s * (1 + 2 * overlap)), opts);
-  }
+  if (Number.isNaN(node.norm)) estimateNodes(input, [node], overlap, opts);
   return node.norm;
 }
 
@@ -75,26 +83,6 @@ export function balanceOf(norms: readonly number[]): number {
     sum += b;
   }
   return sum > 0 ? max / (sum / norms.length) : 1;
-}
-
-/**
- * The dyadic uniform levels of the tree, coarsest first, while a level holds at most `maxLeaves`
- * leaves (nodes are created, the tree is not split; leaves that cannot split carry over).
- */
-export function uniformLevels(tree: BeamTree, maxLeaves: number): BeamNode[][] {
-  const levels = [[tree.root]];
-  for (;;) {
-    const last = levels[levels.length - 1];
-    let count = 0;
-    for (const n of last) count += Math.max(1, tree.childCount(n));
-    if (count === last.length || count > maxLeaves) return levels;
-    levels.push(
-      last.flatMap((n) => {
-        const k = tree.childrenOf(n);
-        return k.length ? k : [n];
-      }),
-    );
-  }
 }
 
 /** Split uniformly while a whole level fits in `maxLeaves`. Returns the leaves. */
@@ -128,20 +116,21 @@ export function refineMesh(tree: BeamTree, input: FitInput, opts: RefineOptions)
   // Leaves by decreasing v, mergeable parents by increasing v; ties by node id.
   const toSplit = new Heap<BeamNode>((a, b) => value(a) > value(b) || (value(a) === value(b) && a.id < b.id));
   const toMerge = new Heap<BeamNode>((a, b) => value(a) < value(b) || (value(a) === value(b) && a.id > b.id));
-  for (const n of start) {
-    norm(n);
-    toSplit.push(n);
-  }
+  estimateNodes(input, start, opts.overlap, opts.barron);
+  for (const n of start) toSplit.push(n);
   // The merge heap is built on first need (the parents' norms cost one more pass over the data).
   let mergeReady = false;
   const buildMergeHeap = () => {
     mergeReady = true;
+    const parents: BeamNode[] = [];
     const walk = (n: BeamNode) => {
       if (!n.children) return;
-      if (validMerge(n)) toMerge.push(n);
+      if (validMerge(n)) parents.push(n);
       else n.children.forEach(walk);
     };
     walk(tree.root);
+    estimateNodes(input, parents, opts.overlap, opts.barron);
+    for (const n of parents) toMerge.push(n);
   };
   const validMerge = (p: BeamNode) => mergeable(p) && p.children!.every((c) => leafSet.has(c));
   if (start.every((n) => !(norm(n) > floor))) {
@@ -219,8 +208,9 @@ export function refineMesh(tree: BeamTree, input: FitInput, opts: RefineOptions)
       break;
     }
     leafSet.delete(top);
-    for (const c of tree.split(top)) {
-      norm(c);
+    const children = tree.split(top);
+    estimateNodes(input, children, opts.overlap, opts.barron);
+    for (const c of children) {
       leafSet.add(c);
       toSplit.push(c);
     }
@@ -250,10 +240,19 @@ export function zeroNorm(input: FitInput): number {
 function maxAbs(input: FitInput): number {
   const { values, mask, channels: C } = input;
   let m = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (mask && !mask[Math.floor(i / C)]) continue;
-    const v = Math.abs(values[i]);
-    if (v > m && Number.isFinite(v)) m = v;
+  if (!mask) {
+    for (let i = 0; i < values.length; i++) {
+      const v = Math.abs(values[i]);
+      if (v > m && v !== Infinity) m = v; // NaN fails v > m
+    }
+    return m;
+  }
+  for (let s = 0, i = 0; s < mask.length; s++, i += C) {
+    if (mask[s] !== 1) continue;
+    for (let c = 0; c < C; c++) {
+      const v = Math.abs(values[i + c]);
+      if (v > m && v !== Infinity) m = v;
+    }
   }
   return m;
 }

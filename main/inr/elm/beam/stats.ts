@@ -8,7 +8,8 @@ import { sampleGrid, uniformMesh } from '../mesh';
 import { evaluateBeam } from './evaluate';
 import type { BeamModel } from './model';
 import type { Prepared } from './options';
-import { balanceOf, boxNorm } from './refine';
+import { boxNorms, type NormBox } from './norms';
+import { balanceOf } from './refine';
 
 /**
  * max/mean of B̂ over the uniform ELM mesh the uniform engine builds for the same budget
@@ -22,18 +23,20 @@ export function uniformBalance(p: Prepared): number {
     return NaN;
   }
   const mesh = uniformMesh(p.input.shape, cells, p.overlap);
-  const norms: number[] = [];
+  const boxes: NormBox[] = [];
+  const support = mesh.axes.map((ax) => ax.width + 2 * ax.margin);
   const k = mesh.axes.map(() => 0);
   for (let id = 0; id < mesh.count; id++) {
     const lo = mesh.axes.map((ax, a) => k[a] * ax.width);
     const count = mesh.axes.map((ax, a) => Math.min(ax.width, ax.length - lo[a]));
-    norms.push(boxNorm(p.input, lo, count, mesh.axes.map((ax) => ax.width + 2 * ax.margin), p.opts.barron));
+    boxes.push({ lo, count, support });
     for (let a = k.length - 1; a >= 0; a--) {
       if (++k[a] < mesh.axes[a].cells) break;
       k[a] = 0;
     }
   }
-  return balanceOf(norms);
+  const norms = boxNorms(p.input, boxes, p.opts.barron);
+  return balanceOf(Array.from(norms));
 }
 
 /**

@@ -77,28 +77,73 @@ export class BeamTree {
   }
 
   private node(lo: number[], size: number[], level: number, parent: BeamNode | null): BeamNode {
-    const { count } = coreExtent({ lo, size }, this.shape);
-    const samples = count.reduce((a, b) => a * b, 1);
+    let samples = 1;
+    for (let a = 0; a < lo.length; a++) samples *= Math.max(0, Math.min(this.shape[a], lo[a] + size[a]) - lo[a]);
     return { id: this.nextId++, lo, size, level, parent, children: null, cached: null, norm: NaN, samples };
   }
 
   /** The axes a split of `node` would halve (empty: the node cannot be split). */
-  splitAxes(node: BeamNode): number[] {
-    const ok = node.size.map((s, a) => this.rule.allowed[a] && s >= 2 && s / 2 >= this.rule.minWidth[a]);
+  splitAxes(node: Pick<BeamNode, 'size'>): number[] {
+    return this.splitAxesOf(node.size);
+  }
+
+  /** The same for a node of nominal `size` (the rule depends on the size only). */
+  splitAxesOf(size: readonly number[]): number[] {
+    const { allowed, minWidth, overlap, minSupport } = this.rule;
+    const d = size.length;
     let longest = 0;
-    node.size.forEach((s, a) => {
-      if (ok[a]) longest = Math.max(longest, s);
-    });
+    for (let a = 0; a < d; a++) if (allowed[a] && size[a] >= 2 && size[a] / 2 >= minWidth[a]) longest = Math.max(longest, size[a]);
     const axes: number[] = [];
-    node.size.forEach((s, a) => {
-      if (ok[a] && 2 * s >= longest) axes.push(a);
-    });
     let support = 1;
-    node.size.forEach((s, a) => {
-      const w = axes.includes(a) ? s / 2 : s;
-      support *= Math.min(this.shape[a], w * (1 + 2 * this.rule.overlap));
-    });
-    return support >= this.rule.minSupport ? axes : [];
+    for (let a = 0; a < d; a++) {
+      const cut = allowed[a] && size[a] >= 2 && size[a] / 2 >= minWidth[a] && 2 * size[a] >= longest;
+      if (cut) axes.push(a);
+      support *= Math.min(this.shape[a], (cut ? size[a] / 2 : size[a]) * (1 + 2 * overlap));
+    }
+    return support >= minSupport ? axes : [];
+  }
+
+  /**
+   * The dyadic uniform levels, coarsest first, while a level holds at most `maxLeaves` leaves:
+   * the nominal cell size of each and its number of cells, computed without creating nodes.
+   * Every node of a level has the same size, so the split rule cuts them all alike; a level of
+   * size s has Π_a ⌈L_a/s_a⌉ cells (the children outside the grid are dropped).
+   */
+  uniformLevelSizes(maxLeaves: number): { size: number[]; count: number }[] {
+    const countOf = (size: readonly number[]) => size.reduce((n, s, a) => n * Math.ceil(this.shape[a] / s), 1);
+    const levels = [{ size: this.root.size.slice(), count: 1 }];
+    for (;;) {
+      const last = levels[levels.length - 1];
+      const axes = this.splitAxesOf(last.size);
+      if (axes.length === 0) return levels;
+      const size = last.size.slice();
+      for (const a of axes) size[a] /= 2;
+      const count = countOf(size);
+      if (count === last.count || count > maxLeaves) return levels;
+      levels.push({ size, count });
+    }
+  }
+
+  /**
+   * The nodes of the uniform level of nominal `size` at depth `level` (row-major over the grid),
+   * as detached leaves: for meshes that are not refined further (per-cell capacity).
+   */
+  levelNodes(size: readonly number[], level: number): BeamNode[] {
+    const d = size.length;
+    const cells = size.map((s, a) => Math.ceil(this.shape[a] / s));
+    const total = cells.reduce((a, b) => a * b, 1);
+    const out = new Array<BeamNode>(total);
+    const k = new Array<number>(d).fill(0);
+    for (let i = 0; i < total; i++) {
+      const lo = new Array<number>(d);
+      for (let a = 0; a < d; a++) lo[a] = k[a] * size[a];
+      out[i] = this.node(lo, size.slice(), level, null);
+      for (let a = d - 1; a >= 0; a--) {
+        if (++k[a] < cells[a]) break;
+        k[a] = 0;
+      }
+    }
+    return out;
   }
 
   /** How many children a split would create, without creating them. */
