@@ -149,6 +149,7 @@ async function fit(argv: string[]): Promise<void> {
     overlap: { type: 'string' },
     activation: { type: 'string' },
     strategy: { type: 'string' },
+    mesh: { type: 'string' },
     freq: { type: 'string' },
     ridge: { type: 'string' },
     drop: { type: 'string' },

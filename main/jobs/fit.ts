@@ -57,6 +57,8 @@ export function taskOptions(method: string, options: Record<string, number | str
       out.activation = String(v) as FitTaskOptions['activation'];
     } else if (k === 'strategy') {
       out.strategy = String(v) as FitTaskOptions['strategy'];
+    } else if (k === 'mesh') {
+      out.meshFile = String(v);
     } else {
       throw new InrError('E_ARG', `unknown option '${k}' for method ${method}`);
     }

@@ -4,6 +4,7 @@
  * (`drop` or a mask: fit the observed samples, reconstruct everywhere) and super-resolution
  * (`scale`, or `zscale` for through-plane resampling of volumes).
  */
+import { readFileSync } from 'node:fs';
 import { InrError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { sampleCount, type Field } from '../core/field';
@@ -13,7 +14,7 @@ import { ElmPool } from '../inr/elm/parallel';
 import { chooseFrequency } from '../inr/elm/autofreq';
 import { paramCount, createModel, type ElmModel, type ElmSpec } from '../inr/elm/model';
 import { hasUnderdeterminedCells, pushPullFill } from '../inr/elm/holes';
-import { fitBeam, evaluateBeam, beamParamCount, type BeamModel, type BeamStrategyOption } from '../inr/elm/beam/index';
+import { fitBeam, evaluateBeam, beamParamCount, parseMeshFile, type BeamMeshFile, type BeamModel, type BeamStrategyOption } from '../inr/elm/beam/index';
 import { NET_METHODS } from '../inr/nets/options';
 import { runNetTask, type NetModel, type NetTaskOptions, type NetFitReport } from '../inr/nets/task';
 import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
@@ -39,6 +40,8 @@ export interface FitTaskOptions extends ElmOptions {
   threads?: number;
   /** BEAM: mesh strategy (auto, split, capacity, hybrid, best). */
   strategy?: BeamStrategyOption;
+  /** BEAM: fit on the mesh saved in this mesh.json instead of building one. */
+  meshFile?: string;
   /** Backpropagation nets: their own options (architecture, training, backend, IGA). */
   net?: NetTaskOptions;
 }
@@ -189,6 +192,7 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
     for (const k of ['drop', 'scale', 'zscale', 'seed', 'mask'] as const) if (opts[k] !== undefined) (net as unknown as Record<string, unknown>)[k] = opts[k];
     return runNetTask(field, net, { onProgress: hooks.onProgress, signal: hooks.signal });
   }
+  if (opts.meshFile && opts.method !== 'elm-beam') throw new InrError('E_ARG', '--mesh applies to --method elm-beam only');
   validateFactor('--scale', opts.scale);
   validateFactor('--zscale', opts.zscale);
   if (opts.scale !== undefined && opts.zscale !== undefined) throw new InrError('E_ARG', 'give --scale or --zscale, not both');
@@ -342,6 +346,8 @@ async function runBeam(
       seed: opts.seed,
       affine: opts.affine,
       strategy: opts.strategy,
+      mesh: opts.meshFile ? readMeshFile(opts.meshFile) : undefined,
+      meshPath: opts.meshFile,
       holdout: Boolean(m.hidden || opts.mask || opts.scale || opts.zscale),
     },
     { onProgress: (s, f) => progress(s, 0.05 + 0.8 * f), checkCancel },
@@ -407,4 +413,15 @@ async function runBeam(
   };
   progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
   return { reconstruction, upsampled, model, report };
+}
+
+function readMeshFile(path: string): BeamMeshFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InrError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_ARG', code === 'ENOENT' ? 'no such mesh file' : `cannot read the mesh file (${code})`, path);
+  }
+  return parseMeshFile(text, path);
 }

@@ -35,11 +35,13 @@ import { balanceOf } from './refine';
 import { solveBeam, type BeamHooks } from './solve';
 import { loadBalance, trainingMse, uniformBalance } from './stats';
 import { coreExtent } from './tree';
+import { planFromMesh } from './reuse';
 
 export { evaluateBeam, accumulateBeam } from './evaluate';
 export { encodeBeamModel, decodeBeamModel, saveBeamModel, loadBeamModel, readModelMethod } from './io';
 export { beamParamCount, meshNumbers } from './model';
 export { trainingMse } from './stats';
+export { parseMeshFile, planFromMesh, type BeamMeshFile } from './reuse';
 export { BEAM_DEFAULTS } from './options';
 export type { BeamModel, BeamSpec, BeamCell, BeamStats, BeamLayer } from './model';
 export type { BeamOptions, BeamStrategy, BeamStrategyOption } from './options';
@@ -142,6 +144,13 @@ export function fitBeam(input: FitInput, opts: BeamOptions, hooks: BeamHooks = {
   if (!['auto', 'best', 'split', 'capacity', 'hybrid'].includes(strategy)) {
     throw new InrError('E_ARG', `unknown BEAM strategy '${String(strategy)}' (choose auto, split, capacity, hybrid, best)`);
   }
+  if (opts.mesh) {
+    const plan = planFromMesh(opts.mesh, input.shape, opts.meshPath ?? 'mesh.json');
+    const extra = 1 + ((opts.affine ?? true) ? input.shape.length + 1 : 0);
+    const params = plan.cells.reduce((a, c) => a + (plan.hiddens[c.layer] + extra) * input.channels, 0);
+    const p = prepare(input, { ...opts, budget: params, hidden: plan.hiddens[0], overlap: opts.overlap ?? opts.mesh.overlap });
+    return finish(p, plan, plan.hiddens.length > 1 ? 'capacity' : 'split', since(start, clock()), hooks);
+  }
   if (strategy === 'best') return fitBeamBoth(input, opts, hooks).best;
   const p = prepare(input, opts);
   return fitStrategy(p, strategy === 'auto' ? autoStrategy(p) : strategy, hooks, start);
@@ -179,7 +188,7 @@ export function fitBeamBoth(input: FitInput, opts: BeamOptions, hooks: BeamHooks
 export function beamMeshJson(model: BeamModel): {
   shape: number[];
   overlap: number;
-  cells: { lo: number[]; size: number[]; level: number; norm: number; hidden: number }[];
+  cells: { lo: number[]; size: number[]; span: number[]; level: number; norm: number; hidden: number }[];
   balance?: { uniform: number; start: number; after: number };
   params: number;
 } {
@@ -189,7 +198,7 @@ export function beamMeshJson(model: BeamModel): {
     overlap: spec.overlap,
     cells: model.cells.map((c) => {
       const core = coreExtent(c, spec.shape);
-      return { lo: core.lo, size: core.count, level: c.level, norm: c.norm, hidden: spec.layers[c.layer].hidden };
+      return { lo: core.lo, size: core.count, span: c.size.slice(), level: c.level, norm: c.norm, hidden: spec.layers[c.layer].hidden };
     }),
     balance: model.stats ? { uniform: model.stats.balanceUniform, start: model.stats.balanceStart, after: model.stats.balanceAfter } : undefined,
     params: beamParamCount(model),

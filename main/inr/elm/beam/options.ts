@@ -2,6 +2,7 @@
  * BEAM's options, their defaults and validation: everything a fit needs resolved up front, so the
  * mesh and solve code never sees a bad argument.
  */
+import type { BeamMeshFile } from './reuse';
 import { InrError } from '../../../core/errors';
 import { ELM_DEFAULTS } from '../config';
 import { ACTIVATIONS, type Activation } from '../features';
@@ -16,8 +17,11 @@ export type BeamStrategy = 'split' | 'capacity' | 'hybrid';
 export type BeamStrategyOption = BeamStrategy | 'auto' | 'best';
 
 export interface BeamOptions {
-  /** Upper bound on stored params (required). */
+  /** Upper bound on stored params (required; ignored with `mesh`). */
   budget: number;
+  /** Fit on this saved mesh (reuse.ts) instead of building one; `meshPath` names it in errors. */
+  mesh?: BeamMeshFile;
+  meshPath?: string;
   /** Hidden nodes per cell for 'split' (default 128, or 64 at high budgets); the base size for 'capacity' (default 64). */
   hidden?: number;
   /** Overlap margin per side, fraction of each cell's width. Default as ELM (0.15). */
