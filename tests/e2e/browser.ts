@@ -1,12 +1,15 @@
 /**
  * Shared by the end-to-end tests: Debian's Chromium driven by playwright-core, headless, with a
  * fresh profile and no network chatter; WebGL runs on SwiftShader (software), so the 3D view is
- * exercised on machines without a GPU.
+ * exercised on machines without a GPU. Also the usual session of a test file: the built renderer
+ * served by the bridge over the real engine, in that browser.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startBridge, type Bridge } from '../../main/bridge/server';
 
 export const CHROMIUM = process.env.INR_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -55,6 +58,54 @@ export async function openBrowser(url: string, extraArgs: string[] = []): Promis
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Where the end-to-end tests leave their screenshots and downloads. */
+export const RESULTS = resolve('test-results');
+const STATIC_DIR = resolve('out/web');
+
+export interface EngineSession {
+  /** The bridge, with the real engine behind it (`bridge.engine`). */
+  readonly bridge: Bridge;
+  readonly session: Session;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: make test-results, serve out/web through a bridge over
+ * the real engine, open it in a fresh browser, then run `setup` (same hook); close both after the
+ * tests. The returned getters are for use inside hooks and tests.
+ */
+export function useEngineSession(setup?: (env: EngineSession) => Promise<void>): EngineSession {
+  let bridge: Bridge | undefined;
+  let session: Session | undefined;
+  const env: EngineSession = {
+    get bridge() {
+      if (!bridge) throw new Error('the bridge is not started (used outside beforeAll/tests?)');
+      return bridge;
+    },
+    get session() {
+      if (!session) throw new Error('the browser is not open (used outside beforeAll/tests?)');
+      return session;
+    },
+  };
+  beforeAll(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
+    session = await openBrowser(bridge.url);
+    await setup?.(env);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await bridge?.close();
+  });
+  return env;
+}
+
+/** Open a file by path from the toolbar, and wait until the main view has drawn that file. */
+export async function openByPath(page: Page, path: string): Promise<void> {
+  await page.getByTestId('open-path').fill(path);
+  await page.getByTestId('open-path-button').click();
+  await page.locator(`[data-testid="view-main"][data-state="drawn"][data-path="${path}"]`).waitFor({ timeout: 30_000 });
 }
 
 /** Minimal DOM shapes for code run in the page (the Node test build has no DOM types). */

@@ -4,37 +4,17 @@
  * and the view keeps answering window/level changes (keyboard presets while the job runs, a
  * mouse drag after).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Pixels, type Session } from './browser';
+import { canvasPixels, equalPixels, openByPath, RESULTS, useEngineSession, type Pixels } from './browser';
 import { newestRunId } from './run-helpers';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const IMAGE = `${MAIN} canvas[data-role="image"]`;
 const ASTRONAUT = sample('images', 'astronaut.png');
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-  const { page } = session;
-  await page.getByTestId('open-path').fill(ASTRONAUT);
-  await page.getByTestId('open-path-button').click();
-  await page.locator(`${MAIN}[data-state="drawn"][data-path="${ASTRONAUT}"]`).waitFor({ timeout: 30_000 });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
+const env = useEngineSession(({ session }) => openByPath(session.page, ASTRONAUT));
 
 function differing(a: Pixels, b: Pixels): number {
   return a.width * a.height - equalPixels(a.data, b.data);
@@ -42,7 +22,7 @@ function differing(a: Pixels, b: Pixels): number {
 
 describe('cancel a running job (real engine)', () => {
   it('cancels a long SIREN fit from the status bar; the view stays responsive throughout', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('fit-method').selectOption('siren');
     await page.getByTestId('fit-param-steps').fill('100000');
     await page.getByTestId('fit-run').click();
@@ -84,6 +64,6 @@ describe('cancel a running job (real engine)', () => {
     await page.mouse.up({ button: 'right' });
     await expect.poll(async () => differing(await canvasPixels(page, IMAGE), before), { timeout: 5_000 }).toBeGreaterThan(10_000);
     await page.screenshot({ path: join(RESULTS, 'e2e-cancel.png') });
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

@@ -4,45 +4,31 @@
  * slices with the keyboard and the slider — the image pixels follow the slice, and so do the
  * slice label and position.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../main/api/contract';
-import { startBridge, type Bridge } from '../../main/bridge/server';
 import { defaultDisplay } from '../../renderer/src/lib/display';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, equalPixels, RESULTS, useEngineSession } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const IMAGE = `${MAIN} canvas[data-role="image"]`;
 const SERIES = sample('dicom', 'mr-series');
 
-let bridge: Bridge;
-let session: Session;
 /** The same folder opened by the test through the engine: what the view must show. */
 let info: DatasetInfo;
 
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
+const env = useEngineSession(async ({ bridge }) => {
   info = await bridge.engine.open({ path: SERIES });
 });
 
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
-
 async function expected(z: number): Promise<Uint8ClampedArray> {
-  return renderSlice(await bridge.engine.getSlice({ datasetId: info.id, index: [z] }), defaultDisplay(info));
+  return renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id, index: [z] }), defaultDisplay(info));
 }
 
 async function expectSlice(z: number): Promise<void> {
-  const { page } = session;
+  const { page } = env.session;
   const [Z, Y, X] = info.shape;
   await page.getByTestId('slice-index-0').filter({ hasText: `${z + 1} / ${Z}` }).waitFor({ timeout: 10_000 });
   const want = await expected(z);
@@ -51,7 +37,7 @@ async function expectSlice(z: number): Promise<void> {
 
 describe('DICOM series (real engine)', () => {
   it('opens the series folder and lists it as patient › study › series with a thumbnail', async () => {
-    const { page } = session;
+    const { page } = env.session;
     expect(info.shape.length).toBe(3);
     expect(info.listing?.series?.length).toBe(1);
     const entry = info.listing!.series![0];
@@ -75,7 +61,7 @@ describe('DICOM series (real engine)', () => {
     const grays = new Set<number>();
     for (let i = 0; i < thumb.width * thumb.height; i++) grays.add(thumb.data[i * 4]);
     expect(grays.size).toBeGreaterThan(16);
-    const t = await bridge.engine.thumbnail({ datasetId: info.id, series: entry.uid });
+    const t = await env.bridge.engine.thumbnail({ datasetId: info.id, series: entry.uid });
     expect([thumb.width, thumb.height]).toEqual([t.width, t.height]);
     let same = 0;
     for (let i = 0; i < t.width * t.height; i++) {
@@ -86,7 +72,7 @@ describe('DICOM series (real engine)', () => {
   });
 
   it('scrolls through the slices with the keyboard; pixels, label and position follow', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const before = await canvasPixels(page, IMAGE);
     const posBefore = await page.getByTestId('slice-coord-0').textContent();
     await page.locator('body').click({ position: { x: 700, y: 5 } }); // focus the page, not an input
@@ -109,7 +95,7 @@ describe('DICOM series (real engine)', () => {
   });
 
   it('scrolls with the slider', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('slice-slider-0').evaluate((el) => {
       const input = el as unknown as { value: string; dispatchEvent(e: unknown): boolean };
       input.value = '12';
@@ -120,6 +106,6 @@ describe('DICOM series (real engine)', () => {
     await expect(page.getByTestId('slice-coord-0').textContent()).resolves.toBe(`z = ${Number(z.toPrecision(5))}`);
     await expect(page.getByTestId('slice-slider-0').getAttribute('aria-valuetext')).resolves.toContain(`13 of ${info.shape[0]}`);
     await page.screenshot({ path: join(RESULTS, 'e2e-dicom-series.png') });
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

@@ -4,45 +4,28 @@
  * size and matches the run's PSNR), the model, the metrics CSV of the runs table, and a PNG of
  * a view.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { describe, expect, it } from 'vitest';
 import { sample } from '../helpers/samples';
-import { canvasPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, openByPath, RESULTS, useEngineSession } from './browser';
 import { download, rowPsnr, runAndWait } from './run-helpers';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
-const MAIN = '[data-testid="view-main"]';
 const ASTRONAUT = sample('images', 'astronaut.png');
 
-let bridge: Bridge;
-let session: Session;
 let jobId = '';
 let psnr = NaN;
 
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-  const { page } = session;
-  await page.getByTestId('open-path').fill(ASTRONAUT);
-  await page.getByTestId('open-path-button').click();
-  await page.locator(`${MAIN}[data-state="drawn"][data-path="${ASTRONAUT}"]`).waitFor({ timeout: 30_000 });
+const env = useEngineSession(async ({ session: { page } }) => {
+  await openByPath(page, ASTRONAUT);
   await page.getByTestId('fit-param-hidden').fill('48');
   jobId = await runAndWait(page);
   psnr = await rowPsnr(page, jobId);
 });
 
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
-
 async function exportItem(testid: string): Promise<{ name: string; bytes: Buffer }> {
-  const { page } = session;
+  const { page } = env.session;
   return download(page, async () => {
     await page.getByTestId('export-menu').click();
     await page.getByTestId(testid).click();
@@ -68,7 +51,7 @@ describe('export (real engine, browser downloads)', () => {
       }
     const filePsnr = 10 * Math.log10(255 ** 2 / (se / count));
     expect(Math.abs(filePsnr - psnr)).toBeLessThan(0.5);
-    await expect(session.page.getByTestId('export-status').textContent()).resolves.toContain('downloaded');
+    await expect(env.session.page.getByTestId('export-status').textContent()).resolves.toContain('downloaded');
   });
 
   it('downloads the model', async () => {
@@ -76,9 +59,9 @@ describe('export (real engine, browser downloads)', () => {
     expect(name).toMatch(/\.inr$/);
     expect(bytes.length).toBeGreaterThan(1000);
     // An ELM run has no adaptive mesh to export.
-    await session.page.getByTestId('export-menu').click();
-    await expect(session.page.getByTestId('export-mesh').isDisabled()).resolves.toBe(true);
-    await session.page.keyboard.press('Escape');
+    await env.session.page.getByTestId('export-menu').click();
+    await expect(env.session.page.getByTestId('export-mesh').isDisabled()).resolves.toBe(true);
+    await env.session.page.keyboard.press('Escape');
   });
 
   it('downloads the metrics CSV of the runs table', async () => {
@@ -98,7 +81,7 @@ describe('export (real engine, browser downloads)', () => {
   });
 
   it('saves a view as PNG, pixel for pixel what the view shows', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.locator('[data-testid="view-recon"][data-state="drawn"]').waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="view-recon"]').hover();
     const { name, bytes } = await download(page, () => page.getByTestId('view-recon-png').click());
@@ -116,7 +99,7 @@ describe('export (real engine, browser downloads)', () => {
   });
 
   it('saves the 3D view as PNG with the surface in it', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('layout-split').click();
     await page.locator('[data-testid="view-3d"][data-state="rendered"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="view-3d"]').hover();
@@ -138,6 +121,6 @@ describe('export (real engine, browser downloads)', () => {
       }
     expect(surface / total).toBeGreaterThan(0.5);
     writeFileSync(join(RESULTS, 'e2e-export-3d.png'), bytes);
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

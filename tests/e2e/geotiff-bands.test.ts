@@ -4,40 +4,26 @@
  * the R/G/B selects). The view's red, green and blue pixels must be those bands' stored 8-bit
  * values, read independently with the project's reader, in that channel order.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../main/api/contract';
-import { startBridge, type Bridge } from '../../main/bridge/server';
 import type { Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
 import { defaultDisplay, withGrayChannel } from '../../renderer/src/lib/display';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Pixels, type Session } from './browser';
+import { canvasPixels, equalPixels, RESULTS, useEngineSession, type Pixels } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const IMAGE = `${MAIN} canvas[data-role="image"]`;
 const TIFF = sample('geotiff', 'L7_ETMs.tif');
 
-let bridge: Bridge;
-let session: Session;
 let field: Field;
 let info: DatasetInfo;
 
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
+const env = useEngineSession(async ({ bridge }) => {
   field = await openField(TIFF);
   info = await bridge.engine.open({ path: TIFF });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
 });
 
 /** Pixels whose R, G, B equal the stored values of bands r, g, b (channel-last field values). */
@@ -54,12 +40,12 @@ function matchesBands(shown: Pixels, [r, g, b]: [number, number, number]): numbe
 }
 
 async function shownBands(bands: [number, number, number]): Promise<number> {
-  return matchesBands(await canvasPixels(session.page, IMAGE), bands);
+  return matchesBands(await canvasPixels(env.session.page, IMAGE), bands);
 }
 
 describe('GeoTIFF bands and composites (real engine)', () => {
   it('lists the six bands with thumbnails', async () => {
-    const { page } = session;
+    const { page } = env.session;
     expect(field.channels).toHaveLength(6);
     expect(field.dtype).toBe('uint8');
     await page.getByTestId('open-path').fill(TIFF);
@@ -80,16 +66,16 @@ describe('GeoTIFF bands and composites (real engine)', () => {
   });
 
   it('shows one band in gray', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.locator('[data-testid="band-row"][data-band="3"]').click();
-    const want = renderSlice(await bridge.engine.getSlice({ datasetId: info.id }), withGrayChannel(defaultDisplay(info), info, 3));
+    const want = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id }), withGrayChannel(defaultDisplay(info), info, 3));
     const n = info.shape[0] * info.shape[1];
     await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 10_000 }).toBe(n);
     expect(await page.locator('[data-testid="band-row"][data-band="3"]').getAttribute('class')).toContain('active');
   });
 
   it('shows the 4-3-2 false-colour composite: red is band 4, green band 3, blue band 2', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const n = field.shape[0] * field.shape[1];
     await page.getByTestId('composite-preset-432').click();
     await expect.poll(() => shownBands([3, 2, 1]), { timeout: 10_000 }).toBe(n);
@@ -104,7 +90,7 @@ describe('GeoTIFF bands and composites (real engine)', () => {
   });
 
   it('shows any three bands from the R/G/B selects (7-4-2: the sixth channel is ETM+ band 7)', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const n = field.shape[0] * field.shape[1];
     await page.getByTestId('composite-r').selectOption('5');
     await page.getByTestId('composite-g').selectOption('3');
@@ -114,6 +100,6 @@ describe('GeoTIFF bands and composites (real engine)', () => {
     // It is the 7-4-2 preset, and the button says so.
     expect(await page.getByTestId('composite-preset-742').getAttribute('class')).toContain('active');
     await page.screenshot({ path: join(RESULTS, 'e2e-geotiff-bands-742.png') });
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

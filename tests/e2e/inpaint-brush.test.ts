@@ -3,46 +3,26 @@
  * the brush (drawn semi-transparent over the image), erase part of it, run ELM-INR with the mask
  * as `hide`, and read the held-out PSNR of the painted region.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { sample } from '../helpers/samples';
-import { canvasPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, openByPath, RESULTS, useEngineSession } from './browser';
 import { rowPsnr, runAndWait } from './run-helpers';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const CAMERA = sample('images', 'camera.png');
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-  const { page } = session;
-  await page.getByTestId('open-path').fill(CAMERA);
-  await page.getByTestId('open-path-button').click();
-  await page.locator(`${MAIN}[data-state="drawn"][data-path="${CAMERA}"]`).waitFor({ timeout: 30_000 });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
+const env = useEngineSession(({ session }) => openByPath(session.page, CAMERA));
 
 /** Screen position of image pixel (x, y) in the main view. */
 async function screenOf(x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = (await session.page.locator(`${MAIN} canvas[data-role="image"]`).boundingBox())!;
-  const zoom = Number(await session.page.locator(MAIN).getAttribute('data-zoom'));
+  const box = (await env.session.page.locator(`${MAIN} canvas[data-role="image"]`).boundingBox())!;
+  const zoom = Number(await env.session.page.locator(MAIN).getAttribute('data-zoom'));
   return { x: box.x + x * zoom, y: box.y + y * zoom };
 }
 
 async function painted(): Promise<number> {
-  const px = await canvasPixels(session.page, `${MAIN} canvas[data-testid="mask-layer"]`);
+  const px = await canvasPixels(env.session.page, `${MAIN} canvas[data-testid="mask-layer"]`);
   let n = 0;
   for (let i = 3; i < px.data.length; i += 4) if (px.data[i] === 255) n++;
   return n;
@@ -50,7 +30,7 @@ async function painted(): Promise<number> {
 
 describe('inpainting with a brushed mask (real engine)', () => {
   it('paints, erases, runs with the mask hidden and reports the held-out PSNR', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('fit-task').selectOption('inpaint');
     await page.getByTestId('inpaint-brush').click();
     await expect(page.getByTestId('brush-toggle').getAttribute('aria-pressed')).resolves.toBe('true');
@@ -105,6 +85,6 @@ describe('inpainting with a brushed mask (real engine)', () => {
     await expect(page.locator(`[data-testid="run-row-${jobId}"]`).getAttribute('title')).resolves.toContain(`${after} samples painted out`);
     await page.locator('[data-testid="view-recon"][data-state="drawn"]').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(RESULTS, 'e2e-inpaint-brush.png') });
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

@@ -4,39 +4,23 @@
  * as dates. The view's pixels must be u at that level and time, read independently with the
  * project's reader and drawn through the same window.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInfo, SliceData } from '../../main/api/contract';
-import { startBridge, type Bridge } from '../../main/bridge/server';
 import type { Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
 import { defaultDisplay } from '../../renderer/src/lib/display';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, equalPixels, RESULTS, useEngineSession } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const IMAGE = `${MAIN} canvas[data-role="image"]`;
 const NC = sample('netcdf', 'sub.nc');
 const TIME = 4; // 2017-08-20 05:00 UTC
 const LEVEL = 1; // 850 hPa
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
+const env = useEngineSession();
 
 /** The (time, level) plane of a time × level × lat × lon field, read straight from its values. */
 function planeOf(f: Field, t: number, l: number): SliceData {
@@ -47,7 +31,7 @@ function planeOf(f: Field, t: number, l: number): SliceData {
 }
 
 async function viewMatches(want: Uint8ClampedArray): Promise<number> {
-  return equalPixels((await canvasPixels(session.page, IMAGE)).data, want);
+  return equalPixels((await canvasPixels(env.session.page, IMAGE)).data, want);
 }
 
 describe('NetCDF variable, level and time (real engine)', () => {
@@ -58,11 +42,11 @@ describe('NetCDF variable, level and time (real engine)', () => {
   beforeAll(async () => {
     u = await openField(NC, { variable: 'u' });
     v = await openField(NC, { variable: 'v' });
-    info = await bridge.engine.open({ path: NC, variable: 'u' });
+    info = await env.bridge.engine.open({ path: NC, variable: 'u' });
   });
 
   it('lists the variables with dimensions, units and long names', async () => {
-    const { page } = session;
+    const { page } = env.session;
     expect(u.axes).toEqual(['time', 'level', 'latitude', 'longitude']);
     await page.getByTestId('open-path').fill(NC);
     await page.getByTestId('open-path-button').click();
@@ -80,13 +64,13 @@ describe('NetCDF variable, level and time (real engine)', () => {
   });
 
   it('picks v, then u, in the browser', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const n = 81;
     const rowU = page.locator('[data-testid="variable-row"][data-name="u"]');
     const rowV = page.locator('[data-testid="variable-row"][data-name="v"]');
     await rowV.click();
     await expect.poll(() => rowV.getAttribute('aria-current'), { timeout: 30_000 }).toBe('true');
-    const infoV = await bridge.engine.open({ path: NC, variable: 'v' });
+    const infoV = await env.bridge.engine.open({ path: NC, variable: 'v' });
     await expect.poll(() => viewMatches(renderSlice(planeOf(v, 0, 0), defaultDisplay(infoV))), { timeout: 10_000 }).toBe(n);
     await rowU.click();
     await expect.poll(() => rowU.getAttribute('aria-current'), { timeout: 30_000 }).toBe('true');
@@ -95,7 +79,7 @@ describe('NetCDF variable, level and time (real engine)', () => {
   });
 
   it('picks one level and one time from pickers that show hPa and dates, and shows u there', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const timePick = page.getByTestId('slice-pick-0');
     const levelPick = page.getByTestId('slice-pick-1');
     // The pickers list every time as a date and every level in hPa.
@@ -117,10 +101,10 @@ describe('NetCDF variable, level and time (real engine)', () => {
     const want = renderSlice(plane, defaultDisplay(info));
     await expect.poll(() => viewMatches(want), { timeout: 10_000 }).toBe(81);
     // The engine agrees with the reader, and this plane differs from the first one.
-    const fromEngine = await bridge.engine.getSlice({ datasetId: info.id, index: [TIME, LEVEL] });
+    const fromEngine = await env.bridge.engine.getSlice({ datasetId: info.id, index: [TIME, LEVEL] });
     expect(Array.from(fromEngine.values)).toEqual(Array.from(plane.values));
     expect(equalPixels(want, renderSlice(planeOf(u, 0, 0), defaultDisplay(info)))).toBeLessThan(81);
     await page.screenshot({ path: join(RESULTS, 'e2e-netcdf-pick.png') });
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });

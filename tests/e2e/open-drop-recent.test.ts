@@ -4,34 +4,20 @@
  * recent-files menu (newest first, re-open with the same variable, survives a reload, a failing
  * entry gets a readable banner and can be removed).
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { defaultDisplay } from '../../renderer/src/lib/display';
 import { RECENT_KEY } from '../../renderer/src/lib/recent';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, equalPixels, openByPath, RESULTS, useEngineSession } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const IMAGE = `${MAIN} canvas[data-role="image"]`;
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
+const env = useEngineSession(async ({ session }) => {
   await session.page.locator(`${MAIN}[data-state="drawn"]`).waitFor({ timeout: 60_000 }); // the demo
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
 });
 
 interface PageGlobals {
@@ -44,7 +30,7 @@ interface PageGlobals {
 
 /** Drop files on the window the way a browser does: a DataTransfer of File objects. */
 async function dropFiles(files: { name: string; b64: string }[]): Promise<void> {
-  await session.page.evaluate((list) => {
+  await env.session.page.evaluate((list) => {
     // The page's DOM, typed just enough (the Node test build has no DOM types).
     const w = globalThis as unknown as PageGlobals;
     const dt = new w.DataTransfer();
@@ -64,14 +50,14 @@ const fileOf = (path: string, name: string) => ({ name, b64: readFileSync(path).
 
 describe('drag-and-drop in a browser', () => {
   it('opens several dropped DICOM files as one series (a folder upload)', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const dir = sample('dicom', 'mr-series');
     const names = readdirSync(dir).sort();
     await dropFiles(names.map((n) => fileOf(join(dir, n), n)));
     await expect.poll(async () => page.getByTestId('dataset-name').textContent(), { timeout: 60_000 }).toBe(`${names.length} dropped items`);
     // The same volume as the folder opened by path: slice 0 drawn the same, pixel for pixel.
-    const info = await bridge.engine.open({ path: dir });
-    const want = renderSlice(await bridge.engine.getSlice({ datasetId: info.id, index: [0] }), defaultDisplay(info));
+    const info = await env.bridge.engine.open({ path: dir });
+    const want = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id, index: [0] }), defaultDisplay(info));
     await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 15_000 }).toBe(info.shape[1] * info.shape[2]);
     await expect(page.getByTestId('slice-index-0').textContent()).resolves.toContain(`1 / ${info.shape[0]}`);
     await expect(page.getByTestId('series-row').count()).resolves.toBe(1);
@@ -83,11 +69,11 @@ describe('drag-and-drop in a browser', () => {
   });
 
   it('uploads a single dropped file', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await dropFiles([fileOf(sample('images', 'camera.png'), 'camera.png')]);
     await expect.poll(async () => page.getByTestId('dataset-name').textContent(), { timeout: 30_000 }).toBe('camera.png');
-    const info = await bridge.engine.open({ path: sample('images', 'camera.png') });
-    const want = renderSlice(await bridge.engine.getSlice({ datasetId: info.id }), defaultDisplay(info));
+    const info = await env.bridge.engine.open({ path: sample('images', 'camera.png') });
+    const want = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id }), defaultDisplay(info));
     await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 15_000 }).toBe(info.shape[0] * info.shape[1]);
     await page.screenshot({ path: join(RESULTS, 'e2e-open-drop.png') });
   });
@@ -97,15 +83,10 @@ describe('recent files', () => {
   const NC = sample('netcdf', 'sub.nc');
   const TIF = sample('geotiff', 'L7_ETMs.tif');
 
-  async function openPath(path: string): Promise<void> {
-    const { page } = session;
-    await page.getByTestId('open-path').fill(path);
-    await page.getByTestId('open-path-button').click();
-    await page.locator(`${MAIN}[data-state="drawn"][data-path="${path}"]`).waitFor({ timeout: 30_000 });
-  }
+  const openPath = (path: string) => openByPath(env.session.page, path);
 
   it('lists what was opened by path, newest first, and re-opens it with the same variable', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await openPath(NC);
     const rowV = page.locator('[data-testid="variable-row"][data-name="v"]');
     await rowV.click();
@@ -123,13 +104,13 @@ describe('recent files', () => {
     await expect.poll(async () => page.getByTestId('dataset-name').textContent(), { timeout: 30_000 }).toBe('sub.nc');
     await expect.poll(() => page.locator('[data-testid="variable-row"][data-name="v"]').getAttribute('aria-current'), { timeout: 30_000 }).toBe('true');
     // v at time 0, level 0, as the engine gives it.
-    const info = await bridge.engine.open({ path: NC, variable: 'v' });
-    const want = renderSlice(await bridge.engine.getSlice({ datasetId: info.id, index: [0, 0] }), defaultDisplay(info));
+    const info = await env.bridge.engine.open({ path: NC, variable: 'v' });
+    const want = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id, index: [0, 0] }), defaultDisplay(info));
     await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 15_000 }).toBe(81);
   });
 
   it('keeps the list over a reload; a failing entry gets a banner, a mark, and can be removed', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const missing = join(sample('netcdf'), 'gone-away.nc');
     // An entry for a file that has since been deleted, as an earlier session would have left it.
     await page.evaluate(
@@ -168,6 +149,6 @@ describe('recent files', () => {
       RECENT_KEY,
     );
     expect(stored).toEqual([sample('netcdf', 'sub.nc'), sample('geotiff', 'L7_ETMs.tif')]);
-    expect(session.problems.filter((p) => !/gone-away/.test(p))).toEqual([]);
+    expect(env.session.problems.filter((p) => !/gone-away/.test(p))).toEqual([]);
   });
 });

@@ -3,45 +3,30 @@
  * headless Chromium. Opening an 8-bit RGB PNG by path must show its exact pixel values; the
  * three.js view must render; a missing file must give a readable error banner.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { describe, expect, it } from 'vitest';
 import { CSP } from '../../main/core/csp';
 import { sample } from '../helpers/samples';
 import { defaultDisplay } from '../../renderer/src/lib/display';
 import { renderSlice } from '../../renderer/src/lib/render';
-import { canvasPixels, equalPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, equalPixels, RESULTS, useEngineSession } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
+const env = useEngineSession();
 
 describe('renderer over the bridge (real engine)', () => {
   it('opens the bundled demo on start', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.locator(`${MAIN}[data-state="drawn"]`).waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('dataset-name').textContent()).resolves.toBe('astronaut.png');
     expect(await page.locator(MAIN).getAttribute('data-path')).toMatch(/resources[\\/]demo[\\/]astronaut\.png$/);
   });
 
   it('opens a PNG by path and shows its exact pixel values', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const path = sample('images', 'astronaut.png');
     await page.getByTestId('open-path').fill(path);
     await page.getByTestId('open-path-button').click();
@@ -74,7 +59,7 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('reads the value under the cursor', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const canvas = page.locator(`${MAIN} canvas[data-role="image"]`);
     const box = (await canvas.boundingBox())!;
     const zoom = Number(await page.locator(MAIN).getAttribute('data-zoom'));
@@ -88,7 +73,7 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('renders the three.js view with WebGL', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const view = page.getByTestId('view-3d');
     await page.locator('[data-testid="view-3d"][data-state="rendered"]').waitFor({ timeout: 30_000 });
     expect(await view.getAttribute('data-gl')).not.toBe('');
@@ -111,7 +96,7 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('shows a readable error banner for a missing file, and keeps the open dataset', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const missing = join(sample('images'), 'no-such-image.png');
     await page.getByTestId('open-path').fill(missing);
     await page.getByTestId('open-path-button').click();
@@ -130,14 +115,14 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('opens an uploaded gray PNG with the 2–98 % stretch', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const path = sample('images', 'camera.png');
     await page.getByTestId('upload-input').setInputFiles(path);
     await expect.poll(async () => page.getByTestId('dataset-name').textContent()).toBe('camera.png');
     await page.locator(`${MAIN}[data-state="drawn"]`).waitFor();
     // What the view must show: the engine's own slice through the default display of its info.
-    const info = await bridge.engine.open({ path });
-    const expected = renderSlice(await bridge.engine.getSlice({ datasetId: info.id }), defaultDisplay(info));
+    const info = await env.bridge.engine.open({ path });
+    const expected = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id }), defaultDisplay(info));
     expect(defaultDisplay(info).mode).toBe('gray');
     await expect
       .poll(async () => equalPixels((await canvasPixels(page, `${MAIN} canvas[data-role="image"]`)).data, expected), { timeout: 10_000 })
@@ -149,7 +134,7 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('fits the image with ELM-INR and compares the reconstruction with it', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('fit-param-hidden').fill('48');
     await page.getByTestId('fit-run').click();
     const finished = page.locator('[data-testid="fit-phase"][data-phase="done"], [data-testid="fit-phase"][data-phase="error"]');
@@ -172,7 +157,7 @@ describe('renderer over the bridge (real engine)', () => {
   });
 
   it('serves the app under the strict CSP, and the page breaks none of it', async () => {
-    const res = await fetch(bridge.url);
+    const res = await fetch(env.bridge.url);
     expect(res.headers.get('content-security-policy')).toBe(CSP);
     // The <meta> policy (used by Electron's file:// pages) is the header's minus frame-ancestors,
     // which browsers ignore in a <meta>.
@@ -184,6 +169,6 @@ describe('renderer over the bridge (real engine)', () => {
       .join('; ');
     expect(meta).toBe(expected);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline scripts
-    expect(session.problems.filter((p) => !/no-such-image/.test(p))).toEqual([]);
+    expect(env.session.problems.filter((p) => !/no-such-image/.test(p))).toEqual([]);
   });
 });

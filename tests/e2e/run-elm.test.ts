@@ -3,43 +3,23 @@
  * with the run drawn in its colour, the |error| map (mostly dark, with structure), the runs
  * table. Then an ELM+BEAM run overlaid on the same chart, and its mesh drawn over the views.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { runColor } from '../../renderer/src/lib/runs';
 import { sample } from '../helpers/samples';
-import { canvasPixels, openBrowser, type Session } from './browser';
+import { canvasPixels, openByPath, RESULTS, useEngineSession } from './browser';
 import { changedPixels, countColor, elementPixels, hexRgb, rowPsnr, runAndWait } from './run-helpers';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const MAIN = '[data-testid="view-main"]';
 const ASTRONAUT = sample('images', 'astronaut.png');
 
-let bridge: Bridge;
-let session: Session;
-
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
-  const { page } = session;
-  await page.getByTestId('open-path').fill(ASTRONAUT);
-  await page.getByTestId('open-path-button').click();
-  await page.locator(`${MAIN}[data-state="drawn"][data-path="${ASTRONAUT}"]`).waitFor({ timeout: 30_000 });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
-});
+const env = useEngineSession(({ session }) => openByPath(session.page, ASTRONAUT));
 
 describe('ELM-INR on astronaut.png (real engine)', () => {
   let elmRun = '';
 
   it('runs, and draws the PSNR chart, the |error| map and the runs table', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('fit-method').selectOption('elm');
     await page.getByTestId('fit-param-hidden').fill('48');
     elmRun = await runAndWait(page);
@@ -79,7 +59,7 @@ describe('ELM-INR on astronaut.png (real engine)', () => {
   });
 
   it('overlays an ELM+BEAM run on the chart and draws its mesh over the views', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.getByTestId('fit-method').selectOption('elm-beam');
     const beamRun = await runAndWait(page);
     expect(await rowPsnr(page, beamRun)).toBeGreaterThan(20);
@@ -113,11 +93,11 @@ describe('ELM-INR on astronaut.png (real engine)', () => {
     // The cell outlines cover a visible share of the view.
     expect(changedPixels(withMesh, without) / (without.width * without.height)).toBeGreaterThan(0.01);
     await page.getByTestId('mesh-toggle').check();
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 
   it('keeps the runs readable in the light theme', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const chart = page.getByTestId('metric-chart');
     const dark = await elementPixels(chart.locator('svg'));
     await page.getByTestId('theme-toggle').click();

@@ -6,42 +6,28 @@
  * wheel scroll a view's own slice; and the 3D isosurface must actually be drawn, read back from
  * the WebGL canvas.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../main/api/contract';
-import { startBridge, type Bridge } from '../../main/bridge/server';
 import { defaultDisplay } from '../../renderer/src/lib/display';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
-import { canvasPixels, equalPixels, openBrowser, type Pixels, type Session } from './browser';
+import { canvasPixels, equalPixels, openBrowser, RESULTS, useEngineSession, type Pixels } from './browser';
 
-const STATIC_DIR = resolve('out/web');
-const RESULTS = resolve('test-results');
 const COLIN = sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz');
 const IMAGE = 'canvas[data-role="image"]';
 const view = (name: string) => `[data-testid="view-${name}"]`;
 
-let bridge: Bridge;
-let session: Session;
 let info: DatasetInfo;
 
-beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  bridge = await startBridge({ port: 0, staticDir: STATIC_DIR });
-  session = await openBrowser(bridge.url);
+const env = useEngineSession(async ({ bridge }) => {
   info = await bridge.engine.open({ path: COLIN });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await bridge?.close();
 });
 
 /** What a plane view must show at a crosshair position: the engine's plane through the default display. */
 async function expectedPlane(plane: [number, number], at: number[]): Promise<Uint8ClampedArray> {
-  const s = await bridge.engine.getSlice({ datasetId: info.id, plane, at });
+  const s = await env.bridge.engine.getSlice({ datasetId: info.id, plane, at });
   return renderSlice(s, defaultDisplay(info));
 }
 
@@ -49,7 +35,7 @@ const PLANES = { axial: [1, 2], coronal: [0, 2], sagittal: [0, 1] } as const sat
 
 /** Wait until every plane view shows the engine's plane through `at` (z, y, x), exactly. */
 async function expectPlanesAt(at: number[]): Promise<Record<keyof typeof PLANES, Pixels>> {
-  const { page } = session;
+  const { page } = env.session;
   const out = {} as Record<keyof typeof PLANES, Pixels>;
   for (const name of Object.keys(PLANES) as (keyof typeof PLANES)[]) {
     const plane = PLANES[name];
@@ -91,13 +77,13 @@ const reddish = (r: number, g: number, b: number) => r > 140 && r - g > 60 && r 
 
 /** The WebGL canvas's pixels, read in the page (the scene keeps its drawing buffer). */
 async function glPixels(selector: string): Promise<PNG> {
-  const url = await session.page.locator(selector).evaluate((el) => (el as unknown as { toDataURL(type: string): string }).toDataURL('image/png'));
+  const url = await env.session.page.locator(selector).evaluate((el) => (el as unknown as { toDataURL(type: string): string }).toDataURL('image/png'));
   return PNG.sync.read(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'));
 }
 
 describe('volume planes and isosurface (real engine, Colin27)', () => {
   it('opens the volume and offers the planes layout', async () => {
-    const { page } = session;
+    const { page } = env.session;
     await page.locator('[data-testid="view-main"][data-state="drawn"]').waitFor({ timeout: 30_000 });
     // The demo is a 2D image: no planes tab.
     await expect(page.getByTestId('layout-planes').count()).resolves.toBe(0);
@@ -112,7 +98,7 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
   });
 
   it('shows the three planes through the centre, head brighter than air, with the crosshair', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const centre = info.shape.map((n) => Math.floor((n - 1) / 2)); // 90, 108, 90
     const shown = await expectPlanesAt(centre);
     for (const name of ['axial', 'coronal', 'sagittal'] as const) {
@@ -151,7 +137,7 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
   });
 
   it('moves the coronal and sagittal planes to a click in the axial view', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const before = await expectPlanesAt([90, 108, 90]);
     const canvas = page.locator(`${view('axial')} ${IMAGE}`);
     const box = (await canvas.boundingBox())!;
@@ -167,7 +153,7 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
   });
 
   it("scrolls a view's own slice with the keyboard and the wheel", async () => {
-    const { page } = session;
+    const { page } = env.session;
     // Keys in the focused sagittal view move x only.
     await page.locator('[data-plane="sagittal"]').focus();
     await page.keyboard.press('ArrowUp');
@@ -182,7 +168,7 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
   });
 
   it('draws the isosurface of the head, and a higher threshold changes it', async () => {
-    const { page } = session;
+    const { page } = env.session;
     const iso = page.getByTestId('view-iso');
     await page.locator('[data-testid="view-iso"][data-state="rendered"]').waitFor({ timeout: 90_000 });
     const triangles = Number(await iso.getAttribute('data-triangles'));
@@ -230,13 +216,13 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
   });
 
   it('ran without page errors', () => {
-    expect(session.problems).toEqual([]);
+    expect(env.session.problems).toEqual([]);
   });
 });
 
 describe('isosurface without a worker (real engine)', () => {
   it('meshes in the page when the worker cannot load, and still draws the surface', async () => {
-    const other = await openBrowser(bridge.url);
+    const other = await openBrowser(env.bridge.url);
     try {
       const { page, context } = other;
       // As where a policy or an old shell refuses module workers: the worker script never loads.

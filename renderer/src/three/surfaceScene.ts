@@ -1,38 +1,31 @@
 /**
  * A three.js scene showing one slice as a height field: the displayed image as the texture,
  * its display intensity as the height. Renders on demand (camera moves, new data), never in a
- * loop. Construction throws `WebGLUnavailableError` where no WebGL 2 context can be made.
+ * loop. Construction throws `WebGLUnavailableError` where no WebGL 2 context can be made (the
+ * renderer, camera, controls and frame are `OrbitScene`'s, in sceneBase.ts).
  */
 import {
   AmbientLight,
   BoxGeometry,
   BufferAttribute,
   BufferGeometry,
-  Color,
   DataTexture,
   DirectionalLight,
   DoubleSide,
-  EdgesGeometry,
   LinearFilter,
   LinearMipmapLinearFilter,
-  LineBasicMaterial,
-  LineSegments,
   Mesh,
   MeshStandardMaterial,
   PerspectiveCamera,
   RGBAFormat,
-  Scene,
   SRGBColorSpace,
   UnsignedByteType,
   Vector3,
-  WebGLRenderer,
 } from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { HeightGrid } from '../lib/heightField';
+import { boxCorners, OrbitScene, WebGLUnavailableError } from './sceneBase';
 
-export class WebGLUnavailableError extends Error {
-  override name = 'WebGLUnavailableError';
-}
+export { WebGLUnavailableError };
 
 export interface SurfaceData {
   /** The displayed image, width × height × RGBA. */
@@ -44,32 +37,14 @@ export interface SurfaceData {
   aspect: number;
 }
 
-export class SurfaceScene {
-  private readonly renderer: WebGLRenderer;
-  private readonly scene = new Scene();
-  private readonly camera = new PerspectiveCamera(35, 1, 0.01, 100);
-  private readonly controls: OrbitControls;
-  private mesh?: Mesh<BufferGeometry, MeshStandardMaterial>;
-  private frameBox?: LineSegments;
+export class SurfaceScene extends OrbitScene {
   private texture?: DataTexture;
   private heightScale = 0.12;
   private data?: SurfaceData;
   private extent = { w: 1, h: 1 };
-  private pending = 0;
-  private frameColor = '#555';
-  /** Once the user has moved the camera, resizes and new data keep their view. */
-  private userMoved = false;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
-    const gl = canvas.getContext('webgl2', { antialias: true, alpha: false, powerPreference: 'default' });
-    if (!gl) throw new WebGLUnavailableError('WebGL 2 is not available in this window (no GPU driver, or hardware acceleration is off).');
-    try {
-      this.renderer = new WebGLRenderer({ canvas, context: gl, antialias: true });
-    } catch (err) {
-      throw new WebGLUnavailableError(`WebGL could not be started: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.camera.up.set(0, 0, 1);
+  constructor(canvas: HTMLCanvasElement) {
+    super(canvas, new PerspectiveCamera(35, 1, 0.01, 100), { powerPreference: 'default' });
     this.scene.add(new AmbientLight(0xffffff, 1.1));
     const key = new DirectionalLight(0xffffff, 1.6);
     key.position.set(-0.6, -1.0, 1.6);
@@ -77,25 +52,7 @@ export class SurfaceScene {
     const fill = new DirectionalLight(0xffffff, 0.35);
     fill.position.set(1, 0.8, 0.5);
     this.scene.add(fill);
-    this.controls = new OrbitControls(this.camera, canvas);
-    this.controls.enableDamping = false;
-    this.controls.addEventListener('change', () => this.requestRender());
-    this.controls.addEventListener('start', () => (this.userMoved = true));
     this.resetCamera();
-  }
-
-  /** GL renderer string, for diagnostics. */
-  get rendererInfo(): string {
-    const gl = this.renderer.getContext();
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-  }
-
-  setBackground(css: string, frameColor: string): void {
-    this.scene.background = new Color(css.trim() || '#000');
-    if (this.frameBox) (this.frameBox.material as LineBasicMaterial).color = new Color(frameColor.trim() || '#555');
-    this.frameColor = frameColor.trim() || '#555';
-    this.requestRender();
   }
 
   setSurface(data: SurfaceData): void {
@@ -108,84 +65,23 @@ export class SurfaceScene {
     this.rebuild();
   }
 
-  resize(width: number, height: number): void {
-    if (width <= 0 || height <= 0) return;
-    this.renderer.setSize(width, height, false);
-    this.camera.aspect = width / height;
-    this.camera.updateProjectionMatrix();
-    if (!this.userMoved) this.fitCamera();
-    this.requestRender();
-  }
-
-  resetCamera(): void {
-    this.userMoved = false;
-    this.fitCamera();
-  }
-
   /**
    * Look at the surface from the front and above, at the nearest distance where all eight
    * corners of its box are inside the view (with a margin), whatever the viewport's shape.
    */
-  private fitCamera(): void {
+  protected fitCamera(): void {
     const { w, h } = this.extent;
     const zTop = Math.max(this.heightScale, 0);
     const target = new Vector3(0, 0, zTop / 2);
     const toCamera = new Vector3(0, -0.78, 0.63).normalize(); // about 39° above the image plane
-    const forward = toCamera.clone().negate();
-    const right = new Vector3().crossVectors(forward, this.camera.up).normalize();
-    const up = new Vector3().crossVectors(right, forward).normalize();
-    const tanV = Math.tan(((this.camera.fov * Math.PI) / 180) / 2);
-    const tanH = tanV * this.camera.aspect;
-    const margin = 1.06;
-    let dist = 0;
-    for (const x of [-w / 2, w / 2]) {
-      for (const y of [-h / 2, h / 2]) {
-        for (const z of [0, zTop]) {
-          const p = new Vector3(x, y, z).sub(target);
-          const depth = p.dot(toCamera); // towards the camera
-          dist = Math.max(dist, depth + (Math.abs(p.dot(right)) * margin) / tanH, depth + (Math.abs(p.dot(up)) * margin) / tanV);
-        }
-      }
-    }
-    this.controls.target.copy(target);
-    this.camera.position.copy(target).addScaledVector(toCamera, dist);
-    this.camera.near = dist / 100;
-    this.camera.far = dist * 10;
-    this.camera.updateProjectionMatrix();
-    this.controls.update();
-    this.requestRender();
+    const corners = boxCorners([-w / 2, w / 2], [-h / 2, h / 2], [0, zTop]).map((p) => p.sub(target));
+    this.aim(target, toCamera, this.fitDistance(toCamera, corners, 1.06));
   }
 
-  requestRender(): void {
-    if (!this.pending) this.pending = requestAnimationFrame(() => this.render());
-  }
-
-  render(): void {
-    if (this.pending) cancelAnimationFrame(this.pending);
-    this.pending = 0;
-    this.renderer.render(this.scene, this.camera);
-  }
-
-  dispose(): void {
-    if (this.pending) cancelAnimationFrame(this.pending);
-    this.controls.dispose();
-    this.disposeMesh();
-    this.renderer.dispose();
-  }
-
-  private disposeMesh(): void {
-    if (this.mesh) {
-      this.scene.remove(this.mesh);
-      this.mesh.geometry.dispose();
-      this.mesh.material.dispose();
-      this.mesh = undefined;
-    }
-    if (this.frameBox) {
-      this.scene.remove(this.frameBox);
-      this.frameBox.geometry.dispose();
-      (this.frameBox.material as LineBasicMaterial).dispose();
-      this.frameBox = undefined;
-    }
+  /** The mesh, its frame and its texture. */
+  protected override disposeMesh(): void {
+    super.disposeMesh();
+    this.setFrame(null);
     this.texture?.dispose();
     this.texture = undefined;
   }
@@ -211,9 +107,7 @@ export class SurfaceScene {
 
     const box = new BoxGeometry(this.extent.w, this.extent.h, Math.max(this.heightScale, 1e-3));
     box.translate(0, 0, Math.max(this.heightScale, 1e-3) / 2);
-    this.frameBox = new LineSegments(new EdgesGeometry(box), new LineBasicMaterial({ color: new Color(this.frameColor), transparent: true, opacity: 0.55 }));
-    box.dispose();
-    this.scene.add(this.frameBox);
+    this.setFrame(box, 0.55);
     if (!this.userMoved) this.fitCamera();
     this.requestRender();
   }
