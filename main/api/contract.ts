@@ -74,6 +74,19 @@ export interface DatasetInfo {
    * entries are left out.
    */
   coordinates?: Record<string, AxisCoordinates>;
+  /**
+   * Medical volumes only (DICOM and NIfTI with three or more axes): where the index axes point
+   * in patient space. `direction` is the row-major 3×3 whose columns are the directions of the
+   * x, y and z index axes (the last, middle and first of the last three storage axes) in the
+   * patient frame `frame`: 'LPS' for DICOM (+x Left, +y Posterior, +z Superior), 'RAS' for
+   * NIfTI (+x Right, +y Anterior, +z Superior). Absent for every other format.
+   */
+  orientation?: DatasetOrientation;
+}
+
+export interface DatasetOrientation {
+  frame: 'LPS' | 'RAS';
+  direction: number[];
 }
 
 export interface AxisCoordinates {

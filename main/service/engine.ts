@@ -12,6 +12,7 @@ import type {
   BeamMeshInfo,
   Capabilities,
   DatasetInfo,
+  DatasetOrientation,
   EngineApi,
   ExportRequest,
   ExportResult,
@@ -124,6 +125,7 @@ export class EngineService implements EngineApi {
       listing: summary.listing,
       selection: selectionOf(field, req),
       coordinates: coordinatesOf(field),
+      orientation: orientationOf(field),
     };
     this.datasets.set(id, { info, field, open, results: new Map() });
     return info;
@@ -322,6 +324,15 @@ function selectionOf(field: Field, req: OpenRequest): DatasetInfo['selection'] {
   const series = req.series ?? (field.provenance.format === 'dicom' ? str(meta.volumeId) ?? str(meta.seriesInstanceUid) : undefined);
   const variable = req.variable ?? (field.provenance.format === 'netcdf' ? str(meta.variable) : undefined);
   return series || variable ? { series, variable } : undefined;
+}
+
+/** The patient frame of a 3D+ DICOM or NIfTI field with a valid direction; undefined otherwise. */
+function orientationOf(field: Field): DatasetOrientation | undefined {
+  const d = field.geometry.direction;
+  if (field.shape.length < 3 || !d || d.length !== 9 || !d.every((v) => Number.isFinite(v))) return undefined;
+  const format = field.provenance.format;
+  const frame = format === 'dicom' ? 'LPS' : format === 'nifti' ? 'RAS' : undefined;
+  return frame ? { frame, direction: [...d] } : undefined;
 }
 
 function coordinatesOf(field: Field): Record<string, AxisCoordinates> | undefined {

@@ -11,6 +11,8 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../main/api/contract';
 import { defaultDisplay } from '../../renderer/src/lib/display';
+import { planeEdgeLabels } from '../../renderer/src/lib/orientation';
+import { planeSpec } from '../../renderer/src/lib/orthoPlanes';
 import { renderSlice } from '../../renderer/src/lib/render';
 import { sample } from '../helpers/samples';
 import { canvasPixels, equalPixels, openBrowser, RESULTS, useEngineSession, type Pixels } from './browser';
@@ -95,6 +97,22 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
     await page.getByTestId('layout-planes').click();
     await page.getByTestId('ortho-views').waitFor();
     await expect(page.locator('[data-testid="view-main"]').count()).resolves.toBe(0);
+
+    // Orientation letters at the edges, as the engine's patient frame says (NIfTI: RAS).
+    expect(info.orientation?.frame).toBe('RAS');
+    const edges = async (name: string) => {
+      const out: Record<string, string> = {};
+      for (const edge of ['top', 'right', 'bottom', 'left']) {
+        const el = page.locator(`${view(name)} [data-role="edge-${edge}"]`);
+        await el.waitFor({ timeout: 20_000 });
+        out[edge] = ((await el.textContent()) ?? '').trim();
+      }
+      return out;
+    };
+    const expected = planeEdgeLabels(info.orientation, planeSpec(info, 'axial'), info.shape.length);
+    expect(expected).not.toBeNull();
+    expect(await edges('axial')).toEqual(expected);
+    expect((await edges('coronal')).top).toBe('S');
   });
 
   it('shows the three planes through the centre, head brighter than air, with the crosshair', async () => {

@@ -117,6 +117,16 @@ describe('EngineService on the shared samples', () => {
     });
   }
 
+  it('reports the patient frame of medical volumes only', async () => {
+    const nifti = await engine.open({ path: sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz') });
+    expect(nifti.orientation?.frame).toBe('RAS');
+    expect(nifti.orientation?.direction).toHaveLength(9);
+    const dicom = await engine.open({ path: sample('dicom', 'mr-series') });
+    expect(dicom.orientation?.frame).toBe('LPS');
+    expect(dicom.orientation?.direction).toHaveLength(9);
+    expect((await engine.open({ path: sample('images', 'camera.png') })).orientation).toBeUndefined();
+  });
+
   it('lists a DICOM folder and draws a thumbnail of its series', async () => {
     const info = await engine.open({ path: sample('dicom', 'mr-series') });
     const series = info.listing?.series ?? [];
