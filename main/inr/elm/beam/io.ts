@@ -18,11 +18,9 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../core/atomic';
 import { InrError } from '../../../core/errors';
-import type { ModelFieldInfo } from '../io';
+import { decodeContainer, encodeContainer, peekContainerHeader, type ModelFieldInfo } from '../io';
 import { createBeamModel, type BeamCell, type BeamModel, type BeamSpec, type BeamStats } from './model';
 
-const MAGIC = 'INRMODEL';
-const VERSION = 1;
 
 export interface BeamModelFile {
   model: BeamModel;
@@ -60,72 +58,19 @@ function rows(cols: CellColumns, d: number): BeamCell[] {
 }
 
 export function encodeBeamModel(model: BeamModel, field: ModelFieldInfo): Uint8Array {
-  const header = {
-    method: 'elm-beam',
-    spec: model.spec,
-    cells: columns(model.cells),
-    stats: model.stats,
-    field,
-    weights: { dtype: 'float32', count: model.weights.length },
-    software: 'INR Studio 0.1.0',
-  };
-  let json = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) {
-    const p = new Uint8Array(padded).fill(0x20);
-    p.set(json);
-    json = p;
-  }
-  const out = new Uint8Array(16 + json.length + model.weights.byteLength);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) out[i] = MAGIC.charCodeAt(i);
-  dv.setUint32(8, VERSION, true);
-  dv.setUint32(12, json.length, true);
-  out.set(json, 16);
-  const w = model.weights;
-  const o = 16 + json.length;
-  for (let i = 0; i < w.length; i++) dv.setFloat32(o + 4 * i, w[i], true);
-  return out;
+  return encodeContainer({ method: 'elm-beam', spec: model.spec, cells: columns(model.cells), stats: model.stats, field }, model.weights);
 }
 
 /** The header's `method` ('elm', 'elm-beam', …) of a model file, or undefined if it is not one. */
 export function readModelMethod(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 16) return undefined;
-  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return undefined;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hlen = dv.getUint32(12, true);
-  if (16 + hlen > bytes.length) return undefined;
-  try {
-    const h = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
-    return typeof h?.method === 'string' ? h.method : undefined;
-  } catch {
-    return undefined;
-  }
+  const h = peekContainerHeader(bytes);
+  return typeof h?.method === 'string' ? h.method : undefined;
 }
 
 export function decodeBeamModel(bytes: Uint8Array, path = 'model'): BeamModelFile {
-  const fail = (why: string): never => {
-    throw new InrError('E_CORRUPT', `not a valid BEAM .inr model: ${why}`, path);
-  };
-  if (bytes.length < 16) fail('file too short');
-  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) fail('bad magic');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint32(8, true);
-  if (version !== VERSION) throw new InrError('E_UNSUPPORTED', `model format version ${version} (this build reads ${VERSION})`, path);
-  const hlen = dv.getUint32(12, true);
-  if (16 + hlen > bytes.length) fail('header overruns the file');
-  let header: { method: string; spec: BeamSpec; cells: CellColumns; stats?: BeamStats; field: ModelFieldInfo; weights: { count: number } };
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
-  } catch {
-    return fail('header is not JSON');
-  }
+  type Header = { method: string; spec: BeamSpec; cells: CellColumns; stats?: BeamStats; field: ModelFieldInfo };
+  const { header, weights, fail } = decodeContainer<Header>(bytes, path, 'BEAM .inr model');
   if (header?.method !== 'elm-beam' || header?.spec?.method !== 'elm-beam') fail(`method is ${String(header?.method)}, not elm-beam`);
-  const count = header.weights?.count;
-  if (!Number.isInteger(count) || 16 + hlen + 4 * count !== bytes.length) fail('weight block has the wrong length');
-  const weights = new Float32Array(count);
-  const o = 16 + hlen;
-  for (let i = 0; i < count; i++) weights[i] = dv.getFloat32(o + 4 * i, true);
   let model: BeamModel;
   try {
     const cells = rows(header.cells, header.spec.shape.length);
