@@ -183,6 +183,57 @@ export function validateFactor(name: string, v: number | undefined): void {
   if (v !== undefined && !(v > 0 && Number.isFinite(v) && v <= 64)) throw new InrError('E_ARG', `${name} must be a positive factor up to 64, got ${v}`);
 }
 
+/**
+ * The metrics and bookkeeping every method reports (ELM, ELM+BEAM, the nets): PSNR, SSIM, RMSE and
+ * MAE over the samples that exist, PSNR over the hidden ones, the observed fraction and the task.
+ */
+export function reportCore(
+  field: Field,
+  rec: Float32Array,
+  o: {
+    method: string;
+    backend: string;
+    params: number;
+    /** Samples the fit saw (before any hole fill). */
+    observed: Uint8Array;
+    hidden?: Uint8Array;
+    nanMasked: number;
+    userMask: boolean;
+    upsampled?: Field;
+    /** performance.now() at the start, after the fit, after the reconstruction. */
+    t0: number;
+    t1: number;
+    t2: number;
+  },
+): ReportCore {
+  const C = field.channels.length;
+  const n = sampleCount(field.shape);
+  const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
+  const m = fieldMetrics(field, { ...field, values: rec }, { dataRange });
+  let observed = 0;
+  for (let i = 0; i < n; i++) observed += o.observed[i];
+  return {
+    method: o.method,
+    task: o.hidden || o.userMask ? 'inpaint' : o.upsampled ? 'superres' : 'fit',
+    backend: o.backend,
+    shape: field.shape,
+    params: o.params,
+    params_per_value: o.params / (n * C),
+    seconds: (performance.now() - o.t0) / 1000,
+    seconds_fit: (o.t1 - o.t0) / 1000,
+    seconds_reconstruct: (o.t2 - o.t1) / 1000,
+    psnr: m.psnr,
+    ssim: m.ssim,
+    rmse: m.rmse,
+    mae: m.mae,
+    data_range: dataRange,
+    psnr_unobserved: o.hidden ? psnr(field.values, rec, { dataRange, mask: o.hidden, channels: C }) : undefined,
+    observed_fraction: observed / n,
+    nan_masked: o.nanMasked,
+    output_shape: o.upsampled?.shape,
+  };
+}
+
 export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: TaskHooks = {}): Promise<FitTaskResult> {
   if (!(METHODS as readonly string[]).includes(opts.method)) {
     throw new InrError('E_ARG', `unknown method '${opts.method}' (available: ${METHODS.join(', ')})`);
@@ -238,33 +289,20 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
     }
     const t2 = performance.now();
     progress('metrics', 0.95);
-    // Metrics over the samples that exist (source mask), not only the fitted ones.
-    const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
-    const m = fieldMetrics(field, reconstruction, { dataRange });
-    let psnrUnobserved: number | undefined;
-    if (hidden) psnrUnobserved = psnr(field.values, rec, { dataRange, mask: hidden, channels: C });
-    const n = sampleCount(field.shape);
-    let observed = 0;
-    for (let i = 0; i < n; i++) observed += observedMask[i];
-    const params = paramCount(model);
     const report: FitReport = {
-      method: opts.method,
-      task: hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
-      backend: `js-float64 (${getPool().size} thread${getPool().size > 1 ? 's' : ''})`,
-      shape: field.shape,
-      params,
-      params_per_value: params / (n * C),
-      seconds: (performance.now() - t0) / 1000,
-      seconds_fit: (t1 - t0) / 1000,
-      seconds_reconstruct: (t2 - t1) / 1000,
-      psnr: m.psnr,
-      ssim: m.ssim,
-      rmse: m.rmse,
-      mae: m.mae,
-      data_range: dataRange,
-      psnr_unobserved: psnrUnobserved,
-      observed_fraction: observed / n,
-      nan_masked: nanMasked,
+      ...reportCore(field, rec, {
+        method: opts.method,
+        backend: `js-float64 (${getPool().size} thread${getPool().size > 1 ? 's' : ''})`,
+        params: paramCount(model),
+        observed: observedMask,
+        hidden,
+        nanMasked,
+        userMask: Boolean(opts.mask),
+        upsampled,
+        t0,
+        t1,
+        t2,
+      }),
       mesh: {
         cells: spec.cells,
         hidden: spec.hidden,
@@ -277,7 +315,6 @@ export async function runFitTask(field: Field, opts: FitTaskOptions, hooks: Task
         freq_scores: freqChoice?.scores,
         hole_fill: filled ? true : undefined,
       },
-      output_shape: upsampled?.shape,
     };
     progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
     return { reconstruction, upsampled, model, report };
@@ -359,32 +396,22 @@ async function runBeam(
   const up = superresGrids(field, opts);
   const upsampled = up ? resampledField(field, up, evaluateBeam(model, up, { checkCancel })) : undefined;
   const t2 = performance.now();
-  const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
-  const met = fieldMetrics(field, reconstruction, { dataRange });
-  const n = sampleCount(field.shape);
-  let observed = 0;
-  for (let i = 0; i < n; i++) observed += m.observedMask[i];
-  const params = beamParamCount(model);
   const st = model.stats;
   if (!st) throw new InrError('E_INTERNAL', 'BEAM returned no mesh statistics');
   const report: FitReport = {
-    method: 'elm-beam',
-    task: m.hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
-    backend: 'js-float64 (1 thread)',
-    shape: field.shape,
-    params,
-    params_per_value: params / (n * C),
-    seconds: (performance.now() - t0) / 1000,
-    seconds_fit: (t1 - t0) / 1000,
-    seconds_reconstruct: (t2 - t1) / 1000,
-    psnr: met.psnr,
-    ssim: met.ssim,
-    rmse: met.rmse,
-    mae: met.mae,
-    data_range: dataRange,
-    psnr_unobserved: m.hidden ? psnr(field.values, rec, { dataRange, mask: m.hidden, channels: C }) : undefined,
-    observed_fraction: observed / n,
-    nan_masked: m.nanMasked,
+    ...reportCore(field, rec, {
+      method: 'elm-beam',
+      backend: 'js-float64 (1 thread)',
+      params: beamParamCount(model),
+      observed: m.observedMask,
+      hidden: m.hidden,
+      nanMasked: m.nanMasked,
+      userMask: Boolean(opts.mask),
+      upsampled,
+      t0,
+      t1,
+      t2,
+    }),
     mesh: {
       cells: [st.cells],
       hidden: model.spec.layers[0]?.hidden ?? 0,
@@ -397,7 +424,6 @@ async function runBeam(
       freq_scores: st.freqScores,
       hole_fill: m.filled || undefined,
     },
-    output_shape: upsampled?.shape,
     beam: {
       strategy: st.strategy,
       cells: st.cells,

@@ -9,8 +9,7 @@ import { InrError } from '../../core/errors';
 import { Rng } from '../../core/rng';
 import { sampleCount, type Field } from '../../core/field';
 import { sampleGrid, type AxisGrid } from '../elm/mesh';
-import { fitMask, resampledField, superresGrids, validateFactor, type ReportCore } from '../../tasks/fit';
-import { dataRangeOf, fieldMetrics, psnr } from '../../metrics/index';
+import { fitMask, reportCore, resampledField, superresGrids, validateFactor, type ReportCore } from '../../tasks/fit';
 import { useBackend } from './backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetMethod, type NetOptions } from './options';
 import { paramCount, type Net } from './net';
@@ -291,10 +290,6 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
     }
     const t2 = performance.now();
     progress('metrics', 0.96);
-    const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
-    const m = fieldMetrics(field, reconstruction, { dataRange });
-    let psnrUnobserved: number | undefined;
-    if (hidden) psnrUnobserved = psnr(field.values, rec, { dataRange, mask: hidden, channels: C });
     const params = paramCount(net);
     const model: NetModel = {
       kind: 'inr-net',
@@ -311,24 +306,19 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
       weights: await Promise.all(net.params.map(async (p) => ({ name: p.name, shape: p.v.shape.slice(), values: (await p.v.data()) as Float32Array }))),
     };
     const report: NetFitReport = {
-      method,
-      task: hidden || opts.mask ? 'inpaint' : upsampled ? 'superres' : 'fit',
-      backend: backend.label,
-      shape: field.shape,
-      params,
-      params_per_value: params / (n * C),
-      seconds: (performance.now() - t0) / 1000,
-      seconds_fit: (t1 - t0) / 1000,
-      seconds_reconstruct: (t2 - t1) / 1000,
-      psnr: m.psnr,
-      ssim: m.ssim,
-      rmse: m.rmse,
-      mae: m.mae,
-      data_range: dataRange,
-      psnr_unobserved: psnrUnobserved,
-      observed_fraction: observed / n,
-      nan_masked: nanMasked,
-      output_shape: upsampled?.shape,
+      ...reportCore(field, rec, {
+        method,
+        backend: backend.label,
+        params,
+        observed: mask,
+        hidden,
+        nanMasked,
+        userMask: Boolean(opts.mask),
+        upsampled,
+        t0,
+        t1,
+        t2,
+      }),
       net: { ...net.info },
       training: {
         steps,
