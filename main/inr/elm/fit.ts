@@ -127,6 +127,51 @@ function factorGram(G: Float64Array, m: number, eps: number): Factor {
 }
 
 /**
+ * One cell's least squares, shared by the uniform mesh and BEAM. `mean` holds the sums of the
+ * observed rows of Y (N × C); Y is centred on their mean, then (H_oᵀH_o + λI)β = H_oᵀY_o is
+ * solved over the observed rows o (all N: the Gram factor of a fully observed cell is `shared`
+ * between cells of one sampling pattern, made on first use). Writes β (m × C) and then the mean
+ * (C) at out[o…]; returns the shared factor. `R` is m × C scratch.
+ */
+export function solveLocal(
+  H: Float64Array,
+  N: number,
+  m: number,
+  Y: Float64Array,
+  C: number,
+  observed: Int32Array,
+  nObs: number,
+  mean: Float64Array,
+  ridge: number,
+  shared: Factor | undefined,
+  R: Float64Array,
+  out: Float32Array,
+  o: number,
+): Factor | undefined {
+  for (let c = 0; c < C; c++) mean[c] /= nObs;
+  for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
+  let f: Factor;
+  if (nObs === N) {
+    if (!shared) {
+      const G = new Float64Array(m * m);
+      gramUpper(H, m, 0, N, G);
+      shared = factorGram(G, m, ridge);
+    }
+    f = shared;
+    atb(H, N, m, Y, C, R);
+  } else {
+    const G = new Float64Array(m * m);
+    gramUpperRows(H, m, observed, nObs, G);
+    f = factorGram(G, m, ridge);
+    atbRows(H, m, observed, nObs, Y, C, R);
+  }
+  choleskySolve(f, R, C);
+  for (let i = 0; i < m * C; i++) out[o + i] = R[i];
+  for (let c = 0; c < C; c++) out[o + m * C + c] = mean[c];
+  return shared;
+}
+
+/**
  * Fit the output weights of every cell. The hidden layer is regenerated from `spec.seed`.
  * Returns the model; its weights are rounded to float32, which is what is stored and evaluated.
  */
@@ -179,26 +224,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
         w.fill(0, o, o + per);
         for (let c = 0; c < C; c++) w[o + m * C + c] = NaN;
       } else {
-        for (let c = 0; c < C; c++) mean[c] /= nObs;
-        for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
-        let f: Factor;
-        if (nObs === N) {
-          if (!shared) {
-            const G = new Float64Array(m * m);
-            gramUpper(H, m, 0, N, G);
-            shared = factorGram(G, m, spec.ridge);
-          }
-          f = shared;
-          atb(H, N, m, Y, C, R);
-        } else {
-          const G = new Float64Array(m * m);
-          gramUpperRows(H, m, observed, nObs, G);
-          f = factorGram(G, m, spec.ridge);
-          atbRows(H, m, observed, nObs, Y, C, R);
-        }
-        choleskySolve(f, R, C);
-        for (let i = 0; i < m * C; i++) w[o + i] = R[i];
-        for (let c = 0; c < C; c++) w[o + m * C + c] = mean[c];
+        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, w, o);
       }
       done++;
       if (hooks.onProgress && done - lastReport >= Math.max(1, totalCells / 50)) {

@@ -8,8 +8,8 @@
  * extended by hidden layer and cell size.
  */
 import { featureMatrix, hiddenLayer, type HiddenLayer } from '../features';
-import type { FitHooks, FitInput } from '../fit';
-import { atb, atbRows, choleskySolve, factorRidge, gramUpper, gramUpperRows, symmetrize, trace, type Factor } from '../linalg';
+import { solveLocal, type FitHooks, type FitInput } from '../fit';
+import type { Factor } from '../linalg';
 import { sampleGrid } from '../mesh';
 import { groupCells, rowIndices } from './geometry';
 import { featureCountOf, type BeamModel, type BeamSpec } from './model';
@@ -28,11 +28,6 @@ export interface SolveResult {
   sse: number;
   /** Number of scored values. */
   count: number;
-}
-
-function factorGram(G: Float64Array, m: number, eps: number): Factor {
-  symmetrize(G, m);
-  return factorRidge(G, m, (eps * trace(G, m)) / m);
 }
 
 /** The hidden layers of a spec, regenerated from its seed. */
@@ -92,26 +87,7 @@ export function solveBeam(input: FitInput, model: BeamModel, hooks: BeamHooks = 
         weights.fill(0, o, offsets[id + 1]);
         empty.push(id);
       } else {
-        for (let c = 0; c < C; c++) mean[c] /= nObs;
-        for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
-        let f: Factor;
-        if (nObs === N) {
-          if (!shared) {
-            const G = new Float64Array(m * m);
-            gramUpper(H, m, 0, N, G);
-            shared = factorGram(G, m, spec.ridge);
-          }
-          f = shared;
-          atb(H, N, m, Y, C, R);
-        } else {
-          const G = new Float64Array(m * m);
-          gramUpperRows(H, m, observed, nObs, G);
-          f = factorGram(G, m, spec.ridge);
-          atbRows(H, m, observed, nObs, Y, C, R);
-        }
-        choleskySolve(f, R, C);
-        for (let i = 0; i < m * C; i++) weights[o + i] = R[i];
-        for (let c = 0; c < C; c++) weights[o + m * C + c] = mean[c];
+        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, weights, o);
         solved.push(id);
         if (score) {
           const e = localError(H, m, C, weights, o, rows, Y, mean, score);
