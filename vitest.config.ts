@@ -1,4 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Tests (and the processes they spawn) keep the per-install secret out of the user's home.
+const env = { INR_CONFIG_DIR: join(tmpdir(), `inr-studio-test-config-${process.pid}`) };
 
 export default defineConfig({
   test: {
@@ -8,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
@@ -18,6 +24,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

@@ -11,11 +11,21 @@ import { writeGeoTiff } from './geotiff/index';
 import { writeDicomSeries } from './dicom/index';
 import { writeNetcdfClassic, writeNetcdf4 } from './netcdf/index';
 
+/** Options a caller may pass to any writer; each writer uses those that apply to its format. */
+export interface WriteOptions {
+  /**
+   * DICOM: de-identify the export (PS3.15 Annex E basic profile, UIDs replaced by keyed
+   * hashes with the per-install secret). Default false. Other formats carry no DICOM
+   * attributes and ignore it.
+   */
+  anonymize?: boolean;
+}
+
 export interface Writer {
   format: string;
   extension: string;
   /** `target` is a file path, or a folder for formats stored as folders (DICOM series). */
-  write(target: string, field: Field): void | Promise<void>;
+  write(target: string, field: Field, opts?: WriteOptions): void | Promise<void>;
 }
 
 const writers = new Map<string, Writer>();
@@ -31,19 +41,26 @@ registerWriter({ format: 'tiff', extension: '.tif', write: (p, f) => writeGeoTif
 registerWriter({ format: 'netcdf', extension: '.nc', write: (p, f) => writeNetcdfClassic(p, f) });
 registerWriter({ format: 'netcdf4', extension: '.nc', write: (p, f) => writeNetcdf4(p, f) });
 // A DICOM result is a derived series: a folder of one file per slice, with new UIDs.
-registerWriter({ format: 'dicom', extension: '', write: async (dir, f) => void (await writeDicomSeries(dir, f, { seriesDescription: 'INR Studio reconstruction' })) });
+registerWriter({
+  format: 'dicom',
+  extension: '',
+  write: async (dir, f, opts) => void (await writeDicomSeries(dir, f, { seriesDescription: 'INR Studio reconstruction', anonymize: Boolean(opts?.anonymize) })),
+});
 
 export function writerFor(format: string): Writer | undefined {
   return writers.get(format);
 }
 
-/** Write `field` into `dir` as `<stem>.<ext>`, choosing the source's format when a writer exists. */
-export async function writeLikeSource(dir: string, stem: string, field: Field): Promise<string> {
+/**
+ * Write `field` into `dir` as `<stem>.<ext>`, choosing the source's format when a writer exists.
+ * `opts.anonymize` de-identifies DICOM exports.
+ */
+export async function writeLikeSource(dir: string, stem: string, field: Field, opts: WriteOptions = {}): Promise<string> {
   let w = writerFor(field.provenance.format);
   if (!w) w = field.shape.length >= 3 ? writers.get('nifti') : writers.get('png');
   if (!w) throw new InrError('E_UNSUPPORTED', `no writer for ${field.provenance.format} data of ${field.shape.length} axes`);
   const target = join(dir, w.extension ? `${stem}${w.extension}` : stem);
-  await w.write(target, field);
+  await w.write(target, field, opts);
   return target;
 }
 

@@ -2,9 +2,10 @@
  * Encoding DICOM Part 10 files in explicit VR little endian (PS3.5 §7.1.2, PS3.10 §7.1):
  * elements with their VR, strings padded to even length (UI with NUL, others with space),
  * sequences and items with defined lengths, and the file meta group with its group length.
- * Also the value formatters that keep DS within 16 characters and UIDs under the 2.25 root.
+ * Also the value formatters that keep DS within 16 characters and UIDs under the 2.25 root
+ * (random, or keyed hashes of source UIDs for anonymised exports).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { LONG_VRS, type VR } from './tags';
 
 /** A value to encode: text (multi-valued as an array), numbers for binary VRs, bytes, or items. */
@@ -146,7 +147,22 @@ export function newUid(): string {
   return uidFromBytes(Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16))));
 }
 
-/** A UID derived from another by hashing: the same input always maps to the same new UID. */
-export function hashedUid(source: string, salt = 'inr-studio'): string {
-  return uidFromBytes(createHash('sha256').update(`${salt}:${source}`).digest().subarray(0, 16));
+/** Trailing NUL and space padding removed: the UID as the standard defines it. */
+export function cleanUidText(uid: string): string {
+  return uid.replace(/[\0 ]+$/, '').trim();
+}
+
+/**
+ * A UID derived from another with a keyed hash: `2.25.` + the first 128 bits of
+ * HMAC-SHA256(key, uid) as a decimal integer (at most 44 characters). The same UID and key
+ * always give the same result; without the key the mapping cannot be inverted or tested.
+ * Padding is ignored, so `1.2.3` and `1.2.3\0` map alike.
+ */
+export function hmacUid(source: string, key: Uint8Array): string {
+  return uidFromBytes(createHmac('sha256', key).update(cleanUidText(source), 'latin1').digest());
+}
+
+/** A UID under 2.25 from a SHA-256 digest of `text` (deterministic, unkeyed). */
+export function digestUid(text: string): string {
+  return uidFromBytes(createHash('sha256').update(text).digest());
 }

@@ -50,6 +50,9 @@ export const TAG = {
   ManufacturerModelName: 'x00081090',
   ReferencedSeriesSequence: 'x00081115',
   DerivationDescription: 'x00082111',
+  CodeValue: 'x00080100',
+  CodingSchemeDesignator: 'x00080102',
+  CodeMeaning: 'x00080104',
   // Patient
   PatientName: 'x00100010',
   PatientID: 'x00100020',
@@ -62,6 +65,7 @@ export const TAG = {
   PatientAddress: 'x00101040',
   PatientIdentityRemoved: 'x00120062',
   DeidentificationMethod: 'x00120063',
+  DeidentificationMethodCodeSequence: 'x00120064',
   // Acquisition
   BodyPartExamined: 'x00180015',
   SliceThickness: 'x00180050',
@@ -189,10 +193,11 @@ export const SOP = {
   SecondaryCapture: '1.2.840.10008.5.1.4.1.1.7',
 } as const;
 
-/** The value representations this module writes, with how their length is encoded. */
+/** The value representations the writer encodes (PS3.5 §6.2). */
 export type VR =
   | 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'ST' | 'TM' | 'UI' | 'UT'
-  | 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'OB' | 'OW' | 'SQ' | 'UN';
+  | 'UC' | 'UR' | 'AT' | 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'SV' | 'UV'
+  | 'OB' | 'OW' | 'OD' | 'OF' | 'OL' | 'OV' | 'SQ' | 'UN';
 
 /** Every VR defined by PS3.5 §6.2; used to recognise explicit-VR data without a meta header. */
 export const ALL_VRS = new Set([

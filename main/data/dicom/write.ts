@@ -3,7 +3,7 @@
  * file per slice, each written atomically.
  *
  * - New Study, Series and SOP Instance UIDs under `2.25.`; the source FrameOfReferenceUID is
- *   kept so the export overlays its source (replaced by a hashed UID when anonymising).
+ *   kept so the export overlays its source.
  * - Geometry per slice: ImagePositionPatient = origin + k·Δz·(slice direction),
  *   ImageOrientationPatient from the direction matrix, PixelSpacing [Δy, Δx], SliceThickness;
  *   RAS geometry (fields from NIfTI and other sources) is turned into DICOM's LPS.
@@ -11,22 +11,40 @@
  *   intercept) exactly; anything else through a slope/intercept spanning the value range.
  *   Masked and non-finite samples get PixelPaddingValue (a reserved code: −32768 or 65535),
  *   which the reader masks again.
- * - `anonymize` blanks patient names, IDs, birth date, sex, age, physicians, institution,
- *   accession number, study ID and dates, drops the reference to the source series and sets
- *   PatientIdentityRemoved. Only a whitelist of attributes is ever copied, so private tags and
- *   anything else from the source never reach the export.
+ * - Only a fixed set of source attributes is ever copied (`provenance.meta.tags`: patient,
+ *   study and series attributes read by dicom/header.ts, plus the source UIDs), so private tags
+ *   and anything else from the source never reach the export.
+ * - `anonymize`: the whole data set and meta group of every file, as about to be written, go
+ *   through the PS3.15 Annex E basic profile (anonymize.ts): patient, physician, institution
+ *   and visit attributes removed or emptied, dates emptied or removed, every UID replaced by a
+ *   keyed hash with the per-install secret (Study and Frame of Reference from the source's
+ *   UIDs, so exports of one study stay together on this install; Series and SOP Instance from
+ *   the source series and a digest of the written content, so re-exporting the same result
+ *   gives the same files), no reference to the source series, no write date, and
+ *   PatientIdentityRemoved YES with the De-identification Method attributes. The series
+ *   description is the caller's or a fixed text, never the source's.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic';
 import { InrError } from '../../core/errors';
 import type { Field } from '../../core/field';
-import { encodePart10, formatDS, hashedUid, newUid, type DataElement } from './encode';
+import { installSecret } from '../../core/install-secret';
+import { anonymizeDataset, deidentificationElements, uidMapper, type AnonymizeOptions } from './anonymize';
+import { digestUid, encodePart10, formatDS, newUid, type DataElement } from './encode';
 import { SOP, TAG, TS, type VR } from './tags';
 
 export interface WriteDicomOptions {
-  /** Blank identifying attributes (PS3.15 basic profile subset) and replace UIDs. */
+  /**
+   * De-identify every written file with the PS3.15 Annex E basic profile and replace all UIDs
+   * by keyed hashes (per-install secret). Default false: the source's patient and study
+   * attributes are copied.
+   */
   anonymize?: boolean;
-  /** Series description; default: the source's, marked derived and not for diagnostic use. */
+  /**
+   * Series description; default: the source's (a fixed text when anonymising), marked derived
+   * and not for diagnostic use. Written as given even when anonymising: put no patient data in it.
+   */
   seriesDescription?: string;
   seriesNumber?: number;
   /** World space of the field's geometry; default LPS for DICOM sources, RAS otherwise. */
@@ -127,6 +145,31 @@ function sliceGeometry(field: Field, space: 'LPS' | 'RAS'): SliceGeometry {
   return { slices, rows, columns, dz, dy, dx, origin: origin.map((v, i) => flip[i] * v), r: column(0), c: column(1), z: column(2) };
 }
 
+/**
+ * Attributes the written CT/MR/SC image IODs need present (Type 2) among those the basic
+ * profile may remove: the anonymiser empties them instead (PS3.3 C.7.1.1, C.7.2.1, C.7.6.1).
+ */
+const WRITTEN_TYPE2 = new Set<string>([
+  TAG.PatientName, TAG.PatientID, TAG.PatientBirthDate, TAG.PatientSex, TAG.StudyDate, TAG.StudyTime,
+  TAG.ReferringPhysicianName, TAG.StudyID, TAG.AccessionNumber, TAG.ContentDate, TAG.ContentTime,
+]);
+
+/** Attributes the writer makes itself (never source text), left as they are when anonymising. */
+const GENERATED = new Set<string>([TAG.SeriesDescription, TAG.DerivationDescription]);
+
+/**
+ * A digest of what is written (values, mask, geometry, options, source UIDs): when anonymising,
+ * the derived Series and SOP Instance UIDs come from it, so they are reproducible per result.
+ */
+function contentKey(field: Field, parts: unknown): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ axes: field.axes, shape: field.shape, channels: field.channels, geometry: field.geometry, parts }));
+  const v = field.values;
+  h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  if (field.mask) h.update(new Uint8Array(field.mask.buffer, field.mask.byteOffset, field.mask.byteLength));
+  return h.digest('hex');
+}
+
 /** Range of valid finite values and whether they are all integers. */
 function valueRange(field: Field): { min: number; max: number; integers: boolean; masked: boolean } {
   let min = Infinity;
@@ -164,13 +207,20 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
   const modality = (typeof meta.modality === 'string' && meta.modality) || src.Modality || 'OT';
   const sopClassUid =
     modality === 'CT' ? SOP.CTImage : modality === 'MR' ? SOP.MRImage : modality === 'PT' ? SOP.PETImage : SOP.SecondaryCapture;
-  const studyUid = newUid();
-  const seriesUid = newUid();
   const sourceFor = typeof meta.frameOfReferenceUid === 'string' && meta.frameOfReferenceUid ? meta.frameOfReferenceUid : '';
-  const frameOfReference = sourceFor ? (anon ? hashedUid(sourceFor) : sourceFor) : newUid();
+  const sourceStudy = typeof meta.studyInstanceUid === 'string' && meta.studyInstanceUid ? meta.studyInstanceUid : (src.StudyInstanceUID ?? '');
+  const sourceSeries = typeof meta.seriesInstanceUid === 'string' ? meta.seriesInstanceUid : '';
+  // Anonymising: UIDs before replacement are deterministic (source UIDs, or digests of the
+  // content), then hashed with the install secret by the anonymiser like every other UID.
+  const key = anon ? contentKey(field, { sourceStudy, sourceSeries, sourceFor, sopClassUid, d: opts.seriesDescription, n: opts.seriesNumber, s: opts.space }) : '';
+  const derived = (what: string): string => (anon ? digestUid(`inr-studio:${what}:${key}`) : newUid());
+  const studyUid = anon && sourceStudy ? sourceStudy : derived('study');
+  const seriesUid = derived('series');
+  const frameOfReference = sourceFor || derived('frame-of-reference');
   const { date, time } = now();
-  const keep = (k: string): string => (anon ? '' : (src[k] ?? ''));
-  const baseDescription = opts.seriesDescription ?? `${src.SeriesDescription ? `${src.SeriesDescription} ` : ''}derived by INR Studio (not for diagnostic use)`;
+  const keep = (k: string): string => src[k] ?? '';
+  const ownDescription = 'derived by INR Studio (not for diagnostic use)';
+  const baseDescription = opts.seriesDescription ?? (anon || !src.SeriesDescription ? ownDescription : `${src.SeriesDescription} ${ownDescription}`);
   const sliceThickness = typeof meta.sliceThickness === 'number' && meta.sliceThickness > 0 ? meta.sliceThickness : geo.dz;
   const normal = [
     geo.r[1] * geo.c[2] - geo.r[2] * geo.c[1],
@@ -183,11 +233,11 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
     el(TAG.ImageType, 'CS', ['DERIVED', 'SECONDARY']),
     el(TAG.SOPClassUID, 'UI', sopClassUid),
     el(TAG.StudyDate, 'DA', keep('StudyDate')),
-    el(TAG.SeriesDate, 'DA', anon ? '' : date),
-    el(TAG.ContentDate, 'DA', anon ? '' : date),
+    el(TAG.SeriesDate, 'DA', date),
+    el(TAG.ContentDate, 'DA', date),
     el(TAG.StudyTime, 'TM', keep('StudyTime')),
-    el(TAG.SeriesTime, 'TM', anon ? '' : time),
-    el(TAG.ContentTime, 'TM', anon ? '' : time),
+    el(TAG.SeriesTime, 'TM', time),
+    el(TAG.ContentTime, 'TM', time),
     el(TAG.AccessionNumber, 'SH', keep('AccessionNumber')),
     el(TAG.Modality, 'CS', modality),
     el(TAG.Manufacturer, 'LO', 'INR Studio'),
@@ -223,16 +273,14 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
     el(TAG.RescaleSlope, 'DS', formatDS(q.slope)),
     el(TAG.RescaleType, 'LO', modality === 'CT' ? 'HU' : 'US'),
   ];
-  if (anon) {
-    common.push(el(TAG.PatientIdentityRemoved, 'CS', 'YES'));
-    common.push(el(TAG.DeidentificationMethod, 'LO', 'INR Studio: identifying attributes blanked, UIDs replaced'));
-  } else {
-    if (src.InstitutionName) common.push(el(TAG.InstitutionName, 'LO', src.InstitutionName));
-    if (src.PatientAge) common.push(el(TAG.PatientAge, 'AS', src.PatientAge));
-    if (src.BodyPartExamined) common.push(el(TAG.BodyPartExamined, 'CS', src.BodyPartExamined));
-    const sourceSeries = typeof meta.seriesInstanceUid === 'string' ? meta.seriesInstanceUid : '';
-    if (sourceSeries) common.push(el(TAG.ReferencedSeriesSequence, 'SQ', [[el(TAG.SeriesInstanceUID, 'UI', sourceSeries)]]));
-  }
+  // Copied alike in both modes: when anonymising, the profile decides what survives
+  // (Institution Name and Patient's Age are removed, Body Part Examined is kept).
+  if (src.InstitutionName) common.push(el(TAG.InstitutionName, 'LO', src.InstitutionName));
+  if (src.PatientAge) common.push(el(TAG.PatientAge, 'AS', src.PatientAge));
+  if (src.BodyPartExamined) common.push(el(TAG.BodyPartExamined, 'CS', src.BodyPartExamined));
+  // The reference to the source series only in identified exports: its anonymised UID would
+  // point at nothing the recipient has.
+  if (!anon && sourceSeries) common.push(el(TAG.ReferencedSeriesSequence, 'SQ', [[el(TAG.SeriesInstanceUID, 'UI', sourceSeries)]]));
   if (modality === 'OT' || sopClassUid === SOP.SecondaryCapture) common.push(el(TAG.ConversionType, 'CS', 'WSD'));
   if (q.padding !== undefined) {
     common.push(q.dtype === 'int16' ? el(TAG.PixelPaddingValue, 'SS', [q.padding]) : el(TAG.PixelPaddingValue, 'US', [q.padding]));
@@ -241,10 +289,13 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
   if (window && Number.isFinite(window.center) && window.width > 0) {
     common.push(el(TAG.WindowCenter, 'DS', formatDS(window.center)), el(TAG.WindowWidth, 'DS', formatDS(window.width)));
   }
+  const profile: AnonymizeOptions | undefined = anon
+    ? { uid: uidMapper(installSecret()), type2: WRITTEN_TYPE2, generated: GENERATED }
+    : undefined;
   const plane = geo.rows * geo.columns;
   const files: string[] = [];
   for (let k = 0; k < geo.slices; k++) {
-    const sopUid = newUid();
+    const sopUid = derived(`instance:${k}`);
     const ipp = geo.origin.map((o, i) => o + k * geo.dz * geo.z[i]);
     const pixels = q.dtype === 'int16' ? new Int16Array(plane) : new Uint16Array(plane);
     for (let i = 0; i < plane; i++) {
@@ -253,7 +304,7 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
       const valid = Number.isFinite(v) && (!field.mask || field.mask[j] !== 0);
       pixels[i] = valid ? quantise(v, q) : (q.padding ?? 0);
     }
-    const dataset: DataElement[] = [
+    let dataset: DataElement[] = [
       ...common,
       el(TAG.SOPInstanceUID, 'UI', sopUid),
       el(TAG.InstanceNumber, 'IS', String(k + 1)),
@@ -261,7 +312,7 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
       el(TAG.SliceLocation, 'DS', formatDS(ipp[0] * normal[0] + ipp[1] * normal[1] + ipp[2] * normal[2])),
       el(TAG.PixelData, 'OW', pixels),
     ];
-    const metaGroup: DataElement[] = [
+    let metaGroup: DataElement[] = [
       el(TAG.FileMetaInformationVersion, 'OB', new Uint8Array([0, 1])),
       el(TAG.MediaStorageSOPClassUID, 'UI', sopClassUid),
       el(TAG.MediaStorageSOPInstanceUID, 'UI', sopUid),
@@ -269,6 +320,10 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
       el(TAG.ImplementationClassUID, 'UI', IMPLEMENTATION_CLASS_UID),
       el(TAG.ImplementationVersionName, 'SH', IMPLEMENTATION_VERSION),
     ];
+    if (profile) {
+      dataset = [...anonymizeDataset(dataset, profile), ...deidentificationElements()];
+      metaGroup = anonymizeDataset(metaGroup, profile);
+    }
     const file = join(dir, `IM${String(k + 1).padStart(5, '0')}.dcm`);
     try {
       writeFileAtomic(file, encodePart10(metaGroup, dataset));
@@ -277,5 +332,10 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
     }
     files.push(file);
   }
-  return { files, studyInstanceUid: studyUid, seriesInstanceUid: seriesUid, storage: { ...q } };
+  return {
+    files,
+    studyInstanceUid: profile ? profile.uid(studyUid) : studyUid,
+    seriesInstanceUid: profile ? profile.uid(seriesUid) : seriesUid,
+    storage: { ...q },
+  };
 }
