@@ -1,27 +1,45 @@
 /**
  * The desktop shell: one window with secure defaults (context isolation, sandbox, no Node in the
- * renderer, a strict CSP), every network request and navigation away from the app blocked, and
- * the engine reached only through validated IPC.
+ * renderer, a strict CSP), every network request and navigation away from the app blocked, no
+ * web permissions, and the engine reached only through validated IPC. Each decision is a pure
+ * function in ./policy.ts (unit-tested in Node); this file only wires them to Electron.
  */
-import { app, BrowserWindow, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineService } from '../main/service/engine';
 import { registerIpc } from './ipc';
-import { CSP } from '../main/core/csp';
+import { appPage, downloadAllowed, electronCsp, externalUrlAllowed, isAllowedRequest, mayNavigate, permissionAllowed } from './policy';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 if (app.isPackaged) process.env.INR_RESOURCES_DIR ??= join(process.resourcesPath, 'resources');
 // The job and ELM worker entries are built next to this file (out/main).
 process.env.INR_WORKER_DIR ??= here;
 
+// ELECTRON_RENDERER_URL (electron-vite's dev server) counts only in an unpackaged build.
+const page = appPage({ packaged: app.isPackaged, rendererDir: join(here, '../renderer'), devUrl: process.env.ELECTRON_RENDERER_URL });
+const CSP = electronCsp();
+
 let win: BrowserWindow | null = null;
 const engine = new EngineService({ mode: 'electron' });
 
-function isAppUrl(url: string): boolean {
-  if (url.startsWith('file://') || url.startsWith('devtools://')) return true;
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return Boolean(dev && url.startsWith(dev));
+/** The same locks on every web contents the app ever makes (the window, DevTools, anything else). */
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    // Allowlisted documentation opens in the user's browser; no window ever opens in the app.
+    if (externalUrlAllowed(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (e, url) => {
+    if (!mayNavigate(page, url)) e.preventDefault();
+  });
+  contents.on('will-frame-navigate', (e) => {
+    if (!mayNavigate(page, e.url)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (!mayNavigate(page, url)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
 function createWindow(): void {
@@ -36,31 +54,39 @@ function createWindow(): void {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      experimentalFeatures: false,
+      safeDialogs: true,
       spellcheck: false,
     },
   });
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => (win = null));
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url); // documentation links open in the user's browser
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!isAppUrl(url)) e.preventDefault();
-  });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(here, '../renderer/index.html'));
+  if ('url' in page.load) void win.loadURL(page.load.url);
+  else void win.loadFile(page.load.file);
 }
 
 app.enableSandbox();
+app.on('web-contents-created', (_e, contents) => lockDown(contents));
 app.whenReady().then(() => {
+  const ses = session.defaultSession;
   // No telemetry, no remote content: every request that is not the app's own files is cancelled.
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !isAppUrl(details.url) && !details.url.startsWith('data:') && !details.url.startsWith('blob:') }));
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) =>
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
-  );
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  ses.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !isAllowedRequest(page, details.url) }));
+  ses.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }));
+  // No web permission is needed; both the request and the check are answered by policy.ts.
+  ses.setPermissionRequestHandler((_wc, permission, cb, details) => cb(permissionAllowed(page, permission, details.requestingUrl)));
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) => permissionAllowed(page, permission, details.requestingUrl));
+  ses.setDevicePermissionHandler(() => false);
+  // Downloads (exports answered as bytes, the metrics CSV) only of bytes the page holds; Electron
+  // then asks where to save them.
+  ses.on('will-download', (e, item) => {
+    if (!downloadAllowed(item.getURL())) e.preventDefault();
+  });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },
@@ -69,7 +95,7 @@ app.whenReady().then(() => {
       { role: 'windowMenu' },
     ]),
   );
-  registerIpc(engine, () => win);
+  registerIpc(engine, () => win, page);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

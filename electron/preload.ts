@@ -1,9 +1,14 @@
 /**
  * The preload: exposes the typed API contract to the renderer through contextBridge. The
- * renderer gets functions only — no ipcRenderer, no Node.
+ * renderer gets functions only — no ipcRenderer, no Node. The main process answers only the
+ * app's own page (electron/ipc.ts), whatever page this preload runs in.
+ *
+ * Sandboxed: it may import only `electron` and modules bundled into it (no node:path), so it
+ * takes nothing from electron/policy.ts.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { IPC_CALL, IPC_EVENT, METHOD_NAMES, type InrApi, type JobEvent } from '../main/api/contract';
+import { IPC_GRANT_DROP } from './channels';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; path?: string } };
 
@@ -25,9 +30,16 @@ const api: Record<string, unknown> = {
     ipcRenderer.on(IPC_EVENT, handler);
     return () => ipcRenderer.removeListener(IPC_EVENT, handler);
   },
-  /** The local path of a dropped file or folder (files from the OS carry one; others give ''). */
+  /**
+   * The local path of a dropped file or folder (files from the OS carry one; others give ''). The
+   * main process is told at once, synchronously (before the renderer's `open` of it), so the path
+   * counts as chosen by the user. Only real dropped files have a path: a File made by a script
+   * has none.
+   */
   pathForFile(file: File) {
-    return webUtils.getPathForFile(file) || undefined;
+    const path = webUtils.getPathForFile(file);
+    if (!path) return undefined;
+    return ipcRenderer.sendSync(IPC_GRANT_DROP, path) === true ? path : undefined;
   },
 };
 for (const m of METHOD_NAMES) api[m] = (args?: unknown) => call(m, args);

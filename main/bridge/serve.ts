@@ -1,6 +1,7 @@
 /**
  * `npm run serve [-- --port N]`: the bridge plus the renderer in a browser, on 127.0.0.1.
- * Prints the URL it serves.
+ * Prints the URL it serves, with this launch's access token (`/?token=…`): only a page opened
+ * at that address (or a program that knows the token) can reach the engine.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ if (!existsSync(join(staticDir, 'index.html'))) {
 }
 const bridge = await startBridge({ port, staticDir });
 console.log(`INR Studio is served at ${bridge.url}`);
+console.log('Open that address as it is: its token is the key to the engine for this launch; do not share it.');
 const stop = async () => {
   await bridge.close();
   process.exit(0);

@@ -21,6 +21,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/**
+ * A fresh headless Chromium at `url`. For a page served by the bridge, `url` is `bridge.url`,
+ * with its access token.
+ */
 export async function openBrowser(url: string, extraArgs: string[] = []): Promise<Session> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'inr-e2e-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -74,6 +78,10 @@ export interface EngineSession {
  * Registers the file's beforeAll/afterAll: make test-results, serve out/web through a bridge over
  * the real engine, open it in a fresh browser, then run `setup` (same hook); close both after the
  * tests. The returned getters are for use inside hooks and tests.
+ *
+ * The page is opened at `bridge.url`, which carries the bridge's per-launch token
+ * (`/?token=…`): the page reads it there and sends it when it opens the engine's socket. A test
+ * that opens a second page must use `bridge.url` too (a bare `bridge.origin` gets no engine).
  */
 export function useEngineSession(setup?: (env: EngineSession) => Promise<void>): EngineSession {
   let bridge: Bridge | undefined;

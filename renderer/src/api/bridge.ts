@@ -1,10 +1,21 @@
 /**
  * The API contract over the local bridge's WebSocket, for the renderer running in a browser.
  * Requests are numbered; replies and job events arrive as binary frames (see main/api/wire.ts).
+ *
+ * The bridge only accepts a socket that carries its per-launch token. The server prints the
+ * page's address with it (`http://127.0.0.1:PORT/?token=…`); the page reads it from its own
+ * address and sends it in the socket's query (`/ws?token=…`).
  */
 import type { EngineApi, InrApi, JobEvent, MethodName } from '../../../main/api/contract';
 import { METHOD_NAMES } from '../../../main/api/contract';
 import { decodeMessage, encodeMessage, type WireResponse } from '../../../main/api/wire';
+
+/**
+ * The largest message the bridge accepts: main/bridge/limits.ts MAX_MESSAGE_BYTES (512 MiB).
+ * A copy, because the renderer may not import engine modules; tests/unit/bridge-auth.test.ts
+ * checks that the two agree.
+ */
+export const MAX_MESSAGE_BYTES = 512 * 2 ** 20;
 
 export class BridgeError extends Error {
   constructor(
@@ -17,7 +28,36 @@ export class BridgeError extends Error {
   }
 }
 
-export function createBridgeClient(url = `ws://${location.host}/ws`): InrApi {
+/** The part of `location` the socket address is made from. */
+export interface PageLocation {
+  protocol: string;
+  host: string;
+  search: string;
+  hash: string;
+}
+
+/**
+ * The bridge's WebSocket address for a page at `loc`, with the token taken from the page's query
+ * (`?token=…`) or fragment (`#token=…`). `token` is undefined when the page address has none.
+ */
+export function bridgeSocketUrl(loc: PageLocation): { url: string; token?: string } {
+  const fromQuery = new URLSearchParams(loc.search).get('token');
+  const fromHash = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
+  const token = fromQuery || fromHash || undefined;
+  const scheme = loc.protocol === 'https:' ? 'wss' : 'ws';
+  const base = `${scheme}://${loc.host}/ws`;
+  return { url: token ? `${base}?token=${encodeURIComponent(token)}` : base, token };
+}
+
+export function createBridgeClient(url?: string): InrApi {
+  let target = url;
+  let hasToken = true;
+  if (target === undefined) {
+    const s = bridgeSocketUrl((globalThis as unknown as { location: PageLocation }).location);
+    target = s.url;
+    hasToken = s.token !== undefined;
+  }
+  const socketUrl = target;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   const listeners = new Set<(e: JobEvent) => void>();
   let nextId = 1;
@@ -25,10 +65,18 @@ export function createBridgeClient(url = `ws://${location.host}/ws`): InrApi {
 
   const connect = (): Promise<WebSocket> =>
     (socket ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(socketUrl);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => resolve(ws);
-      ws.onerror = () => reject(new BridgeError('E_BACKEND', 'cannot reach the INR Studio engine'));
+      ws.onerror = () =>
+        reject(
+          new BridgeError(
+            'E_BACKEND',
+            hasToken
+              ? 'cannot reach the INR Studio engine'
+              : 'cannot reach the INR Studio engine: this address has no access token; open the address that `npm run serve` printed (it ends in ?token=…)',
+          ),
+        );
       ws.onclose = () => {
         socket = undefined;
         for (const p of pending.values()) p.reject(new BridgeError('E_BACKEND', 'the connection to the engine was closed'));
@@ -49,18 +97,23 @@ export function createBridgeClient(url = `ws://${location.host}/ws`): InrApi {
     }));
 
   const call = async (method: MethodName, args?: unknown): Promise<unknown> => {
-    const ws = await connect();
     const id = nextId++;
+    const frame = encodeMessage({ id, method, args });
+    if (frame.byteLength > MAX_MESSAGE_BYTES) {
+      const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+      throw new BridgeError('E_TOO_LARGE', `the request is ${mib(frame.byteLength)}; the engine accepts at most ${mib(MAX_MESSAGE_BYTES)} from a browser (open large files by path)`);
+    }
+    const ws = await connect();
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      ws.send(encodeMessage({ id, method, args }));
+      ws.send(frame);
     });
   };
 
   const api = {
     onJobEvent(listener: (e: JobEvent) => void) {
       listeners.add(listener);
-      void connect();
+      void connect().catch(() => undefined);
       return () => {
         listeners.delete(listener);
       };
