@@ -82,6 +82,8 @@ export interface DatasetInfo {
    * NIfTI (+x Right, +y Anterior, +z Superior). Absent for every other format.
    */
   orientation?: DatasetOrientation;
+  /** DICOM: the source carries patient-identifying attributes (exports are de-identified by default). */
+  patientData?: boolean;
 }
 
 export interface DatasetOrientation {
@@ -200,6 +202,11 @@ export interface ExportRequest {
   jobId: string;
   what: ExportWhat;
   path?: string;
+  /**
+   * DICOM reconstructions: de-identify (PS3.15 Annex E basic profile, new UIDs). Absent: on when
+   * the source carries patient attributes (`DatasetInfo.patientData`).
+   */
+  anonymize?: boolean;
 }
 
 export interface ExportResult {
@@ -223,17 +230,145 @@ export interface StatsJobRequest {
   datasetId: string;
 }
 
+/**
+ * What a fit is for. `fit` represents the data; `inpaint` fits the samples that are not hidden
+ * (a seeded random fraction `drop`, or the `hide` mask of the request) and fills the rest;
+ * `superres` evaluates on a grid `scale` times finer along every axis; `interp` resamples the
+ * first (slice) axis `zscale` times finer, anchored at the acquired slices.
+ */
+export type TaskKind = 'fit' | 'inpaint' | 'superres' | 'interp';
+
+export type TaskRequest = { kind: 'fit' } | { kind: 'inpaint'; drop?: number } | { kind: 'superres'; scale: number } | { kind: 'interp'; zscale: number };
+
+/** ELM-INR on a uniform mesh of subdomains (main/methods/elm.ts). */
+export interface ElmParams {
+  hidden?: number;
+  /** Cells per axis: one entry for every axis, or one per axis. */
+  subdomains?: number[];
+  overlap?: number;
+  activation?: 'sine' | 'tanh' | 'gauss';
+  freq?: number;
+  ridge?: number;
+  seed?: number;
+  budget?: number;
+}
+
+/** ELM-INR on the BEAM adaptive mesh (main/methods/elm-beam.ts). `mesh` is a mesh.json path: command line only. */
+export interface BeamParams {
+  budget?: number;
+  hidden?: number;
+  overlap?: number;
+  activation?: 'sine' | 'tanh' | 'gauss';
+  freq?: number;
+  ridge?: number;
+  seed?: number;
+  strategy?: 'auto' | 'split' | 'capacity' | 'hybrid' | 'best';
+  mesh?: string;
+}
+
+/** The backpropagation nets (main/methods/nets/): training, architecture and IGA. */
+export interface NetParams {
+  steps?: number;
+  lr?: number;
+  gamma?: number;
+  batch?: number;
+  patience?: number;
+  minDelta?: number;
+  targetPsnr?: number;
+  maxSeconds?: number;
+  keepBest?: boolean;
+  seed?: number;
+  backend?: 'auto' | 'tfjs-node-gpu' | 'webgpu' | 'wasm' | 'cpu';
+  width?: number;
+  layers?: number;
+  omega0?: number;
+  hiddenOmega0?: number;
+  sigma?: number;
+  features?: number;
+  s0?: number;
+  degree?: number;
+  rank?: number;
+  c?: number;
+  learnC?: boolean;
+  initScale?: number;
+  iga?: boolean;
+  igaStart?: number;
+  igaEnd?: number;
+  igaPatch?: number;
+  igaEvery?: number;
+}
+
+/** The classical interpolations (main/methods/classical/): no parameters of their own. */
+export type BaselineParams = Record<never, never>;
+
+/** The parameters of any method; the engine checks them against the chosen method's registry entry. */
+export type MethodParams = ElmParams | BeamParams | NetParams | BaselineParams;
+
 export interface FitJobRequest {
   kind: 'fit';
   datasetId: string;
+  /** A method id from `methods()`. */
   method: string;
-  task?: 'fit' | 'inpaint' | 'superres';
-  params?: Record<string, number | string | boolean>;
+  task?: TaskRequest;
+  params?: MethodParams;
   /**
    * Samples to hide from training (inpainting with a brush): prod(shape) entries, 1 = hidden.
    * The hidden samples are then scored as `psnr_unobserved`.
    */
   hide?: Uint8Array;
+}
+
+/** One parameter of a method or a task, as the engine's registry declares it. */
+export type ParamInfo = {
+  name: string;
+  label: string;
+  help: string;
+  /** Shown under "Advanced". */
+  advanced?: boolean;
+} & (
+  | {
+      type: 'int' | 'number';
+      min: number;
+      max: number;
+      /** Step of the UI's spinner. */
+      step: number;
+      /** The value the form starts with; absent = blank, the engine chooses (`auto` says how). */
+      default?: number;
+      auto?: string;
+    }
+  | { type: 'int-list'; min: number; max: number; default?: number[]; auto?: string }
+  | { type: 'bool'; default: boolean }
+  | { type: 'enum'; values: string[]; default: string }
+);
+
+/** A method of the registry, for the fit panel, the runs table and export names. */
+export interface MethodInfo {
+  id: string;
+  label: string;
+  /** For legends and tables: `ELM`, `SIREN`, `Cubic`. */
+  short: string;
+  family: 'elm' | 'net' | 'classical';
+  tasks: TaskKind[];
+  /** Fewest and most data axes it handles. */
+  dims: { min: number; max: number };
+  params: ParamInfo[];
+  /** The model file a fit writes (absent: the method keeps no model). */
+  model?: { ext: string };
+  /** Extra files a fit can export (BEAM: the mesh). */
+  exports: ExportWhat[];
+}
+
+export interface TaskInfo {
+  id: TaskKind;
+  label: string;
+  /** Fewest data axes (through-plane needs a volume). */
+  minDims: number;
+  params: ParamInfo[];
+}
+
+export interface MethodCatalog {
+  methods: MethodInfo[];
+  tasks: TaskInfo[];
 }
 
 export type JobRequest = StatsJobRequest | FitJobRequest;
@@ -276,10 +411,17 @@ export interface Capabilities {
   version: string;
 }
 
+/** Options of a long call: cancelling the signal stops it (it then rejects with E_CANCELLED). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 /** Every request the engine answers. The keys are the wire method names. */
 export interface EngineApi {
   capabilities(): Promise<Capabilities>;
-  open(req: OpenRequest): Promise<DatasetInfo>;
+  open(req: OpenRequest, opts?: CallOptions): Promise<DatasetInfo>;
+  /** Release an open dataset, its results and an upload's copy. */
+  closeDataset(req: { datasetId: string }): Promise<{ closed: boolean }>;
   getSlice(req: SliceRequest): Promise<SliceData>;
   startJob(req: JobRequest): Promise<{ jobId: string }>;
   cancelJob(req: { jobId: string }): Promise<{ cancelled: boolean }>;
@@ -287,9 +429,11 @@ export interface EngineApi {
   pickFile(): Promise<string | null>;
   /** Native save dialog (Electron); the browser answers null and the UI downloads bytes instead. */
   pickSavePath(req: { suggestedName: string }): Promise<string | null>;
-  getVolume(req: VolumeRequest): Promise<VolumeData>;
+  getVolume(req: VolumeRequest, opts?: CallOptions): Promise<VolumeData>;
   thumbnail(req: ThumbnailRequest): Promise<Thumbnail>;
-  exportResult(req: ExportRequest): Promise<ExportResult>;
+  exportResult(req: ExportRequest, opts?: CallOptions): Promise<ExportResult>;
+  /** The methods and tasks the engine offers, with their parameters. */
+  methods(): Promise<MethodCatalog>;
 }
 
 export type MethodName = keyof EngineApi;
@@ -297,6 +441,7 @@ export type MethodName = keyof EngineApi;
 export const METHOD_NAMES: readonly MethodName[] = [
   'capabilities',
   'open',
+  'closeDataset',
   'getSlice',
   'startJob',
   'cancelJob',
@@ -305,6 +450,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'getVolume',
   'thumbnail',
   'exportResult',
+  'methods',
 ] as const;
 
 /** What the renderer holds: the requests plus the job event stream. */

@@ -5,6 +5,8 @@
  */
 import { InrError } from '../core/errors';
 import { METHOD_NAMES, type MethodName } from './contract';
+import { methodDef } from '../methods/registry';
+import { parseParams } from '../methods/params';
 
 type Obj = Record<string, unknown>;
 
@@ -34,6 +36,16 @@ function isPlainName(n: string): boolean {
   return n.length > 0 && n.length <= 255 && !/[\\/\0]|^\.\.?$/.test(n);
 }
 
+const TASK_KEYS: Record<string, string[]> = { fit: [], inpaint: ['drop'], superres: ['scale'], interp: ['zscale'] };
+
+function checkTask(t: unknown): void {
+  if (!isObj(t) || typeof t.kind !== 'string' || !(t.kind in TASK_KEYS)) bad('startJob', `task must be { kind: ${Object.keys(TASK_KEYS).join(' | ')} }`);
+  const keys = TASK_KEYS[t.kind as string];
+  onlyKeys('startJob', t, ['kind', ...keys]);
+  for (const k of keys) if (t[k] !== undefined && !(typeof t[k] === 'number' && Number.isFinite(t[k]))) bad('startJob', `task ${k} must be a finite number`);
+  if ((t.kind === 'superres' || t.kind === 'interp') && t[keys[0]] === undefined) bad('startJob', `task ${t.kind} needs ${keys[0]}`);
+}
+
 export function isMethod(m: unknown): m is MethodName {
   return typeof m === 'string' && (METHOD_NAMES as readonly string[]).includes(m);
 }
@@ -44,7 +56,13 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
   switch (method) {
     case 'capabilities':
     case 'pickFile':
+    case 'methods':
       return;
+    case 'closeDataset': {
+      if (!isObj(args) || typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
+      onlyKeys(method, args, ['datasetId']);
+      return;
+    }
     case 'open': {
       if (!isObj(args)) bad(method, 'expected an object');
       onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index']);
@@ -106,8 +124,9 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'exportResult': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['datasetId', 'jobId', 'what', 'path']);
+      onlyKeys(method, args, ['datasetId', 'jobId', 'what', 'path', 'anonymize']);
       if (typeof args.datasetId !== 'string' || typeof args.jobId !== 'string') bad(method, 'datasetId and jobId must be strings');
+      if (args.anonymize !== undefined && typeof args.anonymize !== 'boolean') bad(method, 'anonymize must be a boolean');
       if (!['reconstruction', 'model', 'mesh'].includes(args.what as string)) bad(method, `unknown export '${String(args.what)}'`);
       optString(method, args, 'path');
       return;
@@ -124,14 +143,11 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
         onlyKeys(method, args, ['kind', 'datasetId', 'method', 'task', 'params', 'hide']);
         if (args.hide !== undefined && !(args.hide instanceof Uint8Array)) bad(method, 'hide must be a Uint8Array');
         if (typeof args.method !== 'string') bad(method, 'method must be a string');
-        if (args.task !== undefined && !['fit', 'inpaint', 'superres'].includes(args.task as string)) bad(method, 'unknown task');
-        if (args.params !== undefined) {
-          if (!isObj(args.params)) bad(method, 'params must be an object');
-          for (const [k, v] of Object.entries(args.params)) {
-            if (!['number', 'string', 'boolean'].includes(typeof v)) bad(method, `param ${k} must be a number, string or boolean`);
-            if (typeof v === 'number' && !Number.isFinite(v)) bad(method, `param ${k} must be finite`);
-          }
-        }
+        if (args.task !== undefined) checkTask(args.task);
+        if (args.params !== undefined && !isObj(args.params)) bad(method, 'params must be an object');
+        // The method's registry entry checks every parameter's name, type and range.
+        const def = methodDef(args.method as string);
+        parseParams<object>(def.id, def.params, (args.params ?? {}) as object, 'api', def.hints);
       } else onlyKeys(method, args, ['kind', 'datasetId']);
       return;
     }

@@ -8,44 +8,45 @@
  * With no path, the bundled demo dataset is used. With --json the last stdout line is one JSON
  * object. Bad input prints one line naming the file and the reason, exit code 2.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InrError } from '../core/errors';
 import { demoDatasetPath } from '../core/paths';
+import { hasPatientData } from '../data/dicom/anonymize';
+import { OutputFolder } from '../core/output-folder';
 import { describeDataset, type DatasetSummary, type OpenOptions } from '../data/index';
 import { writeLikeSource } from '../data/writers';
 import { writeFileAtomic } from '../core/atomic';
-import { saveModel } from '../inr/elm/io';
-import { saveBeamModel, beamMeshJson, type BeamModel } from '../inr/elm/beam/index';
-import type { ElmModel } from '../inr/elm/model';
-import { runFitTask } from '../tasks/fit';
-import { taskOptions } from '../jobs/fit';
-import { NET_FLAGS } from '../inr/nets/flags';
+import { fitRequest, runFitTask } from '../tasks/fit';
+import { TASK_PARAMS } from '../tasks/common';
+import { METHODS, METHOD_IDS } from '../methods/registry';
+import { kebab } from '../methods/params';
+import { closeProcessPool, setProcessThreads } from '../inr/elm/parallel';
 import { listBackends } from '../inr/nets/backend';
-import { saveNetModel } from '../inr/nets/io';
 import { spectralBias, writeSpectralHeatmap, spectralTarget, relativeErrors, SPECTRAL_BINS } from '../inr/nets/spectral';
-import type { NetModel } from '../inr/nets/task';
 import { fitElm, evaluateElm } from '../inr/elm/fit';
 import { resolveElmSpec } from '../inr/elm/config';
 import { sampleGrid } from '../inr/elm/mesh';
 
-const USAGE = `inr-studio — implicit neural representations for scientific images
-
-Usage:
-  inr-studio info [path] [--series UID] [--var NAME] [--index dim=i,...] [--json]
-  inr-studio fit  [path] --method elm|elm-beam [--budget P] [--subdomains N|NxM|NxMxK] [--hidden M]
-                  [--strategy auto|split|capacity|hybrid|best]
-                  [--overlap R] [--activation sine|tanh|gauss] [--freq F] [--ridge E]
-                  [--drop F] [--scale K | --zscale K] [--seed S] [--threads T]
-                  [--out DIR] [--json]
-
-  inr-studio fit  [path] --method siren|ffn|gauss|wire|sl2a|bwrelu|relu [--iga] [--steps N]
-                  [--width W] [--layers H] [--lr X] [--backend auto|tfjs-node-gpu|webgpu|wasm|cpu] …
-  inr-studio backends [--json]
-  inr-studio spectral-bias --method elm|siren|ffn|… [--steps N] [--iga] [--json] [--out DIR]
-
-With no path, the bundled demo image (astronaut.png) is used.`;
+function usage(): string {
+  const lines = [
+    'inr-studio — implicit neural representations for scientific images',
+    '',
+    'Usage:',
+    '  inr-studio info [path] [--series UID] [--var NAME] [--index dim=i,...] [--json]',
+    '  inr-studio fit  [path] --method METHOD [--PARAMETER VALUE …] [--drop F | --scale K | --zscale K]',
+    '                  [--out DIR] [--force] [--threads T] [--anonymize | --keep-patient-data] [--json]',
+    '  inr-studio methods [--json]                       # every method with its parameters',
+    '  inr-studio backends [--json]',
+    '  inr-studio spectral-bias --method elm|siren|ffn|… [--steps N] [--iga] [--json] [--out DIR]',
+    '',
+    `Methods: ${METHOD_IDS.join(', ')} ('inr-studio methods' lists their parameters).`,
+    'Global: --max-memory SIZE (e.g. 4G) caps what one command may allocate.',
+    'With no path, the bundled demo image (astronaut.png) is used.',
+  ];
+  return lines.join('\n');
+}
 
 class UsageError extends InrError {
   constructor(message: string) {
@@ -137,88 +138,151 @@ async function info(argv: string[]): Promise<void> {
   } else console.log(summaryText(summary));
 }
 
-const NOT_METHOD_OPTIONS = new Set(['json', 'out', 'series', 'var', 'index', 'method']);
+/** Flags of `fit` that are not a method's or a task's parameters. */
+const FIT_IO_FLAGS = {
+  method: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  series: { type: 'string' },
+  var: { type: 'string' },
+  index: { type: 'string' },
+  threads: { type: 'string' },
+  anonymize: { type: 'boolean' },
+  'keep-patient-data': { type: 'boolean' },
+} as const;
+
+/**
+ * Every method's and task's parameters as flags (kebab-case), from the registry. Switches are
+ * read as `--name`, `--name=false` or `--no-name`, so they are string flags that `switchArgs`
+ * fills in.
+ */
+function parameterFlags(): { flags: Record<string, { type: 'string' }>; switches: Set<string> } {
+  const flags: Record<string, { type: 'string' }> = {};
+  const kinds = new Map<string, string>();
+  const switches = new Set<string>();
+  const add = (name: string, type: string) => {
+    const flag = kebab(name);
+    const seen = kinds.get(flag);
+    if (seen && (seen === 'bool') !== (type === 'bool')) throw new InrError('E_INTERNAL', `parameter ${name} is a switch for one method and a value for another`);
+    kinds.set(flag, type);
+    flags[flag] = { type: 'string' };
+    if (type === 'bool') switches.add(flag);
+  };
+  for (const m of METHODS) for (const [name, spec] of Object.entries(m.params as Record<string, { type: string }>)) add(name, spec.type);
+  for (const [name, spec] of Object.entries(TASK_PARAMS)) add(name, spec.type);
+  return { flags, switches };
+}
+
+/** `--iga` → `--iga=true`, `--no-iga` → `--iga=false`, for the switches among the parameters. */
+function switchArgs(argv: string[], switches: Set<string>): string[] {
+  return argv.map((a) => {
+    const m = /^--(no-)?([a-z0-9-]+)$/.exec(a);
+    if (!m || !switches.has(m[2])) return a;
+    return `--${m[2]}=${m[1] ? 'false' : 'true'}`;
+  });
+}
 
 async function fit(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
-    ...NET_FLAGS,
-    method: { type: 'string' },
-    budget: { type: 'string' },
-    subdomains: { type: 'string' },
-    hidden: { type: 'string' },
-    overlap: { type: 'string' },
-    activation: { type: 'string' },
-    strategy: { type: 'string' },
-    mesh: { type: 'string' },
-    freq: { type: 'string' },
-    ridge: { type: 'string' },
-    drop: { type: 'string' },
-    scale: { type: 'string' },
-    zscale: { type: 'string' },
-    seed: { type: 'string' },
-    threads: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
-    series: { type: 'string' },
-    var: { type: 'string' },
-    index: { type: 'string' },
-  });
+  const { flags, switches } = parameterFlags();
+  const { values, positionals } = parse(switchArgs(argv, switches), { ...flags, ...FIT_IO_FLAGS });
   if (positionals.length > 1) throw new UsageError('fit takes one path');
   const method = values.method ?? 'elm';
   const path = positionals[0] ? resolve(positionals[0]) : demoDatasetPath();
-  // Every option given, except the ones about input and output: the method's own parser refuses
-  // options it does not know (e.g. --steps for ELM, --hidden for a net).
-  const raw: Record<string, string | boolean> = {};
-  for (const [k, v] of Object.entries(values)) if (v !== undefined && !NOT_METHOD_OPTIONS.has(k)) raw[k] = v as string | boolean;
-  const opts = taskOptions(method, raw);
+  const options: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && !(k in FIT_IO_FLAGS)) options[k] = v as string;
+  const request = fitRequest(method, options, 'cli');
+  if (values.threads !== undefined) await setProcessThreads(positiveInt('threads', values.threads));
+  const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-${request.method}`));
+  // Refuse before any work when the output folder holds results and --force is not given.
+  const out = new OutputFolder(outDir, Boolean(values.force));
   const { field } = await describeDataset(path, { series: values.series, variable: values.var, index: parseIndex(values.index) });
-  const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-${method}`));
+  const anonymize = values.anonymize ? true : values['keep-patient-data'] ? false : hasPatientData(field);
   const tty = process.stderr.isTTY && !values.json;
   let lastLine = '';
-  const result = await runFitTask(field, opts, {
-    onProgress: (stage, fraction) => {
-      if (!tty) return;
-      const w = 30;
-      const line = `\r${stage.padEnd(20)} [${'#'.repeat(Math.round(fraction * w)).padEnd(w)}] ${(100 * fraction).toFixed(0).padStart(3)}%`;
-      if (line !== lastLine) process.stderr.write((lastLine = line));
-    },
-  });
-  if (tty) process.stderr.write('\n');
-  mkdirSync(outDir, { recursive: true });
-  const reconstructionPath = await writeLikeSource(outDir, 'reconstruction', result.reconstruction);
-  const upsampledPath = result.upsampled ? await writeLikeSource(outDir, 'upsampled', result.upsampled) : undefined;
-  const modelPath = join(outDir, 'model.inr');
-  const fieldInfo = { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: field.provenance.path };
-  let meshPath: string | undefined;
-  if (result.report.net) {
-    saveNetModel(join(outDir, 'model.json'), result.model as NetModel, { field: fieldInfo });
-  } else if (result.report.method === 'elm-beam') {
-    const beam = result.model as BeamModel;
-    saveBeamModel(modelPath, beam, fieldInfo);
-    meshPath = join(outDir, 'mesh.json');
-    writeFileAtomic(meshPath, JSON.stringify(beamMeshJson(beam)) + '\n');
-  } else saveModel(modelPath, result.model as ElmModel, fieldInfo);
-  const savedModel = result.report.net ? join(outDir, 'model.json') : modelPath;
-  const report = { ...result.report, input: path, outputs: { reconstruction: reconstructionPath, upsampled: upsampledPath, model: savedModel, mesh: meshPath } };
-  writeFileAtomic(join(outDir, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
-  if (values.json) console.log(JSON.stringify(report));
-  else {
+  const ac = new AbortController();
+  const stop = onInterrupt(() => ac.abort());
+  try {
+    const result = await runFitTask(field, request, {
+      signal: ac.signal,
+      onProgress: (stage, fraction) => {
+        if (!tty) return;
+        const w = 30;
+        const line = `\r${stage.padEnd(20)} [${'#'.repeat(Math.round(fraction * w)).padEnd(w)}] ${(100 * fraction).toFixed(0).padStart(3)}%`;
+        if (line !== lastLine) process.stderr.write((lastLine = line));
+      },
+    });
+    if (tty) process.stderr.write('\n');
     const r = result.report;
-    console.log(
-      [
-        `${basename(path)}: ${r.method} (${r.task}) on ${r.shape.join('×')}×${field.channels.length}`,
-        r.beam
-          ? `  mesh       ${r.beam.cells} adaptive cells (${r.beam.strategy}), balance max/mean ${r.beam.balance_before.toFixed(2)} → ${(r.beam.strategy === 'capacity' ? r.beam.balance_load : r.beam.balance_after).toFixed(2)}`
-          : r.mesh
-            ? `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`
-            : `  net        ${Object.entries(r.net ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.training?.steps_run} steps (${r.training?.stopped})`,
-        `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
-        `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}`,
-        `  time       ${r.seconds.toFixed(2)} s (${r.backend})`,
-        `  written    ${outDir}`,
-      ].join('\n'),
-    );
+    const staging = out.begin();
+    const written = (p: string | undefined) => (p ? join(outDir, relative(staging, p)) : undefined);
+    const reconstructionPath = await writeLikeSource(staging, 'reconstruction', result.reconstruction, { anonymize });
+    const upsampledPath = result.upsampled ? await writeLikeSource(staging, 'upsampled', result.upsampled, { anonymize }) : undefined;
+    const info = { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: basename(path) };
+    let modelPath: string | undefined;
+    if (result.method.model && result.model !== undefined) {
+      modelPath = join(staging, `model${result.method.model.ext}`);
+      writeFileAtomic(modelPath, result.method.model.encode(result.model, info));
+    }
+    const meshPath = result.mesh ? join(staging, 'mesh.json') : undefined;
+    if (meshPath) writeFileAtomic(meshPath, result.mesh!.json);
+    const report = {
+      ...r,
+      input: basename(path),
+      outputs: { reconstruction: written(reconstructionPath), upsampled: written(upsampledPath), model: written(modelPath), mesh: written(meshPath) },
+    };
+    writeFileAtomic(join(staging, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
+    if (ac.signal.aborted) throw new InrError('E_CANCELLED', 'interrupted');
+    out.commit();
+    if (values.json) console.log(JSON.stringify(report));
+    else {
+      console.log(
+        [
+          `${basename(path)}: ${r.method} (${r.task}) on ${r.shape.join('×')}×${field.channels.length}`,
+          r.beam
+            ? `  mesh       ${r.beam.cells} adaptive cells (${r.beam.strategy}), balance max/mean ${r.beam.balance_before.toFixed(2)} → ${(r.beam.strategy === 'capacity' ? r.beam.balance_load : r.beam.balance_after).toFixed(2)}`
+            : r.mesh
+              ? `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`
+              : r.net
+                ? `  net        ${Object.entries(r.net).map(([k, v]) => `${k} ${v}`).join(', ')}; ${String(r.training?.steps_run)} steps (${String(r.training?.stopped)})`
+                : `  method     ${result.method.label}`,
+          `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
+          `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}`,
+          `  time       ${r.seconds.toFixed(2)} s (${r.backend})`,
+          `  written    ${outDir}`,
+        ].join('\n'),
+      );
+    }
+  } finally {
+    out.abandon();
+    stop();
   }
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`${name} must be an integer in [1, 256], got '${v}'`);
+  return n;
+}
+
+/**
+ * SIGINT and SIGTERM while a command works: stop its job (the output folder is left as it was)
+ * and exit 130 or 143; a second signal exits at once.
+ */
+function onInterrupt(abort: () => void): () => void {
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count++;
+    abort();
+    process.exitCode = sig === 'SIGINT' ? 130 : 143;
+    if (count > 1) process.exit(process.exitCode);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 async function backends(argv: string[]): Promise<void> {
@@ -288,6 +352,33 @@ async function spectral(argv: string[]): Promise<void> {
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    return await command(cmd, rest);
+  } finally {
+    // Threads and workers never outlive the command.
+    await closeProcessPool();
+  }
+}
+
+/** `inr-studio methods`: the registry, as a table or JSON. */
+function methods(argv: string[]): void {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (positionals.length) throw new UsageError('methods takes no path');
+  if (values.json) {
+    console.log(JSON.stringify(METHODS.map((m) => ({ id: m.id, label: m.label, tasks: m.tasks, params: Object.keys(m.params as object).map(kebab) }))));
+    return;
+  }
+  for (const m of METHODS) {
+    console.log(`${m.id.padEnd(10)} ${m.label}  [${m.tasks.join(', ')}]`);
+    for (const [name, spec] of Object.entries(m.params as Record<string, { type: string; help: string; min?: number; max?: number; default?: unknown; values?: string[] }>)) {
+      const range = spec.min !== undefined ? ` ${spec.min}…${spec.max}` : spec.values ? ` ${spec.values.join('|')}` : '';
+      const def = spec.default !== undefined ? ` (default ${String(spec.default)})` : '';
+      console.log(`    --${kebab(name).padEnd(16)} ${spec.type}${range}${def}: ${spec.help}`);
+    }
+  }
+}
+
+async function command(cmd: string | undefined, rest: string[]): Promise<number> {
+  try {
     switch (cmd) {
       case 'info':
         await info(rest);
@@ -298,6 +389,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       case 'backends':
         await backends(rest);
         return 0;
+      case 'methods':
+        methods(rest);
+        return 0;
       case 'spectral-bias':
         await spectral(rest);
         return 0;
@@ -305,7 +399,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       case '-h':
       case '--help':
       case 'help':
-        console.log(USAGE);
+        console.log(usage());
         return cmd === undefined ? 2 : 0;
       case '--version':
         console.log('0.1.0');
@@ -314,6 +408,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         throw new UsageError(`unknown command '${cmd}' (see 'inr-studio --help')`);
     }
   } catch (err) {
+    // An interrupt (SIGINT/SIGTERM) ends with its own exit status; the output was left as it was.
+    if (err instanceof InrError && err.code === 'E_CANCELLED' && process.exitCode) {
+      console.error('inr-studio: interrupted; nothing was written');
+      return Number(process.exitCode);
+    }
     if (err instanceof InrError && err.code !== 'E_INTERNAL') {
       console.error(`inr-studio: ${err.toLine()}`);
       return 2;

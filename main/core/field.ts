@@ -164,3 +164,17 @@ export function fieldStats(field: Field, onProgress?: (fraction: number) => void
   });
   return { samples: n, valid, maskedFraction: n ? 1 - valid / n : 0, nonFinite, channels };
 }
+
+/**
+ * The same field with its values and mask in shared memory, so worker threads read them without
+ * a copy (a job, the ELM threads). Copies once; a field already shared is returned as it is.
+ */
+export function shareField(field: Field): Field {
+  const share = <T extends Float32Array | Uint8Array>(a: T, Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }): T => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    const out = new Ctor(new SharedArrayBuffer(Math.max(1, a.length) * Ctor.BYTES_PER_ELEMENT)).subarray(0, a.length) as T;
+    out.set(a);
+    return out;
+  };
+  return { ...field, values: share(field.values, Float32Array), mask: field.mask ? share(field.mask, Uint8Array) : undefined };
+}

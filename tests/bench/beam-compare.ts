@@ -76,12 +76,12 @@ async function runCase(c: BeamCase, repeats: number, strategy: string | undefine
   for (let i = 0; i < repeats; i++) {
     // Collect the previous fit's garbage first, so that no phase pays for another fit's.
     (globalThis as { gc?: () => void }).gc?.();
-    const r = await runFitTask(field, { method: 'elm-beam', budget: c.budget, strategy: strategy as 'split' | undefined });
+    const r = await runFitTask(field, { method: 'elm-beam', params: { budget: c.budget, strategy: strategy as 'split' | undefined } });
     first ??= r;
     runs.push(beamPhases((r.model as BeamModel).stats!));
   }
   // The uniform fit after BEAM's, so that the first BEAM fit is the first fit of the process.
-  const uniform = await runFitTask(field, { method: 'elm', budget: c.budget, threads: 2 });
+  const uniform = await runFitTask(field, { method: 'elm', params: { budget: c.budget } });
   const beam = first!;
   const model = beam.model as BeamModel;
   const st = model.stats!;

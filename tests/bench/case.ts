@@ -4,8 +4,7 @@
  * Prints one JSON line.
  */
 import { openField } from '../../main/data/index';
-import { runFitTask } from '../../main/tasks/fit';
-import { taskOptions } from '../../main/jobs/fit';
+import { fitRequest, runFitTask } from '../../main/tasks/fit';
 import { ElmPool } from '../../main/inr/elm/parallel';
 import type { BeamModel } from '../../main/inr/elm/beam/index';
 import { beamPhases } from './beam-compare';
@@ -38,7 +37,7 @@ const tLoad = performance.now();
 let out: Record<string, unknown> = { load_seconds: (tLoad - t0) / 1000, shape: field.shape, channels: field.channels.length };
 if (spec.kind === 'fit') {
   const history: Array<{ seconds: number; psnr: number }> = [];
-  const r = await runFitTask(field, taskOptions(spec.method ?? 'elm', spec.options ?? {}), {
+  const r = await runFitTask(field, fitRequest(spec.method ?? 'elm', spec.options ?? {}, 'cli'), {
     pool,
     onProgress: (_s, _f, m) => {
       const t = m?.seconds ?? m?.elapsed;

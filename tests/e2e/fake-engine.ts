@@ -12,6 +12,7 @@ import type {
   FitJobRequest,
   JobEvent,
   JobRequest,
+  MethodCatalog,
   OpenRequest,
   SliceData,
   SliceRequest,
@@ -21,8 +22,9 @@ import type {
   VolumeRequest,
 } from '../../main/api/contract';
 import { InrError } from '../../main/core/errors';
+import { methodCatalog } from '../../main/methods/registry';
 import type { Field } from '../../main/core/field';
-import { planeOf, thumbnailOf, volumeOf } from '../../main/service/engine';
+import { planeOf, thumbnailOf, volumeOf } from '../../main/core/sampling';
 
 export const VOLUME = { Z: 16, Y: 48, X: 64 };
 
@@ -106,6 +108,15 @@ export class FakeEngine implements EngineApi {
 
   async pickSavePath(): Promise<string | null> {
     return null;
+  }
+
+  /** The real registry: the panel shows the engine's own methods and parameters. */
+  async methods(): Promise<MethodCatalog> {
+    return methodCatalog();
+  }
+
+  async closeDataset(): Promise<{ closed: boolean }> {
+    return { closed: true };
   }
 
   async getVolume(req: VolumeRequest): Promise<VolumeData> {

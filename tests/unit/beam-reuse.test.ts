@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { beamMeshJson, fitBeam, parseMeshFile } from '../../main/inr/elm/beam/index';
 import { InrError } from '../../main/core/errors';
 import { createField } from '../../main/core/field';
-import { runFitTask } from '../../main/tasks/fit';
+import { fitRequest, runFitTask } from '../../main/tasks/fit';
+import { validateRequest } from '../../main/api/validate';
 import { fieldOf } from './beam-helpers';
 
 const input = fieldOf([48, 40], (y, x) => (y < 24 ? [Math.sin(0.3 * x * (1 + y / 30)), 0.5] : [0.1 * x, Math.cos(0.2 * y)]));
@@ -65,13 +66,15 @@ describe('BEAM on a saved mesh', () => {
     const values = new Float32Array(48 * 40);
     for (let i = 0; i < values.length; i++) values[i] = Math.sin(i / 17) * 100;
     const field = createField({ axes: ['y', 'x'], shape: [48, 40], channels: ['v'], values, dtype: 'float32', provenance: { format: 'test', path: 't' } });
-    const first = await runFitTask(field, { method: 'elm-beam', budget: 2000, freq: 1 });
+    const first = await runFitTask(field, { method: 'elm-beam', params: { budget: 2000, freq: 1 } });
     const path = join(dir, 'mesh.json');
     writeFileSync(path, JSON.stringify(beamMeshJson(first.model as Parameters<typeof beamMeshJson>[0])));
-    const again = await runFitTask(field, { method: 'elm-beam', meshFile: path, freq: 1 });
+    const again = await runFitTask(field, fitRequest('elm-beam', { mesh: path, freq: '1' }, 'cli'));
     expect(again.report.params).toBe(first.report.params);
     expect(again.report.psnr).toBeCloseTo(first.report.psnr, 10);
-    await expect(runFitTask(field, { method: 'elm', meshFile: path })).rejects.toThrow(/--mesh applies to --method elm-beam only/);
-    await expect(runFitTask(field, { method: 'elm-beam', meshFile: join(dir, 'nope.json') })).rejects.toThrow(/no such mesh file/);
+    expect(() => fitRequest('elm', { mesh: path }, 'cli')).toThrow(/elm has no parameter 'mesh'/);
+    // A request from the UI may not name a file to read.
+    expect(() => validateRequest('startJob', { kind: 'fit', datasetId: 'ds-1', method: 'elm-beam', params: { mesh: path } })).toThrow(/command line only/);
+    await expect(runFitTask(field, fitRequest('elm-beam', { mesh: join(dir, 'nope.json') }, 'cli'))).rejects.toThrow(/no such mesh file/);
   });
 });

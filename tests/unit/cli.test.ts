@@ -128,10 +128,15 @@ describe('inr-studio fit', () => {
   const bad: [string, string[], RegExp][] = [
     ['an unknown method', ['--method', 'nerf'], /unknown method 'nerf'/],
     ['an unknown flag', ['--colour', 'red'], /Unknown option '--colour'/i],
-    ['zero hidden nodes', ['--hidden', '0'], /--hidden must be a positive integer/],
-    ['negative subdomains', ['--subdomains=-4'], /positive integer/],
+    ['zero hidden nodes', ['--hidden', '0'], /elm: parameter 'hidden' must be in \[1, 8192\], got 0/],
+    ['negative subdomains', ['--subdomains=-4'], /parameter 'subdomains' must be in \[1, 4096\], got -4/],
     ['a budget too small for one subdomain', ['--budget', '3'], /too small for one subdomain/],
-    ['a drop that hides everything', ['--drop', '1'], /--drop must be in \[0, 1\)/],
+    ['a drop that hides everything', ['--drop', '1'], /drop must be a number in \[0, 0.99\], got 1/],
+    ['a parameter of another method', ['--steps', '100'], /elm has no parameter 'steps'/],
+    ['a hidden size beyond the bound', ['--hidden', '100000000'], /parameter 'hidden' must be in \[1, 8192\]/],
+    ['two tasks at once', ['--scale', '2', '--zscale', '2'], /not scale and zscale/],
+    ['through-plane on 2D data', ['--zscale', '2'], /needs a volume/],
+    ['a factor that is not a number', ['--scale', 'big'], /scale must be a number/],
   ];
   for (const [name, args, msg] of bad) {
     it(`rejects ${name} with a clear error`, () => {

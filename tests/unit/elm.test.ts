@@ -249,7 +249,7 @@ describe('ELM-INR fit', () => {
       const values = smoothField(shape, f);
       const field = createField({ axes: shape.map((_, a) => `a${a}`), shape, channels: ['v'], values, dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
       // Default configuration, with the data-driven frequency scale.
-      const r = await runFitTask(field, { method: 'elm', threads: 1 });
+      const r = await runFitTask(field, { method: 'elm' });
       expect(r.report.psnr).toBeGreaterThan(45);
     }
   });
@@ -258,7 +258,7 @@ describe('ELM-INR fit', () => {
     const shape = [64, 64];
     const values = smoothField(shape, ([y, x]) => [Math.sin(x / 6) * Math.cos(y / 8)]);
     const field = createField({ axes: ['y', 'x'], shape, channels: ['v'], values, dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
-    const r = await runFitTask(field, { method: 'elm', drop: 0.5, subdomains: 4, hidden: 48, threads: 1 });
+    const r = await runFitTask(field, { method: 'elm', params: { subdomains: [4], hidden: 48 }, task: { kind: 'inpaint', drop: 0.5 } });
     expect(r.report.task).toBe('inpaint');
     expect(r.report.observed_fraction).toBeGreaterThan(0.45);
     expect(r.report.observed_fraction).toBeLessThan(0.55);
@@ -270,7 +270,7 @@ describe('ELM-INR fit', () => {
     const values = smoothField(shape, ([y, x]) => [Math.sin(x / 5) + y / 32]);
     for (let i = 0; i < 50; i++) values[i * 13] = NaN;
     const field = createField({ axes: ['y', 'x'], shape, channels: ['v'], values, dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
-    const r = await runFitTask(field, { method: 'elm', threads: 1 });
+    const r = await runFitTask(field, { method: 'elm' });
     expect(r.report.nan_masked).toBe(50);
     expect(r.reconstruction.values.every(Number.isFinite)).toBe(true);
   });
@@ -278,7 +278,7 @@ describe('ELM-INR fit', () => {
   it('rejects a mask that hides everything', async () => {
     const shape = [16, 16];
     const field = createField({ axes: ['y', 'x'], shape, channels: ['v'], values: new Float32Array(256), dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
-    await expect(runFitTask(field, { method: 'elm', mask: new Uint8Array(256), threads: 1 })).rejects.toMatchObject({ code: 'E_DATA' });
+    await expect(runFitTask(field, { method: 'elm', mask: new Uint8Array(256) })).rejects.toMatchObject({ code: 'E_DATA' });
   });
 
   it('super-resolves: evaluation on a finer grid follows the underlying function', async () => {
@@ -286,7 +286,7 @@ describe('ELM-INR fit', () => {
     const f = (y: number, x: number) => Math.sin(x / 5) * Math.cos(y / 6);
     const values = smoothField(shape, ([y, x]) => [f(y, x)]);
     const field = createField({ axes: ['y', 'x'], shape, channels: ['v'], values, dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
-    const r = await runFitTask(field, { method: 'elm', scale: 3, subdomains: 4, hidden: 48, threads: 1 });
+    const r = await runFitTask(field, { method: 'elm', params: { subdomains: [4], hidden: 48 }, task: { kind: 'superres', scale: 3 } });
     expect(r.upsampled!.shape).toEqual([120, 120]);
     const g = finerGrid(40, 3);
     const truth = new Float32Array(120 * 120);
@@ -299,9 +299,17 @@ describe('ELM-INR fit', () => {
     const shape = [10, 16, 16];
     const values = smoothField(shape, ([z, y, x]) => [Math.sin(x / 4) + z / 10]);
     const field = createField({ axes: ['z', 'y', 'x'], shape, channels: ['v'], values, dtype: 'float32', geometry: { spacing: [5, 1, 1], origin: [0, 0, 0] }, provenance: { format: 'test', path: 'synthetic' } });
-    const r = await runFitTask(field, { method: 'elm', zscale: 5, threads: 1 });
-    expect(r.upsampled!.shape).toEqual([50, 16, 16]);
+    const r = await runFitTask(field, { method: 'elm', task: { kind: 'interp', zscale: 5 } });
+    // Anchored at the slices: 10 slices become 9·5 + 1, from the first slice to the last.
+    expect(r.upsampled!.shape).toEqual([46, 16, 16]);
     expect(r.upsampled!.geometry.spacing).toEqual([1, 1, 1]);
+    expect(r.upsampled!.geometry.origin).toEqual([0, 0, 0]);
+    // Every fifth resampled slice is an acquired one.
+    for (const k of [0, 3, 9]) {
+      const got = r.upsampled!.values.subarray(5 * k * 256, (5 * k + 1) * 256);
+      const want = r.reconstruction.values.subarray(k * 256, (k + 1) * 256);
+      expect(psnr(want, got, { dataRange: 3 })).toBeGreaterThan(40);
+    }
   });
 });
 
@@ -377,7 +385,7 @@ describe('configuration', () => {
 
   it('rejects bad sizes and budgets with clear errors', () => {
     expect(() => resolveElmSpec([64, 64], 3, { budget: 5 })).toThrow(/too small for one subdomain/);
-    expect(() => resolveElmSpec([64, 64], 1, { hidden: 0 })).toThrow(/--hidden must be a positive integer/);
+    expect(() => resolveElmSpec([64, 64], 1, { hidden: 0 })).toThrow(/hidden must be a positive integer/);
     expect(() => resolveElmSpec([64, 64], 1, { subdomains: -2 })).toThrow(/positive integer/);
     expect(() => resolveElmSpec([64, 64], 1, { subdomains: [2, 2, 2] })).toThrow(/one per axis/);
     expect(() => resolveElmSpec([64, 64], 1, { overlap: 1.5 })).toThrow(/overlap/);

@@ -92,7 +92,7 @@ describe('ELM inpainting of a painted hole', () => {
         use[y * W + x] = 0;
         hidden[y * W + x] = 1;
       }
-    const r = await runFitTask(field, { method: 'elm', budget: 60000, mask: use });
+    const r = await runFitTask(field, { method: 'elm', params: { budget: 60000 }, mask: use });
     let sum = 0;
     let cnt = 0;
     for (let i = 0; i < H * W; i++)

@@ -14,10 +14,12 @@ import { decodePng } from '../../main/data/png';
 import { sampleGrid } from '../../main/inr/elm/mesh';
 import { useBackend } from '../../main/inr/nets/backend';
 import { NET_METHODS } from '../../main/inr/nets/options';
-import { axisCoord, evaluateNetModel, runNetTask, type NetTaskOptions } from '../../main/inr/nets/task';
+import { axisCoord, evaluateNetModel, fitNet } from '../../main/inr/nets/task';
+import type { NetParams, TaskRequest } from '../../main/api/contract';
+import { fitRequest, runFitTask, type TaskHooks } from '../../main/tasks/fit';
 import { relativeErrors, roundHalfEven, spectralBias, spectralHeatmapPng, spectralTarget, writeSpectralHeatmap, SPECTRAL_BINS } from '../../main/inr/nets/spectral';
-import { netTaskOptions, NET_FLAGS } from '../../main/inr/nets/flags';
 import { decodeNetModel, encodeNetModel } from '../../main/inr/nets/io';
+import type { NetModel } from '../../main/inr/nets/task';
 import { sample } from '../helpers/samples';
 
 let camera: Field;
@@ -35,32 +37,37 @@ beforeAll(async () => {
 });
 
 /** Small settings per method for the quick task runs. */
-const SMALL: Record<string, Partial<NetTaskOptions>> = {
-  siren: { width: 32, hidden: 1, lr: 1e-3 },
-  ffn: { width: 32, hidden: 1, features: 16 },
-  gauss: { width: 32, hidden: 1 },
-  wire: { width: 32, hidden: 1 },
-  sl2a: { width: 32, hidden: 1, degree: 16, rank: 8 },
-  bwrelu: { width: 32, hidden: 1 },
-  relu: { width: 32, hidden: 1 },
+const SMALL: Record<string, NetParams> = {
+  siren: { width: 32, layers: 1, lr: 1e-3 },
+  ffn: { width: 32, layers: 1, features: 16 },
+  gauss: { width: 32, layers: 1 },
+  wire: { width: 32, layers: 1 },
+  sl2a: { width: 32, layers: 1, degree: 16, rank: 8 },
+  bwrelu: { width: 32, layers: 1 },
+  relu: { width: 32, layers: 1 },
 };
 
-describe('runNetTask', () => {
+/** A net's fit task through the registry, as the engine runs it. */
+function netTask(f: Field, method: string, params: NetParams, task?: TaskRequest, mask?: Uint8Array, hooks?: TaskHooks) {
+  return runFitTask(f, { method, params, task, mask }, hooks);
+}
+
+/** The samples of a field, all observed, as fitNet takes them. */
+function samples(f: Field) {
+  return { shape: f.shape, channels: f.channels.length, values: f.values, mask: new Uint8Array(f.values.length / f.channels.length).fill(1), codeRange8: f.dtype === 'uint8' };
+}
+
+describe('the nets as fit tasks', () => {
   it('SIREN (ω0 = 30, paper init and lr) reaches 30 dB on a 64×64 crop of camera.png within 300 steps on wasm', async () => {
     // The face and the camera: edges and texture, not sky.
     const f = crop(camera, 128, 200, 64);
-    const steps: number[] = [];
     const progress: Array<[string, number]> = [];
-    const r = await runNetTask(
-      f,
-      { method: 'siren', width: 128, hidden: 3, steps: 300, targetPsnr: 30, backend: 'wasm' },
-      { onStep: (s) => steps.push(s.step), onProgress: (stage, fraction) => progress.push([stage, fraction]) },
-    );
+    const r = await netTask(f, 'siren', { width: 128, layers: 3, steps: 300, targetPsnr: 30, backend: 'wasm' }, undefined, undefined, { onProgress: (stage, fraction) => progress.push([stage, fraction]) });
     expect(r.report.backend).toMatch(/^wasm/);
-    expect(r.report.training.lr).toBe(1e-4);
+    expect(r.report.training!.lr).toBe(1e-4);
     expect(r.report.net).toMatchObject({ omega0: 30, width: 128, hidden: 3 });
-    expect(r.report.training.stopped).toBe('target');
-    expect(r.report.training.steps_run).toBeLessThanOrEqual(300);
+    expect(r.report.training!.stopped).toBe('target');
+    expect(r.report.training!.steps_run).toBeLessThanOrEqual(300);
     expect(r.report.psnr).toBeGreaterThanOrEqual(30);
     expect(r.report.ssim).toBeGreaterThan(0.8);
     expect(r.report.task).toBe('fit');
@@ -68,24 +75,24 @@ describe('runNetTask', () => {
     expect(progress.at(-1)![0]).toBe('done');
     expect(progress.some(([s]) => s === 'training')).toBe(true);
     // The stored model (through its JSON file form) reproduces the reconstruction.
-    const again = await evaluateNetModel(decodeNetModel(encodeNetModel(r.model)), [sampleGrid(64), sampleGrid(64)]);
+    const again = await evaluateNetModel(decodeNetModel(encodeNetModel(r.model as NetModel)), [sampleGrid(64), sampleGrid(64)]);
     let d = 0;
     for (let i = 0; i < again.length; i++) d = Math.max(d, Math.abs(again[i] - r.reconstruction.values[i]));
     expect(d).toBeLessThan(1e-3);
     // eslint-disable-next-line no-console
-    console.log(`SIREN 128×3 on 64×64: ${r.report.training.steps_run} steps to ${r.report.psnr.toFixed(2)} dB in ${r.report.seconds_fit.toFixed(1)} s (${r.report.training.steps_per_second.toFixed(1)} steps/s, wasm)`);
+    console.log(`SIREN 128×3 on 64×64: ${String(r.report.training!.steps_run)} steps to ${r.report.psnr.toFixed(2)} dB in ${r.report.seconds_fit.toFixed(1)} s (${Number(r.report.training!.steps_per_second).toFixed(1)} steps/s, wasm)`);
   });
 
   it.each(NET_METHODS.map((m) => [m]))('%s survives drop 0.5 (inpainting) with finite results', async (method) => {
     const f = crop(camera, 140, 220, 24);
-    const r = await runNetTask(f, { method, drop: 0.5, steps: 25, seed: 3, ...SMALL[method] });
+    const r = await netTask(f, method, { steps: 25, seed: 3, ...SMALL[method] }, { kind: 'inpaint', drop: 0.5 });
     expect(r.report.task).toBe('inpaint');
     expect(r.report.observed_fraction).toBeGreaterThan(0.4);
     expect(r.report.observed_fraction).toBeLessThan(0.6);
     expect(Number.isFinite(r.report.psnr)).toBe(true);
     expect(Number.isFinite(r.report.psnr_unobserved!)).toBe(true);
     expect(r.reconstruction.values.every(Number.isFinite)).toBe(true);
-    expect(r.report.training.loss_best).toBeLessThan(r.report.training.loss_final * 1.0000001);
+    expect(r.report.training!.loss_best as number).toBeLessThan((r.report.training!.loss_final as number) * 1.0000001);
     expect(r.report.params).toBeGreaterThan(0);
   });
 
@@ -94,16 +101,16 @@ describe('runNetTask', () => {
     f.values[5] = NaN;
     const mask = new Uint8Array(256).fill(1);
     mask[100] = 0;
-    const r = await runNetTask(f, { method: 'gauss', width: 32, hidden: 1, steps: 10, scale: 2, mask });
+    const r = await netTask(f, 'gauss', { width: 32, layers: 1, steps: 10 }, { kind: 'superres', scale: 2 }, mask);
     expect(r.report.nan_masked).toBe(1);
     expect(r.report.observed_fraction).toBeCloseTo(254 / 256, 10);
     expect(r.upsampled!.shape).toEqual([32, 32]);
     expect(r.report.output_shape).toEqual([32, 32]);
     expect(r.upsampled!.geometry.spacing).toEqual([0.5, 0.5]);
     expect(r.upsampled!.values.every(Number.isFinite)).toBe(true);
-    expect(r.report.task).toBe('inpaint');
-    const z = await runNetTask(f, { method: 'relu', width: 16, hidden: 1, steps: 3, zscale: 3 });
-    expect(z.upsampled!.shape).toEqual([48, 16]);
+    expect(r.report.task).toBe('superres');
+    expect(() => fitRequest('relu', { zscale: 3 })).not.toThrow();
+    await expect(netTask(f, 'relu', { width: 16, layers: 1, steps: 3 }, { kind: 'interp', zscale: 3 })).rejects.toThrow(/needs a volume/);
     expect(axisCoord(0, 16, 'symmetric')).toBe(-1);
     expect(axisCoord(15, 16, 'symmetric')).toBe(1);
     expect(axisCoord(8, 16, 'unit')).toBe(0.5);
@@ -111,52 +118,55 @@ describe('runNetTask', () => {
 
   it('trains with IGA through the task and reports its settings', async () => {
     const f = crop(camera, 140, 220, 32);
-    const r = await runNetTask(f, { method: 'relu', width: 32, hidden: 1, steps: 15, lr: 5e-3, iga: true, igaEnd: 6 });
-    expect(r.report.training.iga).toMatchObject({ start: 0, end: 6 });
-    expect(r.report.training.iga!.groups).toBeGreaterThanOrEqual(14);
+    const r = await netTask(f, 'relu', { width: 32, layers: 1, steps: 15, lr: 5e-3, iga: true, igaEnd: 6 });
+    const iga = r.report.training!.iga as { start: number; end: number; groups: number };
+    expect(iga).toMatchObject({ start: 0, end: 6 });
+    expect(iga.groups).toBeGreaterThanOrEqual(14);
     expect(Number.isFinite(r.report.psnr)).toBe(true);
-    await expect(runNetTask(f, { method: 'relu', steps: 2, iga: true, batch: 64 })).rejects.toMatchObject({ code: 'E_ARG' });
+    await expect(netTask(f, 'relu', { steps: 2, iga: true, batch: 64 })).rejects.toMatchObject({ code: 'E_ARG' });
   });
 
   it('refuses bad arguments and unavailable backends, stops on NaN with E_NUMERIC, and cancels', async () => {
     const f = crop(camera, 140, 220, 16);
-    await expect(runNetTask(f, { method: 'nerf' })).rejects.toMatchObject({ code: 'E_ARG' });
-    await expect(runNetTask(f, { method: 'siren', drop: 1 })).rejects.toMatchObject({ code: 'E_ARG' });
-    await expect(runNetTask(f, { method: 'siren', scale: 2, zscale: 2 })).rejects.toMatchObject({ code: 'E_ARG' });
-    await expect(runNetTask(f, { method: 'siren', backend: 'webgpu', steps: 1 })).rejects.toMatchObject({ code: 'E_BACKEND' });
-    const nan = await runNetTask(f, { method: 'relu', width: 16, hidden: 1, steps: 30, lr: 1e12 }).catch((e) => e);
+    await expect(netTask(f, 'nerf', {})).rejects.toMatchObject({ code: 'E_ARG' });
+    await expect(netTask(f, 'siren', {}, { kind: 'inpaint', drop: 1 })).rejects.toMatchObject({ code: 'E_ARG' });
+    expect(() => fitRequest('siren', { scale: 2, zscale: 2 })).toThrow(/not scale and zscale/);
+    await expect(netTask(f, 'siren', { backend: 'webgpu', steps: 1 })).rejects.toMatchObject({ code: 'E_BACKEND' });
+    await expect(netTask(f, 'relu', { lr: 1e12 })).rejects.toThrow(/parameter 'lr' must be in/);
+    const nan = await fitNet(samples(f), { method: 'relu', width: 16, hidden: 1, steps: 30, lr: 1 * 1e12 }).catch((e) => e);
     expect(nan).toBeInstanceOf(InrError);
     expect(nan.code).toBe('E_NUMERIC');
     expect(nan.message).toMatch(/loss became (NaN|infinite) at step \d+: try a smaller learning rate or ω0/);
     const ac = new AbortController();
-    const c = await runNetTask(f, { method: 'relu', width: 16, hidden: 1, steps: 1000 }, { signal: ac.signal, onStep: (s) => s.step === 3 && ac.abort() }).catch((e) => e);
+    const c = await fitNet(samples(f), { method: 'relu', width: 16, hidden: 1, steps: 1000 }, { signal: ac.signal, onStep: (s) => s.step === 3 && ac.abort() }).catch((e) => e);
     expect(c.code).toBe('E_CANCELLED');
-    await expect(runNetTask(f, { method: 'relu', width: 16, hidden: 1, steps: 1000 }, { checkCancel: () => true })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(fitNet(samples(f), { method: 'relu', width: 16, hidden: 1, steps: 1000 }, { checkCancel: () => true })).rejects.toMatchObject({ code: 'E_CANCELLED' });
     // The backend is still usable afterwards.
     expect(tf.getBackend()).toBe('wasm');
   });
 });
 
-describe('options from flags', () => {
-  it('turns CLI/job key-values into typed options and refuses ambiguous or bad ones', () => {
-    expect(netTaskOptions('siren', { width: '64', layers: '2', 'target-psnr': '30', iga: true, 'iga-end': '20', omega0: '30', s0: '3', backend: 'wasm', lr: '1e-4' })).toEqual({
-      method: 'siren',
+describe('parameters from flags', () => {
+  it('turns command-line strings into typed parameters and refuses ambiguous or bad ones', () => {
+    expect(fitRequest('siren', { width: '64', layers: '2', 'target-psnr': '30', iga: 'true', 'iga-end': '20', omega0: '30', backend: 'wasm', lr: '1e-4' }, 'cli').params).toEqual({
       width: 64,
-      hidden: 2,
+      layers: 2,
       targetPsnr: 30,
       iga: true,
       igaEnd: 20,
       omega0: 30,
-      s0: 3,
       backend: 'wasm',
       lr: 1e-4,
     });
-    expect(NET_FLAGS['target-psnr']).toEqual({ type: 'string' });
-    expect(NET_FLAGS.iga).toEqual({ type: 'boolean' });
-    expect(() => netTaskOptions('siren', { hidden: '3' })).toThrow(/--layers/);
-    expect(() => netTaskOptions('siren', { steps: '1.5' })).toThrow(/integer/);
-    expect(() => netTaskOptions('siren', { lr: 'fast' })).toThrow(/number/);
-    expect(() => netTaskOptions('siren', { warp: '9' })).toThrow(/unknown option/);
+    // s0 belongs to GaussNet and WIRE, not SIREN.
+    expect(() => fitRequest('siren', { s0: '3' }, 'cli')).toThrow(/siren has no parameter 's0'/);
+    expect(fitRequest('wire', { s0: '3' }, 'cli').params).toEqual({ s0: 3 });
+    expect(() => fitRequest('siren', { hidden: '3' }, 'cli')).toThrow(/layers/);
+    expect(() => fitRequest('siren', { steps: '1.5' }, 'cli')).toThrow(/integer/);
+    expect(() => fitRequest('siren', { lr: 'fast' }, 'cli')).toThrow(/number/);
+    expect(() => fitRequest('siren', { warp: '9' }, 'cli')).toThrow(/no parameter 'warp'/);
+    // From a request the types must already be right.
+    expect(() => fitRequest('siren', { steps: '10' }, 'api')).toThrow(/must be a number, got a string/);
     expect(() => decodeNetModel('{"format":"other"}')).toThrow(InrError);
   });
 });

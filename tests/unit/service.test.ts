@@ -14,7 +14,8 @@ import { validateRequest } from '../../main/api/validate';
 import { createField, type Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
 import { decodeModel } from '../../main/inr/elm/io';
-import { EngineService, planeOf, sliceOf, thumbnailOf, volumeOf } from '../../main/service/engine';
+import { EngineService } from '../../main/service/engine';
+import { planeOf, sliceOf, thumbnailOf, volumeOf } from '../../main/core/sampling';
 import { sample } from '../helpers/samples';
 
 /** v(t, z, y, x) = 1000 t + 100 z + 10 y + x, with two channels (v, −v): every sample says where it is. */
@@ -187,7 +188,7 @@ describe('EngineService on the shared samples', () => {
     const [H, W] = info.shape;
     const hide = new Uint8Array(H * W);
     for (let y = 200; y < 240; y++) for (let x = 220; x < 260; x++) hide[y * W + x] = 1;
-    const { jobId } = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: 'inpaint', params: { budget: 60000 }, hide });
+    const { jobId } = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: { kind: 'inpaint' }, params: { budget: 60000 }, hide });
     const result = await finished(jobId);
     // The hole is scored on its own (the fill itself is tested in holes.test.ts).
     expect(Number.isFinite(result.metrics.psnr_unobserved)).toBe(true);
@@ -210,9 +211,9 @@ describe('EngineService on the shared samples', () => {
     expect(Array.from(readFileSync(target))).toEqual(Array.from(model.bytes!));
     await expect(engine.exportResult({ datasetId: info.id, jobId, what: 'mesh' })).rejects.toThrow(/no adaptive mesh/);
 
-    const empty = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: 'inpaint', hide: new Uint8Array(H * W) });
+    const empty = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: { kind: 'inpaint' }, hide: new Uint8Array(H * W) });
     await expect(finished(empty.jobId)).rejects.toThrow(/mask is empty/);
-    const wrong = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: 'inpaint', hide: new Uint8Array(7) });
+    const wrong = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', task: { kind: 'inpaint' }, hide: new Uint8Array(7) });
     await expect(finished(wrong.jobId)).rejects.toThrow(/7 samples/);
   });
 

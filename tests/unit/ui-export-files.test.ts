@@ -1,7 +1,11 @@
 /** Export names and types (renderer/src/lib/exportFiles.ts) and the Fit panel's parameters (lib/fitParams.ts). */
 import { describe, expect, it } from 'vitest';
 import { csvName, exportName, mimeType, safeName, stem, viewPngName } from '../../renderer/src/lib/exportFiles';
-import { defaultParams, engineTask, METHODS, paramsForTask, requestParams, tasksFor } from '../../renderer/src/lib/fitParams';
+import { defaultParams, defaultSwitches, fitRequestOf, panelSpecs, paramsForTask, tasksFor } from '../../renderer/src/lib/fitParams';
+import { methodCatalog } from '../../main/methods/registry';
+import { validateRequest } from '../../main/api/validate';
+import { ELM_DEFAULTS } from '../../main/inr/elm/config';
+import { METHOD_DEFAULTS } from '../../main/inr/nets/options';
 
 describe('export names', () => {
   const png = { name: 'astronaut.png', format: 'png', shape: [512, 512] };
@@ -36,31 +40,47 @@ describe('export names', () => {
   });
 });
 
-describe('fit panel tasks and parameters', () => {
-  const elm = METHODS.find((m) => m.id === 'elm')!;
-  const siren = METHODS.find((m) => m.id === 'siren')!;
-  it('through-plane interpolation only for volumes, sent as super-resolution with zscale', () => {
-    expect(tasksFor([512, 512]).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres']);
-    expect(tasksFor([20, 64, 64]).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres', 'interp']);
-    expect(engineTask('interp')).toBe('superres');
-    expect(engineTask('inpaint')).toBe('inpaint');
-    const p = requestParams(elm.params, 'interp', defaultParams(elm.params));
-    expect(p).toEqual({ hidden: 64, overlap: 0.15, zscale: 2 });
+describe('fit panel tasks and parameters, from the engine registry', () => {
+  const { methods, tasks } = panelSpecs(methodCatalog());
+  const elm = methods.find((m) => m.id === 'elm')!;
+  const siren = methods.find((m) => m.id === 'siren')!;
+  it('through-plane interpolation only for volumes, sent as the interp task with zscale', () => {
+    expect(tasksFor(tasks, [512, 512], elm).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres']);
+    expect(tasksFor(tasks, [20, 64, 64], elm).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres', 'interp']);
+    const r = fitRequestOf(elm, 'interp', defaultParams(elm.params));
+    expect(r.task).toEqual({ kind: 'interp', zscale: 2 });
+    // The defaults the panel starts with are the engine's own.
+    expect(r.params).toMatchObject({ hidden: ELM_DEFAULTS.hidden, overlap: ELM_DEFAULTS.overlap });
+    expect(r.params).not.toHaveProperty('zscale');
+    expect(r.params).not.toHaveProperty('budget');
   });
   it('inpainting sends the drop fraction only for a random fraction, not with a brushed mask', () => {
     const values = defaultParams(elm.params);
-    expect(requestParams(elm.params, 'inpaint', values, { inpaint: 'drop' })).toEqual({ hidden: 64, overlap: 0.15, drop: 0.5 });
-    expect(requestParams(elm.params, 'inpaint', values, { inpaint: 'brush' })).toEqual({ hidden: 64, overlap: 0.15 });
+    expect(fitRequestOf(elm, 'inpaint', values, { inpaint: 'drop' }).task).toEqual({ kind: 'inpaint', drop: 0.5 });
+    expect(fitRequestOf(elm, 'inpaint', values, { inpaint: 'brush' }).task).toEqual({ kind: 'inpaint' });
     expect(paramsForTask(elm.params, 'superres').map((p) => p.key)).toContain('scale');
     expect(paramsForTask(elm.params, 'fit').map((p) => p.key)).not.toContain('zscale');
+    // Subdomains (per axis) go out as a list.
+    expect(fitRequestOf(elm, 'fit', { ...values, subdomains: 8 }).params).toMatchObject({ subdomains: [8] });
   });
-  it('the nets have an IGA switch, sent only when on; advanced fields are marked', () => {
-    expect(siren.switches?.map((s) => s.key)).toEqual(['iga']);
+  it('the nets have an IGA switch, sent only when it differs from its default; advanced fields are marked', () => {
+    expect(siren.switches.filter((s) => !s.advanced).map((s) => s.key)).toEqual(['iga']);
     const values = defaultParams(siren.params);
-    expect(requestParams(siren.params, 'fit', values, { switches: siren.switches, on: { iga: false } })).toEqual({ steps: 300 });
-    expect(requestParams(siren.params, 'fit', values, { switches: siren.switches, on: { iga: true } })).toEqual({ steps: 300, iga: true });
-    expect(siren.params.filter((p) => p.advanced).map((p) => p.key)).toEqual(['lr', 'width', 'layers']);
-    expect(elm.params.filter((p) => !p.advanced && !p.tasks).map((p) => p.key)).toEqual(['hidden']);
-    expect(METHODS.map((m) => m.id)).toContain('relu');
+    expect(fitRequestOf(siren, 'fit', values, { on: { iga: false } }).params).not.toHaveProperty('iga');
+    expect(fitRequestOf(siren, 'fit', values, { on: { iga: true } }).params).toMatchObject({ iga: true });
+    expect(siren.params.filter((p) => !p.advanced && !p.tasks).map((p) => p.key)).toEqual(['steps']);
+    expect(siren.params.find((p) => p.key === 'lr')?.default).toBe(METHOD_DEFAULTS.siren.lr);
+    expect(elm.params.filter((p) => !p.advanced && !p.tasks).map((p) => p.key)).toEqual(['hidden', 'budget']);
+    expect(methods.map((m) => m.id)).toContain('relu');
+    // Every request the panel builds from its defaults passes the engine's own validation.
+    for (const m of methods)
+      for (const t of tasksFor(tasks, [8, 32, 32], m)) {
+        const r = fitRequestOf(m, t.id, defaultParams(m.params), { on: defaultSwitches(m.switches) });
+        expect(() => validateRequest('startJob', { kind: 'fit', datasetId: 'ds-1', method: m.id, task: r.task, params: r.params })).not.toThrow();
+      }
+  });
+  it('exports a model under its method\'s extension', () => {
+    expect(exportName('model', { name: 'camera.png', format: 'png', shape: [512, 512] }, 'job-3', 'siren', siren.modelExt)).toBe('camera-siren-run3.json');
+    expect(exportName('model', { name: 'camera.png', format: 'png', shape: [512, 512] }, 'job-3', 'elm', elm.modelExt)).toBe('camera-elm-run3.inr');
   });
 });

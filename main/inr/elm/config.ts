@@ -81,33 +81,33 @@ function fillHidden(shape: number[], cells: number[], channels: number, hidden: 
 export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptions = {}): ElmSpec {
   const d = shape.length;
   const overlap = opts.overlap ?? ELM_DEFAULTS.overlap;
-  if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `--overlap must be between 0 and 1, got ${overlap}`);
+  if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `overlap must be between 0 and 1, got ${overlap}`);
   const activation = opts.activation ?? ELM_DEFAULTS.activation;
   if (!ACTIVATIONS.includes(activation)) throw new InrError('E_ARG', `unknown activation '${activation}' (choose ${ACTIVATIONS.join(', ')})`);
   const ridge = opts.ridge ?? ELM_DEFAULTS.ridge;
-  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `--ridge must be ≥ 0, got ${ridge}`);
+  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `ridge must be ≥ 0, got ${ridge}`);
   const freq = opts.freq ?? ELM_DEFAULTS.freq;
-  if (!(freq > 0) || !Number.isFinite(freq)) throw new InrError('E_ARG', `--freq must be positive, got ${freq}`);
+  if (!(freq > 0) || !Number.isFinite(freq)) throw new InrError('E_ARG', `freq must be positive, got ${freq}`);
   const seed = opts.seed ?? ELM_DEFAULTS.seed;
-  if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `--seed must be a non-negative integer, got ${seed}`);
-  let hidden = opts.hidden !== undefined ? positiveInt('--hidden', opts.hidden) : undefined;
+  if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `seed must be a non-negative integer, got ${seed}`);
+  let hidden = opts.hidden !== undefined ? positiveInt('hidden', opts.hidden) : undefined;
   const affine = opts.affine ?? true;
 
   let cells: number[];
   if (opts.subdomains !== undefined) {
     const s = opts.subdomains;
-    cells = Array.isArray(s) ? s : shape.map(() => s);
-    if (cells.length !== d) throw new InrError('E_ARG', `--subdomains needs 1 or ${d} numbers (one per axis), got ${cells.length}`);
-    cells.forEach((c) => positiveInt('--subdomains', c));
+    cells = Array.isArray(s) ? (s.length === 1 ? shape.map(() => s[0]) : s) : shape.map(() => s);
+    if (cells.length !== d) throw new InrError('E_ARG', `subdomains needs 1 or ${d} numbers (one per axis), got ${cells.length}`);
+    cells.forEach((c) => positiveInt('subdomains', c));
     hidden ??= ELM_DEFAULTS.hidden;
     if (opts.budget !== undefined) {
       const n = cells.reduce((a, b) => a * Math.min(b, Infinity), 1);
       const params = n * (hidden + 1 + (affine ? d + 1 : 0)) * channels;
-      if (params > opts.budget) throw new InrError('E_ARG', `--subdomains ${cells.join('x')} with --hidden ${hidden} stores ${params} params, over --budget ${opts.budget}`);
+      if (params > opts.budget) throw new InrError('E_ARG', `subdomains ${cells.join('x')} with hidden ${hidden} stores ${params} params, over budget ${opts.budget}`);
     }
   } else if (opts.budget !== undefined) {
     const budget = opts.budget;
-    if (!(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `--budget must be positive, got ${budget}`);
+    if (!(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `budget must be positive, got ${budget}`);
     const candidates = hidden ? [hidden] : [64, 128, 256, 512];
     const total = shape.reduce((a, b) => a * b, 1);
     let chosen: { hidden: number; cells: number[] } | undefined;
@@ -128,7 +128,7 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     if (!chosen) {
       // Tiny budgets: one cell with as many nodes as fit.
       const m = Math.floor(budget / channels) - 1 - (affine ? d + 1 : 0);
-      if (m < 1) throw new InrError('E_ARG', `--budget ${budget} is too small for one subdomain (needs at least ${2 * channels} params for ${channels} channel(s))`);
+      if (m < 1) throw new InrError('E_ARG', `budget ${budget} is too small for one subdomain (needs at least ${2 * channels} params for ${channels} channel(s))`);
       chosen = { hidden: m, cells: shape.map(() => 1) };
     }
     hidden = chosen.hidden;

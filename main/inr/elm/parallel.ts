@@ -39,18 +39,29 @@ class Pool {
 
   constructor(readonly size: number) {
     const url = workerEntry(import.meta.url, './worker-dev.mjs', 'elm-worker');
-    this.workers = Array.from({ length: size }, () => new Worker(fileURLToPath(url)));
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(fileURLToPath(url));
+      // Idle threads never keep the process alive; a running task refs its thread.
+      w.unref();
+      return w;
+    });
   }
 
   /** Run one task per worker (tasks.length ≤ size) and wait for all of them. */
   run(tasks: ElmTask[], onTick?: () => void, signal?: AbortSignal): Promise<void> {
+    // The pool outlives jobs: a cancel of an earlier one must not stop this one.
+    Atomics.store(this.cancel, 0, 0);
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) Atomics.store(this.cancel, 0, 1);
       let pending = tasks.length;
       let failed: unknown;
       const timer = onTick ? setInterval(onTick, 200) : undefined;
       const onAbort = () => Atomics.store(this.cancel, 0, 1);
       signal?.addEventListener('abort', onAbort, { once: true });
+      const used = this.workers.slice(0, tasks.length);
+      used.forEach((w) => w.ref());
       const finish = () => {
+        used.forEach((w) => w.unref());
         if (timer) clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
         if (failed) reject(failed);
@@ -114,8 +125,9 @@ export class ElmPool {
     const T = Math.min(this.size, total);
     const pool = this.get();
     Atomics.store(pool.progress, 0, 0);
-    const values = shared(Float32Array, input.values.length);
-    values.set(input.values);
+    // Values already in shared memory (a dataset the engine holds) go to the threads as they are.
+    const values = input.values.buffer instanceof SharedArrayBuffer ? input.values : shared(Float32Array, input.values.length);
+    if (values !== input.values) values.set(input.values);
     let mask: Uint8Array | undefined;
     if (input.mask) {
       mask = shared(Uint8Array, input.mask.length);
@@ -191,4 +203,27 @@ export async function evaluateElmParallel(model: ElmModel, grids: AxisGrid[], ho
   } finally {
     await pool.close();
   }
+}
+
+let processWide: ElmPool | undefined;
+let processThreads: number | undefined;
+
+/**
+ * The process's ELM pool, started on first use and reused by every fit after it (in the engine,
+ * one per job-runner thread). Its idle threads do not keep the process alive.
+ */
+export function processPool(): ElmPool {
+  return (processWide ??= new ElmPool(processThreads));
+}
+
+/** Set the size of the process's pool (`--threads`); a running pool of another size is replaced. */
+export async function setProcessThreads(threads: number | undefined): Promise<void> {
+  processThreads = threads;
+  if (processWide && processWide.size !== threadCount(threads)) await closeProcessPool();
+}
+
+export async function closeProcessPool(): Promise<void> {
+  const p = processWide;
+  processWide = undefined;
+  await p?.close();
 }

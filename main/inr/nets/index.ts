@@ -8,7 +8,6 @@ export { paramCount, type Net } from './net';
 export { ADAM, igaLoss, lambdaLr, measureBytesPerSample, MEMORY_BUDGET, trainNet, type IgaOptions, type StepInfo, type TrainOptions, type TrainResult, type TrainSet } from './train';
 export { adjustResidual, empiricalNtk, igaGroups, igaTransform, selectGroupMaxima, type IgaGroups, type IgaTransform } from './iga';
 export { jacobiEigen, type Eigen } from './eigen';
-export { axisCoord, evaluateNet, evaluateNetModel, gridCoords, loadNetModel, runNetTask, type NetFitReport, type NetModel, type NetTaskHooks, type NetTaskOptions, type NetTaskResult } from './task';
+export { axisCoord, evaluateNet, evaluateNetModel, fitNet, gridCoords, loadNetModel, type NetFitResult, type NetModel, type NetSamples, type NetTaskHooks, type NetTaskOptions } from './task';
 export { dftBin, relativeErrors, roundHalfEven, spectralBias, spectralHeatmapPng, spectralTarget, writeSpectralHeatmap, SPECTRAL_BINS, SPECTRAL_SAMPLES, type SpectralError, type SpectralOptions, type SpectralResult } from './spectral';
-export { NET_FLAGS, netTaskOptions } from './flags';
 export { decodeNetModel, encodeNetModel, loadNetModelFile, NET_MODEL_FORMAT, saveNetModel } from './io';

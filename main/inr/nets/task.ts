@@ -1,15 +1,14 @@
 /**
- * The fit task for the backpropagation INRs, with the interface of main/tasks/fit.ts: Field in
- * → trained net → reconstruction Field (+ an upsampled one for `scale`/`zscale`) + model + a
- * report with the same metrics. Masks, `drop` and NaN samples go through `fitMask`, so
- * inpainting means "train on the observed samples, evaluate everywhere", as for ELM-INR.
+ * Fitting a backpropagation INR to samples on a grid: normalise the observed samples, train
+ * the net on them, evaluate it on the grid (and on a resampling grid), and keep what the model
+ * file needs. Typed arrays in, typed arrays out; the task around it (masks, reports) is the
+ * method's (main/methods/nets).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InrError } from '../../core/errors';
 import { Rng } from '../../core/rng';
-import { sampleCount, type Field } from '../../core/field';
+import { sampleCount } from '../../core/field';
 import { sampleGrid, type AxisGrid } from '../elm/mesh';
-import { fitMask, reportCore, resampledField, superresGrids, validateFactor, type ReportCore } from '../../tasks/fit';
 import { useBackend } from './backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetMethod, type NetOptions } from './options';
 import { paramCount, type Net } from './net';
@@ -17,14 +16,6 @@ import { trainNet, type StepInfo, type TrainResult } from './train';
 
 export interface NetTaskOptions extends Partial<NetOptions> {
   method: string;
-  /** Hide a seeded random fraction of the samples from the fit (0 ≤ drop < 1). */
-  drop?: number;
-  /** An extra user mask (1 = use for fitting). */
-  mask?: Uint8Array;
-  /** Super-resolution: evaluate on a grid `scale` times finer along every axis. */
-  scale?: number;
-  /** Through-plane resampling: `zscale` times finer along the first axis only. */
-  zscale?: number;
   seed?: number;
   /** auto (default), tfjs-node-gpu, webgpu, wasm or cpu. */
   backend?: string;
@@ -56,29 +47,36 @@ export interface NetTaskHooks {
   checkCancel?: () => boolean | void;
 }
 
-export interface NetFitReport extends ReportCore {
-  net: Record<string, number | string | boolean>;
-  training: {
-    steps: number;
-    steps_run: number;
-    stopped: TrainResult['stopped'];
-    lr: number;
-    gamma: number;
-    batch: number | 'full';
-    seed: number;
-    adam: { beta1: number; beta2: number; epsilon: number };
-    loss_final: number;
-    loss_best: number;
-    best_step: number;
-    psnr_train_final: number;
-    psnr_train_best: number;
-    selected: TrainResult['selected'];
-    steps_per_second: number;
-    iga?: TrainResult['iga'];
-    /** Measured device bytes per sample of one step, when the memory check ran. */
-    bytes_per_sample?: number;
-  };
-  warnings: string[];
+/** The samples to fit: a grid of `shape` × `channels`, channel-last, and which of them to train on. */
+export interface NetSamples {
+  shape: number[];
+  channels: number;
+  values: Float32Array;
+  /** prod(shape) entries, 1 = train on this sample. */
+  mask: Uint8Array;
+  /** 8-bit data: normalise by the code range 0…255 rather than the observed min/max. */
+  codeRange8?: boolean;
+}
+
+export interface NetTraining {
+  steps: number;
+  steps_run: number;
+  stopped: TrainResult['stopped'];
+  lr: number;
+  gamma: number;
+  batch: number | 'full';
+  seed: number;
+  adam: { beta1: number; beta2: number; epsilon: number };
+  loss_final: number;
+  loss_best: number;
+  best_step: number;
+  psnr_train_final: number;
+  psnr_train_best: number;
+  selected: TrainResult['selected'];
+  steps_per_second: number;
+  iga?: TrainResult['iga'];
+  /** Measured device bytes per sample of one step, when the memory check ran. */
+  bytes_per_sample?: number;
 }
 
 /** Enough to evaluate the trained net again: architecture, normalisation and the weights. */
@@ -99,11 +97,19 @@ export interface NetModel {
   weights: Array<{ name: string; shape: number[]; values: Float32Array }>;
 }
 
-export interface NetTaskResult {
-  reconstruction: Field;
-  upsampled?: Field;
+export interface NetFitResult {
+  /** On the sample grid, physical values. */
+  reconstruction: Float32Array;
+  /** On the extra grids, when given. */
+  upsampled?: Float32Array;
   model: NetModel;
-  report: NetFitReport;
+  params: number;
+  backend: string;
+  /** performance.now() when training ended. */
+  fittedAt: number;
+  net: Record<string, number | string | boolean>;
+  training: NetTraining;
+  warnings: string[];
 }
 
 const NET_OPTION_KEYS = ['omega0', 'hiddenOmega0', 'sigma', 'features', 's0', 'degree', 'rank', 'c', 'learnC', 'initScale'] as const;
@@ -186,39 +192,37 @@ export async function evaluateNetModel(model: NetModel, grids: AxisGrid[]): Prom
   }
 }
 
-export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetTaskHooks = {}): Promise<NetTaskResult> {
+/**
+ * Train a net of `opts.method` on the masked samples and evaluate it on their grid (and on
+ * `grids`, a resampling, when given).
+ */
+export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetTaskHooks = {}, grids?: AxisGrid[]): Promise<NetFitResult> {
   const method = parseNetMethod(opts.method);
   const defaults = METHOD_DEFAULTS[method];
-  validateFactor('--scale', opts.scale);
-  validateFactor('--zscale', opts.zscale);
-  if (opts.scale !== undefined && opts.zscale !== undefined) throw new InrError('E_ARG', 'give --scale or --zscale, not both');
   const seed = opts.seed ?? 1;
-  if (!Number.isInteger(seed)) throw new InrError('E_ARG', `--seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new InrError('E_ARG', `seed must be an integer, got ${seed}`);
   const steps = opts.steps ?? defaults.steps;
   const lr = opts.lr ?? defaults.lr;
   const gamma = opts.gamma ?? defaults.gamma;
   const progress = hooks.onProgress ?? (() => {});
-  const t0 = performance.now();
-  const C = field.channels.length;
-  const d = field.shape.length;
-  const n = sampleCount(field.shape);
+  const { shape, channels: C, values, mask } = data;
+  const d = shape.length;
+  const n = sampleCount(shape);
   if (n === 0 || C === 0) throw new InrError('E_DATA', 'the field is empty');
-
-  const { mask, nanMasked, hidden } = fitMask(field, { drop: opts.drop, mask: opts.mask, seed });
   let observed = 0;
   for (let i = 0; i < n; i++) observed += mask[i];
 
   // Target normalisation: 8-bit data by its code range; others per channel by the observed min/max.
   const lo = new Array<number>(C).fill(Infinity);
   const hi = new Array<number>(C).fill(-Infinity);
-  if (field.dtype === 'uint8') {
+  if (data.codeRange8) {
     lo.fill(0);
     hi.fill(255);
   } else {
     for (let i = 0; i < n; i++) {
       if (!mask[i]) continue;
       for (let c = 0; c < C; c++) {
-        const v = field.values[i * C + c];
+        const v = values[i * C + c];
         if (v < lo[c]) lo[c] = v;
         if (v > hi[c]) hi[c] = v;
       }
@@ -237,10 +241,10 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
   for (let i = 0, t = 0; i < n; i++) {
     if (!mask[i]) continue;
     index[t] = i;
-    for (let c = 0; c < C; c++) yVals[t * C + c] = r0 + ((field.values[i * C + c] - lo[c]) / (hi[c] - lo[c])) * (r1 - r0);
+    for (let c = 0; c < C; c++) yVals[t * C + c] = r0 + ((values[i * C + c] - lo[c]) / (hi[c] - lo[c])) * (r1 - r0);
     t++;
   }
-  const allCoords = gridCoords(field.shape.map((L) => sampleGrid(L)), field.shape, net.coords);
+  const allCoords = gridCoords(shape.map((L) => sampleGrid(L)), shape, net.coords);
   const xVals = new Float32Array(observed * d);
   for (let t = 0; t < observed; t++) for (let a = 0; a < d; a++) xVals[t * d + a] = allCoords[index[t] * d + a];
 
@@ -250,7 +254,7 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
     let lastReport = 0;
     const train = await trainNet(
       net,
-      { x: X, y: Y, grid: { shape: field.shape, index } },
+      { x: X, y: Y, grid: { shape, index } },
       {
         steps,
         lr,
@@ -275,22 +279,16 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
         },
       },
     );
-    const t1 = performance.now();
+    const fittedAt = performance.now();
     progress('reconstructing', 0.9);
-    const rec = await evaluateNet(net, allCoords, lo, hi);
-    if (!rec.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the reconstruction contains NaN or Inf: try a smaller learning rate or ω0');
-    const reconstruction: Field = { ...field, values: rec, mask: field.mask ? field.mask.slice() : undefined, provenance: { ...field.provenance, meta: { ...field.provenance.meta, reconstructedBy: method } } };
-    let upsampled: Field | undefined;
-    const up = superresGrids(field, opts);
-    if (up) {
-      progress('super-resolving', 0.93);
-      const values = await evaluateNet(net, gridCoords(up, field.shape, net.coords), lo, hi);
-      if (!values.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the upsampled field contains NaN or Inf: try a smaller learning rate or ω0');
-      upsampled = resampledField(field, up, values);
+    const reconstruction = await evaluateNet(net, allCoords, lo, hi);
+    if (!reconstruction.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the reconstruction contains NaN or Inf: try a smaller learning rate or ω0');
+    let upsampled: Float32Array | undefined;
+    if (grids) {
+      progress('resampling', 0.93);
+      upsampled = await evaluateNet(net, gridCoords(grids, shape, net.coords), lo, hi);
+      if (!upsampled.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the resampled field contains NaN or Inf: try a smaller learning rate or ω0');
     }
-    const t2 = performance.now();
-    progress('metrics', 0.96);
-    const params = paramCount(net);
     const model: NetModel = {
       kind: 'inr-net',
       method,
@@ -302,23 +300,16 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
       targetRange: net.targetRange,
       lo,
       hi,
-      shape: field.shape.slice(),
+      shape: shape.slice(),
       weights: await Promise.all(net.params.map(async (p) => ({ name: p.name, shape: p.v.shape.slice(), values: (await p.v.data()) as Float32Array }))),
     };
-    const report: NetFitReport = {
-      ...reportCore(field, rec, {
-        method,
-        backend: backend.label,
-        params,
-        observed: mask,
-        hidden,
-        nanMasked,
-        userMask: Boolean(opts.mask),
-        upsampled,
-        t0,
-        t1,
-        t2,
-      }),
+    return {
+      reconstruction,
+      upsampled,
+      model,
+      params: paramCount(net),
+      backend: backend.label,
+      fittedAt,
       net: { ...net.info },
       training: {
         steps,
@@ -341,8 +332,6 @@ export async function runNetTask(field: Field, opts: NetTaskOptions, hooks: NetT
       },
       warnings: [...net.warnings, ...train.warnings],
     };
-    progress('done', 1, { psnr: report.psnr, seconds: report.seconds });
-    return { reconstruction, upsampled, model, report };
   } finally {
     X.dispose();
     Y.dispose();

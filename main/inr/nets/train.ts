@@ -192,7 +192,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
       const need = ((batch * bytesPerSample + fixed) / 2 ** 30).toFixed(1);
       const have = (budget / 2 ** 30).toFixed(1);
       if (opts.iga) throw new InrError('E_TOO_LARGE', `a full-batch step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend, and IGA needs full batches: use a GPU backend or a smaller field`);
-      if (opts.batchSize) throw new InrError('E_TOO_LARGE', `a step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend: use a smaller --batch (at most ${fit})`);
+      if (opts.batchSize) throw new InrError('E_TOO_LARGE', `a step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend: use a smaller batch (at most ${fit})`);
       let p = 1;
       while (p * 2 <= fit) p *= 2;
       if (p < 64) throw new InrError('E_TOO_LARGE', `one step needs about ${((bytesPerSample * 64) / 2 ** 20).toFixed(0)} MiB per 64 samples, over the ${have} GiB budget of the ${tf.getBackend()} backend`);
@@ -201,7 +201,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
     }
   }
   const full = batch === n;
-  if (opts.iga && !full) throw new InrError('E_ARG', 'IGA needs full-batch training (its transform acts across all patches); drop --batch');
+  if (opts.iga && !full) throw new InrError('E_ARG', 'IGA needs full-batch training (its transform acts across all patches); leave out batch');
   if (opts.iga && !set.grid) throw new InrError('E_ARG', 'IGA needs gridded data');
   const keepBest = (opts.keepBest ?? true) && full;
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
@@ -210,7 +210,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   // Fixed encoding: cached for the whole set unless too large (then per minibatch).
   const bytes = n * net.featureDim * 4;
   const cache = full || bytes <= (opts.cacheBytes ?? 256 * 2 ** 20);
-  if (full && bytes > 2 ** 31) throw new InrError('E_TOO_LARGE', `full-batch features need ${(bytes / 2 ** 30).toFixed(1)} GiB; use --batch`);
+  if (full && bytes > 2 ** 31) throw new InrError('E_TOO_LARGE', `full-batch features need ${(bytes / 2 ** 30).toFixed(1)} GiB; set a batch size`);
   const H = cache ? tf.keep(net.prepare(set.x)) : undefined;
   const ownH = H !== undefined && H !== set.x;
 

@@ -41,11 +41,12 @@ function runTag(jobId: string): string {
  * reconstruction takes the source format's extension (DICOM: a folder, no extension; formats
  * without a writer fall back to PNG for 2D, NIfTI for volumes).
  */
-export function exportName(what: ExportWhat, ds: { name: string; format: string; shape: readonly number[] }, jobId: string, method = 'fit'): string {
+export function exportName(what: ExportWhat, ds: { name: string; format: string; shape: readonly number[] }, jobId: string, method = 'fit', modelExt = '.inr'): string {
   const base = `${stem(ds.name)}-${safeName(method)}-${runTag(jobId)}`;
   switch (what) {
     case 'model':
-      return `${base}.inr`;
+      // The method's own model file (the registry's extension): `.inr` for ELM, `.json` for a net.
+      return `${base}${modelExt}`;
     case 'mesh':
       return `${base}-mesh.json`;
     case 'reconstruction': {

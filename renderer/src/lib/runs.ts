@@ -57,22 +57,19 @@ export function runLabel(jobId: string): string {
   return jobId.replace(/^job-/, '#');
 }
 
-/** Short method names for legends and the table. */
-export const METHOD_SHORT: Record<string, string> = {
-  elm: 'ELM',
-  'elm-beam': 'ELM+BEAM',
-  siren: 'SIREN',
-  ffn: 'FFN',
-  gauss: 'GaussNet',
-  wire: 'WIRE',
-  sl2a: 'SL2A',
-  bwrelu: 'BW-ReLU',
-  relu: 'ReLU',
-};
+/** Short method names for legends and the table, from the engine's registry (state/catalog.ts). */
+const methodNames = new Map<string, string>();
 
-export function methodShort(method: string | undefined, iga?: unknown): string {
+export function setMethodNames(names: Record<string, string>): void {
+  methodNames.clear();
+  for (const [id, short] of Object.entries(names)) methodNames.set(id, short);
+}
+
+/** `ELM`, `SIREN+IGA`: the registry's short name, the id when it is not known. */
+export function methodShort(method: string | undefined, params?: FitJobRequest['params']): string {
   if (!method) return '?';
-  return `${METHOD_SHORT[method] ?? method}${iga === true ? '+IGA' : ''}`;
+  const iga = params !== undefined && 'iga' in params && params.iga === true;
+  return `${methodNames.get(method) ?? method}${iga ? '+IGA' : ''}`;
 }
 
 function finite(v: unknown): v is number {
@@ -98,7 +95,7 @@ export function chartSeries(runs: readonly RunLike[], opts: { hidden?: ReadonlyS
     if (!points.length && !live) return;
     out.push({
       id: r.jobId,
-      label: `${runLabel(r.jobId)} ${methodShort(r.method, r.params?.iga)}`,
+      label: `${runLabel(r.jobId)} ${methodShort(r.method, r.params)}`,
       color: runColor(r.jobId, i),
       points,
       live,
@@ -174,9 +171,9 @@ export function csvField(v: unknown): string {
 /** `hidden=64;overlap=0.15`: the request's parameters, keys sorted. */
 export function paramsText(params: FitJobRequest['params'] | undefined): string {
   if (!params) return '';
-  return Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
+  return Object.entries(params)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('x') : String(v)}`)
     .join(';');
 }
 

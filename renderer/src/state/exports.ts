@@ -3,7 +3,7 @@
  * Electron a save dialog picks the place and the engine writes there; in a browser the engine
  * answers the bytes and the UI downloads them. The metrics CSV is built here from the runs.
  */
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import { api } from '../api';
 import type { ExportWhat } from '../api';
 import { csvName, exportName, EXPORT_LABELS } from '../lib/exportFiles';
@@ -11,16 +11,26 @@ import { saveBytes, saveText } from '../lib/download';
 import { metricsCsv, type RunLike } from '../lib/runs';
 import { reportError } from './banners';
 import { capabilities, dataset } from './session';
+import { panel } from './catalog';
 
 /** What is being exported now, and the last outcome, for the menu's status line. */
 export const exporting = ref<string | null>(null);
 export const lastExport = ref<{ text: string; ok: boolean } | null>(null);
 
 /** Export one output of a finished job. Returns where it went (a path or a download name), or undefined. */
+/**
+ * De-identify DICOM reconstructions on export (PS3.15 Annex E). On by default for a source with
+ * patient attributes; the Export menu's switch changes it.
+ */
+export const anonymize = ref(true);
+watch(dataset, (ds) => (anonymize.value = ds?.patientData === true), { immediate: true });
+
 export async function exportRun(jobId: string, what: ExportWhat, method?: string): Promise<string | undefined> {
   const ds = dataset.value;
   if (!ds) return undefined;
-  const suggested = exportName(what, ds, jobId, method);
+  const modelExt = panel.value.methods.find((m) => m.id === method)?.modelExt;
+  const suggested = exportName(what, ds, jobId, method, modelExt);
+  const deid = what === 'reconstruction' && ds.format === 'dicom' ? { anonymize: anonymize.value } : {};
   exporting.value = EXPORT_LABELS[what];
   try {
     const native = capabilities.value?.nativeDialogs === true;
@@ -32,7 +42,7 @@ export async function exportRun(jobId: string, what: ExportWhat, method?: string
       if (native) throw err;
     }
     if (path) {
-      const r = await api.exportResult({ datasetId: ds.id, jobId, what, path });
+      const r = await api.exportResult({ datasetId: ds.id, jobId, what, path, ...deid });
       const where = r.path ?? path;
       lastExport.value = { text: `${EXPORT_LABELS[what]} saved to ${where}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
       return where;
@@ -42,7 +52,7 @@ export async function exportRun(jobId: string, what: ExportWhat, method?: string
       lastExport.value = null;
       return undefined;
     }
-    const r = await api.exportResult({ datasetId: ds.id, jobId, what });
+    const r = await api.exportResult({ datasetId: ds.id, jobId, what, ...deid });
     if (!r.bytes) throw Object.assign(new Error('the engine answered no bytes for the download'), { code: 'E_INTERNAL' });
     const name = r.name || suggested;
     saveBytes(r.bytes, name);

@@ -4,6 +4,7 @@
  * functions here change them.
  */
 import { computed, ref, shallowRef } from 'vue';
+import { loadCatalog } from './catalog';
 import { api } from '../api';
 import type { Capabilities, DatasetInfo, OpenRequest, SliceData } from '../api';
 import { absErrorSlice, quantile } from '../lib/compare';
@@ -183,5 +184,6 @@ export async function startSession(): Promise<void> {
     reportError(err, 'Cannot reach the INR Studio engine');
     return;
   }
+  await loadCatalog();
   if (!dataset.value && !opening.value) await openDataset({ demo: true }, 'demo dataset');
 }

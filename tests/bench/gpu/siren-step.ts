@@ -32,7 +32,7 @@ import { dirname, resolve } from 'node:path';
 import { cpus, totalmem, hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { listBackends, parseBackendId, probeBackend, useBackend, type ActiveBackend } from '../../../main/inr/nets/backend';
-import { gridCoords, runNetTask } from '../../../main/inr/nets/task';
+import { fitNet, gridCoords } from '../../../main/inr/nets/task';
 import { ADAM, MEMORY_BUDGET } from '../../../main/inr/nets/train';
 import { buildNet, METHOD_DEFAULTS } from '../../../main/inr/nets/options';
 import { paramCount } from '../../../main/inr/nets/net';
@@ -41,6 +41,7 @@ import { decodePng } from '../../../main/data/png';
 import { createField, type Field } from '../../../main/core/field';
 import { Rng } from '../../../main/core/rng';
 import { InrError } from '../../../main/core/errors';
+import { fieldMetrics } from '../../../main/metrics/index';
 import { sample } from '../../helpers/samples';
 
 interface Args {
@@ -175,15 +176,16 @@ interface Timing {
   extra: Record<string, unknown>;
 }
 
-/** The project's own path: runNetTask → trainNet, which reads the loss after every step. */
+/** The project's own path: fitNet → trainNet, which reads the loss after every step. */
 async function taskLoop(field: Field, args: Args, backendId: string): Promise<Timing> {
   const total = args.warmup + args.steps;
   let tWarm: number | undefined;
   let last: { step: number; seconds: number; loss: number; psnr: number } | undefined;
   const history: Timing['psnr_history'] = [];
   const every = Math.max(1, Math.floor(total / 100));
-  const res = await runNetTask(
-    field,
+  const started = performance.now();
+  const res = await fitNet(
+    { shape: field.shape, channels: field.channels.length, values: field.values, mask: new Uint8Array(field.values.length / field.channels.length).fill(1), codeRange8: field.dtype === 'uint8' },
     { method: 'siren', backend: backendId, steps: total, seed: args.seed, maxSeconds: args.maxSeconds > 0 ? args.maxSeconds : undefined },
     {
       onStep: (s) => {
@@ -193,12 +195,13 @@ async function taskLoop(field: Field, args: Args, backendId: string): Promise<Ti
       },
     },
   );
-  const t = res.report.training;
-  if (t.batch !== 'full') throw new InrError('E_INTERNAL', `the step was not full batch (trainNet used minibatches of ${t.batch}: ${res.report.warnings.join('; ')}); raise --memory-budget`);
+  const t = res.training;
+  if (t.batch !== 'full') throw new InrError('E_INTERNAL', `the step was not full batch (trainNet used minibatches of ${t.batch}: ${res.warnings.join('; ')}); raise --memory-budget`);
   if (!last || tWarm === undefined || last.step <= args.warmup) throw new InrError('E_INTERNAL', `only ${last?.step ?? 0} steps ran (stopped: ${t.stopped}), not more than the ${args.warmup} warm-up steps: raise --max-seconds`);
   if (history[history.length - 1]?.step !== last.step) history.push({ step: last.step, seconds: +last.seconds.toFixed(4), psnr: +last.psnr.toFixed(3) });
   const steps = last.step - args.warmup;
   const seconds = last.seconds - tWarm;
+  const recon = fieldMetrics(field, { ...field, values: res.reconstruction }, { dataRange: 255 });
   return {
     steps_timed: steps,
     seconds_timed: seconds,
@@ -208,15 +211,15 @@ async function taskLoop(field: Field, args: Args, backendId: string): Promise<Ti
     psnr_train_final: last.psnr,
     psnr_history: history,
     stopped: t.stopped,
-    params: res.report.params,
+    params: res.params,
     extra: {
-      psnr_reconstruction: res.report.psnr,
-      ssim_reconstruction: res.report.ssim,
+      psnr_reconstruction: recon.psnr,
+      ssim_reconstruction: recon.ssim,
       selected: t.selected,
-      seconds_task_total: res.report.seconds,
-      seconds_fit: res.report.seconds_fit,
+      seconds_task_total: (performance.now() - started) / 1000,
+      seconds_fit: (res.fittedAt - started) / 1000,
       bytes_per_sample: t.bytes_per_sample,
-      warnings: res.report.warnings,
+      warnings: res.warnings,
       sync: 'the loss is read back after every step (trainNet)',
     },
   };

@@ -97,24 +97,24 @@ export function prepare(input: FitInput, opts: BeamOptions): Prepared {
   const { shape, channels: C } = input;
   const d = shape.length;
   const budget = opts.budget;
-  if (typeof budget !== 'number' || !(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `--budget must be a positive number, got ${budget}`);
+  if (typeof budget !== 'number' || !(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `budget must be a positive number, got ${budget}`);
   const overlap = opts.overlap ?? ELM_DEFAULTS.overlap;
-  if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `--overlap must be between 0 and 1, got ${overlap}`);
+  if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `overlap must be between 0 and 1, got ${overlap}`);
   const activation = opts.activation ?? ELM_DEFAULTS.activation;
   if (!ACTIVATIONS.includes(activation)) throw new InrError('E_ARG', `unknown activation '${activation}' (choose ${ACTIVATIONS.join(', ')})`);
   const ridge = opts.ridge ?? ELM_DEFAULTS.ridge;
-  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `--ridge must be ≥ 0, got ${ridge}`);
+  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `ridge must be ≥ 0, got ${ridge}`);
   const seed = opts.seed ?? ELM_DEFAULTS.seed;
-  if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `--seed must be a non-negative integer, got ${seed}`);
-  if (opts.freq !== undefined && !(opts.freq > 0 && Number.isFinite(opts.freq))) throw new InrError('E_ARG', `--freq must be positive, got ${opts.freq}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new InrError('E_ARG', `seed must be a non-negative integer, got ${seed}`);
+  if (opts.freq !== undefined && !(opts.freq > 0 && Number.isFinite(opts.freq))) throw new InrError('E_ARG', `freq must be positive, got ${opts.freq}`);
   const affine = opts.affine ?? true;
   const extra = 1 + (affine ? d + 1 : 0);
   let hidden = opts.hidden ?? BEAM_DEFAULTS.hidden;
-  if (!Number.isInteger(hidden) || hidden < 1) throw new InrError('E_ARG', `--hidden must be a positive integer, got ${hidden}`);
+  if (!Number.isInteger(hidden) || hidden < 1) throw new InrError('E_ARG', `hidden must be a positive integer, got ${hidden}`);
   if ((hidden + extra) * C > budget) {
     if (opts.hidden !== undefined || (1 + extra) * C > budget) {
       const m = opts.hidden ?? 1;
-      throw new InrError('E_ARG', `--budget ${budget} is below one subdomain: a cell with ${m} hidden node(s) stores ${(m + extra) * C} params for ${C} channel(s)`);
+      throw new InrError('E_ARG', `budget ${budget} is below one subdomain: a cell with ${m} hidden node(s) stores ${(m + extra) * C} params for ${C} channel(s)`);
     }
     hidden = Math.floor(budget / C) - extra; // tiny budgets: one cell with as many nodes as fit
   }

@@ -1,0 +1,134 @@
+/**
+ * ELM-INR on the BEAM adaptive mesh: cells refined where the local Barron norm is high and
+ * coarsened where it is low, under a parameter budget (main/inr/elm/beam). With no budget, it
+ * spends what the uniform mesh of the same options would store, so the two compare at equal size.
+ */
+import { readFileSync } from 'node:fs';
+import type { BeamParams } from '../api/contract';
+import { InrError } from '../core/errors';
+import { resolveElmSpec } from '../inr/elm/config';
+import { createModel } from '../inr/elm/model';
+import { sampleGrid } from '../inr/elm/mesh';
+import { fitBeam, evaluateBeam, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
+import { ELM_SHARED_PARAMS, fillHoles } from './elm';
+import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
+
+const PARAMS: ParamSpecs<BeamParams> = {
+  budget: {
+    type: 'int',
+    label: 'Param budget',
+    min: 2,
+    max: 1e9,
+    step: 10000,
+    auto: 'as many as the uniform mesh would use',
+    help: 'Most stored parameters the adaptive mesh may use. Blank: as many as the uniform mesh would use.',
+  },
+  hidden: { type: 'int', label: 'Hidden nodes m', min: 1, max: 8192, step: 16, auto: 'chosen per strategy', advanced: true, help: 'Hidden nodes per cell (split), or the base size (capacity). Blank: chosen from the budget.' },
+  strategy: {
+    type: 'enum',
+    label: 'Strategy',
+    values: ['auto', 'split', 'capacity', 'hybrid', 'best'],
+    default: 'auto',
+    advanced: true,
+    help: 'split: refine cells where the Barron norm is high; capacity: give such cells more nodes; hybrid: split then capacity; best: fit both, keep the lower training error.',
+  },
+  mesh: { type: 'path', label: 'Mesh file', help: 'Fit on the mesh saved in this mesh.json (from an earlier ELM+BEAM fit) instead of building one.' },
+  ...ELM_SHARED_PARAMS,
+};
+
+function readMeshFile(path: string): BeamMeshFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InrError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_ARG', code === 'ENOENT' ? 'no such mesh file' : `cannot read the mesh file (${code})`, path);
+  }
+  return parseMeshFile(text, path);
+}
+
+async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
+  const { field, params } = input;
+  const C = field.channels.length;
+  const uniform = resolveElmSpec(field.shape, C, { budget: params.budget, hidden: params.hidden, overlap: params.overlap, activation: params.activation, freq: params.freq, ridge: params.ridge, seed: params.seed });
+  const filled = fillHoles(field, input.observed, uniform.cells, uniform.overlap, uniform.hidden + (uniform.affine ? field.shape.length + 1 : 0), hooks);
+  const values = filled?.values ?? field.values;
+  const mask = filled?.mask ?? input.observed;
+  const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
+  const budget = params.budget ?? createModel(uniform).weights.length;
+  const checkCancel = () => {
+    if (hooks.signal?.aborted) throw new InrError('E_CANCELLED', 'cancelled by the user');
+  };
+  // Yield once so a cancel issued right away is seen; the solve itself is synchronous.
+  await new Promise((r) => setImmediate(r));
+  const model = fitBeam(
+    { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask },
+    {
+      budget,
+      hidden: params.hidden,
+      overlap: params.overlap,
+      activation: params.activation,
+      freq: params.freq,
+      ridge: params.ridge,
+      seed: params.seed,
+      strategy: params.strategy,
+      mesh: params.mesh ? readMeshFile(params.mesh) : undefined,
+      meshPath: params.mesh,
+      holdout: input.holdout,
+    },
+    { onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.8 * f), checkCancel },
+  );
+  const fittedAt = performance.now();
+  const reconstruction = evaluateBeam(model, field.shape.map((L) => sampleGrid(L)), { checkCancel });
+  const upsampled = input.grids ? evaluateBeam(model, input.grids, { checkCancel }) : undefined;
+  const st = model.stats;
+  if (!st) throw new InrError('E_INTERNAL', 'BEAM returned no mesh statistics');
+  const meshJson = beamMeshJson(model);
+  return {
+    reconstruction,
+    upsampled,
+    model,
+    params: beamParamCount(model),
+    backend: 'js-float64 (1 thread)',
+    fittedAt,
+    mesh: { info: { shape: meshJson.shape, cells: meshJson.cells }, json: JSON.stringify(meshJson) + '\n' },
+    extras: {
+      mesh: {
+        cells: [st.cells],
+        hidden: model.spec.layers[0]?.hidden ?? 0,
+        overlap: model.spec.overlap,
+        activation: model.spec.activation,
+        omega: model.spec.layers[0]?.omega ?? [],
+        seed: model.spec.seed,
+        ridge: model.spec.ridge,
+        freq: st.freq,
+        freq_scores: st.freqScores,
+        hole_fill: filled ? true : undefined,
+      },
+      beam: {
+        strategy: st.strategy,
+        cells: st.cells,
+        balance_before: st.balanceUniform,
+        balance_after: st.balanceAfter,
+        balance_load: st.balanceLoad,
+        splits: st.splits,
+        merges: st.merges,
+        seconds_mesh: st.seconds.mesh,
+        seconds_freq: st.seconds.freq,
+        seconds_solve: st.seconds.solve,
+      },
+    },
+  };
+}
+
+export default defineMethod<BeamParams>({
+  id: 'elm-beam',
+  label: 'ELM-INR + BEAM (adaptive mesh)',
+  short: 'ELM+BEAM',
+  family: 'elm',
+  tasks: ['fit', 'inpaint', 'superres', 'interp'],
+  params: PARAMS,
+  run,
+  model: { ext: '.inr', encode: (m, info) => encodeBeamModel(m as BeamModel, info) },
+  exportsMesh: true,
+});

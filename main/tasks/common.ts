@@ -1,0 +1,278 @@
+/**
+ * What every method's task shares: the tasks and their parameters, which samples a fit may use
+ * (masks, a seeded drop), the output grids of a resampling, the resampled Field's geometry and
+ * the report every method fills in. Methods (main/methods) import these; nothing here imports a
+ * method.
+ */
+import type { TaskInfo, TaskKind, TaskRequest } from '../api/contract';
+import { InrError } from '../core/errors';
+import { Rng } from '../core/rng';
+import { sampleCount, type Field } from '../core/field';
+import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
+import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
+import { paramInfos } from '../methods/params';
+import type { ParamSpecs, ResolvedTask } from '../methods/types';
+
+/** The task parameters, declared once like a method's. */
+export interface TaskParams {
+  drop?: number;
+  scale?: number;
+  zscale?: number;
+}
+
+export const TASK_PARAMS: ParamSpecs<TaskParams> = {
+  drop: {
+    type: 'number',
+    label: 'Drop fraction',
+    min: 0,
+    max: 0.99,
+    step: 0.05,
+    default: 0.5,
+    help: 'Fraction of the samples hidden from the fit (seeded); the held-out PSNR measures how well the gaps are filled.',
+  },
+  scale: {
+    type: 'number',
+    label: 'Upsampling ×',
+    min: 1,
+    max: 16,
+    step: 1,
+    default: 2,
+    help: 'Evaluate on a grid this many times finer along every axis. Sample j of the finer grid sits at (j + ½)/K − ½ in source samples: each source pixel is split into K×K, as area averaging would merge them.',
+  },
+  zscale: {
+    type: 'number',
+    label: 'Through-plane ×',
+    min: 1,
+    max: 16,
+    step: 1,
+    default: 2,
+    help: 'New slices between the acquired ones along the first axis: N slices become (N − 1)·K + 1 at z₀ + iΔ/K, the acquired positions kept, nothing extrapolated.',
+  },
+};
+
+const TASKS: ReadonlyArray<{ id: TaskKind; label: string; minDims: number; param?: keyof TaskParams }> = [
+  { id: 'fit', label: 'Represent (fit)', minDims: 1 },
+  { id: 'inpaint', label: 'Inpaint (fill hidden samples)', minDims: 1, param: 'drop' },
+  { id: 'superres', label: 'Super-resolve ×K', minDims: 1, param: 'scale' },
+  { id: 'interp', label: 'Interpolate through-plane', minDims: 3, param: 'zscale' },
+];
+
+export const TASK_LABELS: Record<TaskKind, string> = Object.fromEntries(TASKS.map((t) => [t.id, t.label])) as Record<TaskKind, string>;
+
+export function taskInfos(): TaskInfo[] {
+  return TASKS.map((t) => ({ id: t.id, label: t.label, minDims: t.minDims, params: t.param ? paramInfos({ [t.param]: TASK_PARAMS[t.param] }) : [] }));
+}
+
+function checkFactor(name: 'drop' | 'scale' | 'zscale', v: number): number {
+  const spec = TASK_PARAMS[name];
+  if (!(Number.isFinite(v) && v >= spec.min && v <= spec.max)) throw new InrError('E_ARG', `${name} must be a number in [${spec.min}, ${spec.max}], got ${v}`);
+  if (name !== 'drop' && !(v > 0)) throw new InrError('E_ARG', `${name} must be a positive factor, got ${v}`);
+  return v;
+}
+
+/** Check a task request against the data: factors in range, through-plane only on volumes. */
+export function resolveTask(req: TaskRequest | undefined, field: Field): ResolvedTask {
+  const t = req ?? { kind: 'fit' as const };
+  switch (t.kind) {
+    case 'fit':
+      return { kind: 'fit' };
+    case 'inpaint':
+      return { kind: 'inpaint', drop: t.drop === undefined ? undefined : checkFactor('drop', t.drop) };
+    case 'superres':
+      return { kind: 'superres', scale: checkFactor('scale', t.scale) };
+    case 'interp':
+      if (field.shape.length < 3) throw new InrError('E_ARG', `through-plane resampling (zscale) needs a volume; this dataset has ${field.shape.length} axes (${field.axes.join(', ')})`);
+      return { kind: 'interp', zscale: checkFactor('zscale', t.zscale) };
+    default:
+      throw new InrError('E_ARG', `unknown task '${(t as { kind: string }).kind}'`);
+  }
+}
+
+/** Which samples the fit may use: the field's own mask, finite values, the user mask, minus the dropped ones. */
+export function fitMask(field: Field, opts: { drop?: number; mask?: Uint8Array; seed?: number }): { mask: Uint8Array; nanMasked: number; hidden: Uint8Array | undefined } {
+  const n = sampleCount(field.shape);
+  const C = field.channels.length;
+  const mask = new Uint8Array(n);
+  let nanMasked = 0;
+  for (let i = 0; i < n; i++) {
+    let ok = !field.mask || field.mask[i] === 1;
+    if (ok) {
+      for (let c = 0; c < C; c++)
+        if (!Number.isFinite(field.values[i * C + c])) {
+          ok = false;
+          nanMasked++;
+          break;
+        }
+    }
+    mask[i] = ok ? 1 : 0;
+  }
+  // Samples that exist but are kept from the fit (the user mask's holes, the dropped ones):
+  // the inpainting is scored on them.
+  let hidden: Uint8Array | undefined;
+  if (opts.mask) {
+    if (opts.mask.length !== n) throw new InrError('E_ARG', `the mask has ${opts.mask.length} samples, the data ${n}`);
+    hidden = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i++)
+      if (!opts.mask[i] && mask[i]) {
+        mask[i] = 0;
+        hidden[i] = 1;
+        any = true;
+      }
+    if (!any) hidden = undefined;
+  }
+  if (opts.drop !== undefined && opts.drop > 0) {
+    if (!(opts.drop < 1)) throw new InrError('E_ARG', `drop must be in [0, 1), got ${opts.drop}`);
+    hidden ??= new Uint8Array(n);
+    const rng = new Rng((opts.seed ?? 1) * 7919 + 17);
+    for (let i = 0; i < n; i++) {
+      if (mask[i] && rng.uniform() < opts.drop) {
+        mask[i] = 0;
+        hidden[i] = 1;
+      }
+    }
+  }
+  let valid = 0;
+  for (let i = 0; i < n; i++) valid += mask[i];
+  if (valid === 0) throw new InrError('E_DATA', 'the mask hides every sample: nothing is left to fit');
+  return { mask, nanMasked, hidden };
+}
+
+/**
+ * Positions of a through-plane resampling by `factor` on an axis of `length` slices: the
+ * acquired slices and factor − 1 new ones between each pair, p_i = i/factor for
+ * i = 0 … (length − 1)·factor. Nothing beyond the first and last slice.
+ */
+export function anchoredGrid(length: number, factor: number): AxisGrid {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new InrError('E_ARG', `zscale must be a positive factor, got ${factor}`);
+  const count = Math.floor((length - 1) * factor + 1e-9) + 1;
+  return { start: 0, step: 1 / factor, count };
+}
+
+/**
+ * The output grids of a resampling task, undefined for the others. `superres` splits every
+ * sample into K per axis (finerGrid: p_j = (j + ½)/K − ½); `interp` anchors the first axis at
+ * the slices (anchoredGrid) and keeps the others.
+ */
+export function taskGrids(field: Field, task: ResolvedTask): AxisGrid[] | undefined {
+  if (task.kind === 'superres') return field.shape.map((L) => finerGrid(L, task.scale!));
+  if (task.kind === 'interp') return field.shape.map((L, a) => (a === 0 ? anchoredGrid(L, task.zscale!) : sampleGrid(L)));
+  return undefined;
+}
+
+/** A Field of `values` evaluated on `grids`, with the source's geometry refined to match. */
+export function resampledField(field: Field, grids: AxisGrid[], values: Float32Array): Field {
+  return {
+    ...field,
+    shape: grids.map((g) => g.count),
+    values,
+    mask: undefined,
+    geometry: {
+      ...field.geometry,
+      spacing: field.geometry.spacing.map((s, a) => s * grids[a].step),
+      origin: field.geometry.origin.map((o, a) => o + grids[a].start * field.geometry.spacing[a]),
+    },
+  };
+}
+
+/** What every method reports: the task, the backend, the size and the metrics. */
+export interface ReportCore {
+  method: string;
+  task: TaskKind;
+  backend: string;
+  shape: number[];
+  params: number;
+  params_per_value: number;
+  seconds: number;
+  seconds_fit: number;
+  seconds_reconstruct: number;
+  psnr: number;
+  ssim?: number;
+  rmse: number;
+  mae: number;
+  data_range: number;
+  psnr_unobserved?: number;
+  observed_fraction: number;
+  nan_masked: number;
+  output_shape?: number[];
+}
+
+/** Report sections of one kind of method. */
+export interface FitExtras {
+  /** ELM methods: the mesh and hidden layer. */
+  mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number>; hole_fill?: boolean };
+  /** Backpropagation nets: architecture, training record. */
+  net?: Record<string, number | string | boolean>;
+  training?: Record<string, unknown>;
+  warnings?: string[];
+  /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
+  beam?: {
+    strategy: string;
+    cells: number;
+    balance_before: number;
+    balance_after: number;
+    /** max/mean of the norm per unit of capacity (what the 'capacity' strategy balances). */
+    balance_load: number;
+    splits: number;
+    merges: number;
+    /** Mesh construction: checks, strategy, tree, Barron norms, refinement or capacity. */
+    seconds_mesh: number;
+    /** The frequency-scale probe (the uniform engine runs it too). */
+    seconds_freq: number;
+    /** The least-squares solve. */
+    seconds_solve: number;
+  };
+}
+
+export type FitReport = ReportCore & FitExtras;
+
+/**
+ * The metrics and bookkeeping every method reports: PSNR, SSIM, RMSE and MAE over the samples
+ * that exist, PSNR over the hidden ones, the observed fraction and the task.
+ */
+export function reportCore(
+  field: Field,
+  rec: Float32Array,
+  o: {
+    method: string;
+    task: TaskKind;
+    backend: string;
+    params: number;
+    /** Samples the fit saw (before any hole fill). */
+    observed: Uint8Array;
+    hidden?: Uint8Array;
+    nanMasked: number;
+    upsampled?: Field;
+    /** performance.now() at the start, after the fit, after the reconstruction. */
+    t0: number;
+    t1: number;
+    t2: number;
+  },
+): ReportCore {
+  const C = field.channels.length;
+  const n = sampleCount(field.shape);
+  const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
+  const m = fieldMetrics(field, { ...field, values: rec }, { dataRange });
+  let observed = 0;
+  for (let i = 0; i < n; i++) observed += o.observed[i];
+  return {
+    method: o.method,
+    task: o.task,
+    backend: o.backend,
+    shape: field.shape,
+    params: o.params,
+    params_per_value: o.params / (n * C),
+    seconds: (performance.now() - o.t0) / 1000,
+    seconds_fit: (o.t1 - o.t0) / 1000,
+    seconds_reconstruct: (o.t2 - o.t1) / 1000,
+    psnr: m.psnr,
+    ssim: m.ssim,
+    rmse: m.rmse,
+    mae: m.mae,
+    data_range: dataRange,
+    psnr_unobserved: o.hidden ? psnr(field.values, rec, { dataRange, mask: o.hidden, channels: C }) : undefined,
+    observed_fraction: observed / n,
+    nan_masked: o.nanMasked,
+    output_shape: o.upsampled?.shape,
+  };
+}
