@@ -62,7 +62,12 @@ export interface DatasetInfo {
   spacing: number[];
   origin: number[];
   units?: string;
-  crs?: { epsg?: number; description?: string };
+  /**
+   * The coordinate reference system: GeoTIFF geokeys, or a NetCDF variable's CF `grid_mapping`.
+   * `name` is short (`WGS 84`, `UTM 25S`, `lambert_conformal_conic`); `kind` says whether map
+   * coordinates are angles or lengths, `units` which (`degrees`, `m`).
+   */
+  crs?: { epsg?: number; description?: string; name?: string; kind?: 'geographic' | 'projected'; units?: string };
   window?: { center: number; width: number };
   stats: DatasetStats;
   listing?: { series?: SeriesEntry[]; variables?: VariableEntry[]; bands?: string[] };
@@ -84,6 +89,34 @@ export interface DatasetInfo {
   orientation?: DatasetOrientation;
   /** DICOM: the source carries patient-identifying attributes (exports are de-identified by default). */
   patientData?: boolean;
+  /**
+   * The file's own format as detected, more precise than `format` and `formatLabel` (the reader's
+   * list): `NetCDF classic (CDF-1)`, `GeoTIFF (LZW)`, `NIfTI-1 (gzip)`, `DICOM (explicit VR LE)`.
+   */
+  fileFormat?: string;
+  /**
+   * Units of each axis's coordinates (`spacing`, `origin`), one entry per axis, '' where none is
+   * known: `mm` (DICOM, NIfTI), `m` or `degrees` (GeoTIFF, from its CRS), the coordinate
+   * variable's `units` (NetCDF: `degrees_north`, `hours since 1900-01-01`).
+   */
+  axisUnits?: string[];
+  /**
+   * How the file asks for its values to be shown: NetCDF `display_scale` (`log`), `display_min`,
+   * `display_max`; NIfTI `cal_min`/`cal_max`.
+   */
+  display?: DisplayHint;
+  /**
+   * Curvilinear grids (NetCDF 2-D latitude/longitude variables named in `coordinates`): the
+   * latitude and longitude of every sample of the last two axes, rows × columns, row-major.
+   * Absent above 4 M samples.
+   */
+  latLon?: { lat: Float64Array; lon: Float64Array };
+}
+
+export interface DisplayHint {
+  scale?: 'linear' | 'log';
+  min?: number;
+  max?: number;
 }
 
 export interface DatasetOrientation {
@@ -132,7 +165,16 @@ export interface SliceRequest {
   at?: number[];
   /** Take the slice from a job's reconstruction instead of the source. */
   resultOf?: string;
+  /** With `resultOf`: which output (default the reconstruction on the source grid). */
+  output?: ResultOutput;
 }
+
+/**
+ * A job's outputs a view can show: `reconstruction` on the source grid, or `resampled`, the
+ * finer grid of a super-resolution or through-plane task at its own resolution (its grid is
+ * `JobResult.resampled`; indices in requests are on that grid).
+ */
+export type ResultOutput = 'reconstruction' | 'resampled';
 
 export interface SliceData {
   width: number;
@@ -152,6 +194,8 @@ export interface SliceData {
 export interface VolumeRequest {
   datasetId: string;
   resultOf?: string;
+  /** With `resultOf`: which output (default the reconstruction on the source grid). */
+  output?: ResultOutput;
   channel?: number;
   /** Index on each axis before the last three. Default 0. */
   index?: number[];
@@ -238,7 +282,17 @@ export interface StatsJobRequest {
  */
 export type TaskKind = 'fit' | 'inpaint' | 'superres' | 'interp';
 
-export type TaskRequest = { kind: 'fit' } | { kind: 'inpaint'; drop?: number } | { kind: 'superres'; scale: number } | { kind: 'interp'; zscale: number };
+/**
+ * `check` on a resampling task measures it against the data itself: the data are first reduced
+ * by the factor (`superres`: K×K… blocks averaged; `interp`: every K-th slice kept), the method
+ * resamples them back onto the source grid, and the result is scored against the source (for
+ * `interp`, `psnr_unobserved` is over the slices that were left out).
+ */
+export type TaskRequest =
+  | { kind: 'fit' }
+  | { kind: 'inpaint'; drop?: number }
+  | { kind: 'superres'; scale: number; check?: boolean }
+  | { kind: 'interp'; zscale: number; check?: boolean };
 
 /** ELM-INR on a uniform mesh of subdomains (main/methods/elm.ts). */
 export interface ElmParams {
@@ -298,8 +352,14 @@ export interface NetParams {
   igaEvery?: number;
 }
 
-/** The classical interpolations (main/methods/classical/): no parameters of their own. */
-export type BaselineParams = Record<never, never>;
+/** The classical interpolations (main/methods/classical/); most have no parameters. */
+export interface BaselineParams {
+  /** Clough–Tocher vertex gradients. */
+  gradients?: 'local' | 'nielson';
+  /** Normalised convolution: first scale and fill density. */
+  sigma?: number;
+  density?: number;
+}
 
 /** The parameters of any method; the engine checks them against the chosen method's registry entry. */
 export type MethodParams = ElmParams | BeamParams | NetParams | BaselineParams;
@@ -395,6 +455,15 @@ export interface JobResult {
   mesh?: BeamMeshInfo;
   /** What `exportResult` can give for this job. */
   exports?: ExportWhat[];
+  /** Super-resolution and through-plane tasks: the grid of the resampled output (`output: 'resampled'`). */
+  resampled?: ResampledGrid;
+}
+
+/** The grid of a resampled output: one entry per axis of the dataset, as `DatasetInfo` has them. */
+export interface ResampledGrid {
+  shape: number[];
+  spacing: number[];
+  origin: number[];
 }
 
 export interface WireError {
@@ -434,6 +503,21 @@ export interface EngineApi {
   exportResult(req: ExportRequest, opts?: CallOptions): Promise<ExportResult>;
   /** The methods and tasks the engine offers, with their parameters. */
   methods(): Promise<MethodCatalog>;
+  /** The compute backends of the backpropagation nets on this machine, in the order `auto` tries them. */
+  backends(): Promise<BackendInfo[]>;
+}
+
+/** A compute backend of the nets (main/inr/nets/backend.ts), as the Fit panel states it before a run. */
+export interface BackendInfo {
+  id: 'tfjs-node-gpu' | 'webgpu' | 'wasm' | 'cpu';
+  available: boolean;
+  /** Why it is unavailable, or how it runs (`SIMD, 1 thread`). */
+  reason: string;
+  device: 'gpu' | 'cpu';
+  /** CPU backends: threads one fit uses. */
+  threads?: number;
+  /** Measured float32 matrix-product rate on this machine (GFLOP/s), for time estimates; absent where not measured. */
+  gflops?: number;
 }
 
 export type MethodName = keyof EngineApi;
@@ -451,6 +535,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
   'thumbnail',
   'exportResult',
   'methods',
+  'backends',
 ] as const;
 
 /** What the renderer holds: the requests plus the job event stream. */

@@ -36,14 +36,25 @@ function isPlainName(n: string): boolean {
   return n.length > 0 && n.length <= 255 && !/[\\/\0]|^\.\.?$/.test(n);
 }
 
-const TASK_KEYS: Record<string, string[]> = { fit: [], inpaint: ['drop'], superres: ['scale'], interp: ['zscale'] };
+const TASK_KEYS: Record<string, string[]> = { fit: [], inpaint: ['drop'], superres: ['scale', 'check'], interp: ['zscale', 'check'] };
 
 function checkTask(t: unknown): void {
   if (!isObj(t) || typeof t.kind !== 'string' || !(t.kind in TASK_KEYS)) bad('startJob', `task must be { kind: ${Object.keys(TASK_KEYS).join(' | ')} }`);
   const keys = TASK_KEYS[t.kind as string];
   onlyKeys('startJob', t, ['kind', ...keys]);
-  for (const k of keys) if (t[k] !== undefined && !(typeof t[k] === 'number' && Number.isFinite(t[k]))) bad('startJob', `task ${k} must be a finite number`);
+  for (const k of keys) {
+    if (k === 'check') {
+      if (t.check !== undefined && typeof t.check !== 'boolean') bad('startJob', 'task check must be a boolean');
+    } else if (t[k] !== undefined && !(typeof t[k] === 'number' && Number.isFinite(t[k]))) bad('startJob', `task ${k} must be a finite number`);
+  }
   if ((t.kind === 'superres' || t.kind === 'interp') && t[keys[0]] === undefined) bad('startJob', `task ${t.kind} needs ${keys[0]}`);
+}
+
+/** `output` names one of a job's outputs, and only with `resultOf`. */
+function checkOutput(method: string, o: Obj): void {
+  if (o.output === undefined) return;
+  if (o.output !== 'reconstruction' && o.output !== 'resampled') bad(method, `output must be 'reconstruction' or 'resampled'`);
+  if (o.resultOf === undefined) bad(method, 'output needs resultOf');
 }
 
 export function isMethod(m: unknown): m is MethodName {
@@ -57,6 +68,7 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     case 'capabilities':
     case 'pickFile':
     case 'methods':
+    case 'backends':
       return;
     case 'closeDataset': {
       if (!isObj(args) || typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
@@ -93,9 +105,10 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'getSlice': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['datasetId', 'index', 'resultOf', 'plane', 'at']);
+      onlyKeys(method, args, ['datasetId', 'index', 'resultOf', 'output', 'plane', 'at']);
       if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
       optString(method, args, 'resultOf', 64);
+      checkOutput(method, args);
       if (args.index !== undefined && !isIndexList(args.index)) bad(method, 'index must be non-negative integers');
       if (args.at !== undefined && !isIndexList(args.at)) bad(method, 'at must be non-negative integers');
       if (args.plane !== undefined && !(isIndexList(args.plane) && (args.plane as number[]).length === 2)) bad(method, 'plane must be two axis numbers');
@@ -103,9 +116,10 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'getVolume': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['datasetId', 'resultOf', 'channel', 'index', 'maxVoxels']);
+      onlyKeys(method, args, ['datasetId', 'resultOf', 'output', 'channel', 'index', 'maxVoxels']);
       if (typeof args.datasetId !== 'string') bad(method, 'datasetId must be a string');
       optString(method, args, 'resultOf', 64);
+      checkOutput(method, args);
       if (args.channel !== undefined && !(Number.isInteger(args.channel) && (args.channel as number) >= 0)) bad(method, 'channel must be a non-negative integer');
       if (args.index !== undefined && !isIndexList(args.index)) bad(method, 'index must be non-negative integers');
       if (args.maxVoxels !== undefined && !(Number.isInteger(args.maxVoxels) && (args.maxVoxels as number) >= 1 && (args.maxVoxels as number) <= 2 ** 27)) bad(method, 'maxVoxels must be an integer in [1, 2^27]');

@@ -15,6 +15,7 @@ import { InrError } from '../core/errors';
 import { demoDatasetPath } from '../core/paths';
 import { hasPatientData } from '../data/dicom/anonymize';
 import { OutputFolder } from '../core/output-folder';
+import { setMemoryLimit } from '../core/limits';
 import { describeDataset, type DatasetSummary, type OpenOptions } from '../data/index';
 import { writeLikeSource } from '../data/writers';
 import { writeFileAtomic } from '../core/atomic';
@@ -35,7 +36,7 @@ function usage(): string {
     '',
     'Usage:',
     '  inr-studio info [path] [--series UID] [--var NAME] [--index dim=i,...] [--json]',
-    '  inr-studio fit  [path] --method METHOD [--PARAMETER VALUE …] [--drop F | --scale K | --zscale K]',
+    '  inr-studio fit  [path] --method METHOD [--PARAMETER VALUE …] [--drop F | --scale K | --zscale K [--check]]',
     '                  [--out DIR] [--force] [--threads T] [--anonymize | --keep-patient-data] [--json]',
     '  inr-studio methods [--json]                       # every method with its parameters',
     '  inr-studio backends [--json]',
@@ -141,6 +142,7 @@ async function info(argv: string[]): Promise<void> {
 /** Flags of `fit` that are not a method's or a task's parameters. */
 const FIT_IO_FLAGS = {
   method: { type: 'string' },
+  check: { type: 'boolean' },
   out: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -191,7 +193,7 @@ async function fit(argv: string[]): Promise<void> {
   const path = positionals[0] ? resolve(positionals[0]) : demoDatasetPath();
   const options: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) if (v !== undefined && !(k in FIT_IO_FLAGS)) options[k] = v as string;
-  const request = fitRequest(method, options, 'cli');
+  const request = fitRequest(method, { ...options, ...(values.check ? { check: 'true' } : {}) }, 'cli');
   if (values.threads !== undefined) await setProcessThreads(positiveInt('threads', values.threads));
   const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-${request.method}`));
   // Refuse before any work when the output folder holds results and --force is not given.
@@ -349,10 +351,26 @@ async function spectral(argv: string[]): Promise<void> {
   }
 }
 
+/** Take the global `--max-memory SIZE` out of the arguments and apply it. */
+function globalOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--max-memory') {
+      if (i + 1 >= argv.length) throw new UsageError("--max-memory needs a size (for example 4G)");
+      setMemoryLimit(argv[++i]);
+    } else if (a.startsWith('--max-memory=')) setMemoryLimit(a.slice('--max-memory='.length));
+    else out.push(a);
+  }
+  return out;
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const [cmd, ...rest] = argv;
   try {
+    const [cmd, ...rest] = globalOptions(argv);
     return await command(cmd, rest);
+  } catch (err) {
+    return failure(err);
   } finally {
     // Threads and workers never outlive the command.
     await closeProcessPool();
@@ -408,18 +426,23 @@ async function command(cmd: string | undefined, rest: string[]): Promise<number>
         throw new UsageError(`unknown command '${cmd}' (see 'inr-studio --help')`);
     }
   } catch (err) {
-    // An interrupt (SIGINT/SIGTERM) ends with its own exit status; the output was left as it was.
-    if (err instanceof InrError && err.code === 'E_CANCELLED' && process.exitCode) {
-      console.error('inr-studio: interrupted; nothing was written');
-      return Number(process.exitCode);
-    }
-    if (err instanceof InrError && err.code !== 'E_INTERNAL') {
-      console.error(`inr-studio: ${err.toLine()}`);
-      return 2;
-    }
-    const msg = err instanceof Error ? err.message : String(err);
-    console.error(`inr-studio: internal error: ${msg} (please report this)`);
-    if (process.env.INR_DEBUG) console.error(err);
-    return 1;
+    return failure(err);
   }
+}
+
+/** The exit status for an error, after one line on stderr. */
+function failure(err: unknown): number {
+  // An interrupt (SIGINT/SIGTERM) ends with its own exit status; the output was left as it was.
+  if (err instanceof InrError && err.code === 'E_CANCELLED' && process.exitCode) {
+    console.error('inr-studio: interrupted; nothing was written');
+    return Number(process.exitCode);
+  }
+  if (err instanceof InrError && err.code !== 'E_INTERNAL') {
+    console.error(`inr-studio: ${err.toLine()}`);
+    return 2;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  console.error(`inr-studio: internal error: ${msg} (please report this)`);
+  if (process.env.INR_DEBUG) console.error(err);
+  return 1;
 }

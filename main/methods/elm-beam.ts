@@ -9,7 +9,7 @@ import { InrError } from '../core/errors';
 import { resolveElmSpec } from '../inr/elm/config';
 import { createModel } from '../inr/elm/model';
 import { sampleGrid } from '../inr/elm/mesh';
-import { fitBeam, evaluateBeam, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
+import { fitBeamParallel, evaluateBeamParallel, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
 import { ELM_SHARED_PARAMS, fillHoles } from './elm';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
@@ -56,12 +56,12 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
   const mask = filled?.mask ?? input.observed;
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
   const budget = params.budget ?? createModel(uniform).weights.length;
-  const checkCancel = () => {
-    if (hooks.signal?.aborted) throw new InrError('E_CANCELLED', 'cancelled by the user');
-  };
-  // Yield once so a cancel issued right away is seen; the solve itself is synchronous.
+  // The probe, the solve and the reconstruction run on the process's ELM pool (bit for bit the
+  // one-thread result); the mesh is built here, checking `signal` between its steps.
+  const pool = hooks.pool();
   await new Promise((r) => setImmediate(r));
-  const model = fitBeam(
+  const model = await fitBeamParallel(
+    pool,
     { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask },
     {
       budget,
@@ -76,11 +76,18 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
       meshPath: params.mesh,
       holdout: input.holdout,
     },
-    { onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.8 * f), checkCancel },
+    { onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.6 * f), signal: hooks.signal },
   );
   const fittedAt = performance.now();
-  const reconstruction = evaluateBeam(model, field.shape.map((L) => sampleGrid(L)), { checkCancel });
-  const upsampled = input.grids ? evaluateBeam(model, input.grids, { checkCancel }) : undefined;
+  const reconstruction = await evaluateBeamParallel(pool, model, field.shape.map((L) => sampleGrid(L)), {
+    signal: hooks.signal,
+    onProgress: (s, f) => hooks.onProgress(s, 0.65 + 0.25 * f),
+  });
+  let upsampled: Float32Array | undefined;
+  if (input.grids) {
+    hooks.onProgress('resampling', 0.9);
+    upsampled = await evaluateBeamParallel(pool, model, input.grids, { signal: hooks.signal });
+  }
   const st = model.stats;
   if (!st) throw new InrError('E_INTERNAL', 'BEAM returned no mesh statistics');
   const meshJson = beamMeshJson(model);
@@ -89,7 +96,7 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
     upsampled,
     model,
     params: beamParamCount(model),
-    backend: 'js-float64 (1 thread)',
+    backend: `js-float64 (${pool.size} thread${pool.size > 1 ? 's' : ''})`,
     fittedAt,
     mesh: { info: { shape: meshJson.shape, cells: meshJson.cells }, json: JSON.stringify(meshJson) + '\n' },
     extras: {

@@ -17,8 +17,16 @@ import wire from './nets/wire';
 import sl2a from './nets/sl2a';
 import bwrelu from './nets/bwrelu';
 import relu from './nets/relu';
+import linear from './classical/linear';
+import cubic from './classical/cubic';
+import natural from './classical/natural';
+import nconv from './classical/nconv';
+import lanczos from './classical/lanczos';
+import spline from './classical/spline';
+import pchip from './classical/pchip';
+import nearest from './classical/nearest';
 
-export const METHODS: readonly MethodDef<never>[] = [elm, elmBeam, siren, ffn, gauss, wire, sl2a, bwrelu, relu].map((m) => m as unknown as MethodDef<never>);
+export const METHODS: readonly MethodDef<never>[] = [elm, elmBeam, siren, ffn, gauss, wire, sl2a, bwrelu, relu, linear, cubic, natural, nconv, lanczos, spline, pchip, nearest].map((m) => m as unknown as MethodDef<never>);
 
 export const METHOD_IDS: readonly string[] = METHODS.map((m) => m.id);
 

@@ -54,6 +54,8 @@ export interface ResolvedTask {
   drop?: number;
   scale?: number;
   zscale?: number;
+  /** A resampling scored against the data: the method sees the reduced data (tasks/common.ts `checkSetup`). */
+  check?: boolean;
 }
 
 export interface MethodInput<P> {

@@ -70,6 +70,12 @@ function checkFactor(name: 'drop' | 'scale' | 'zscale', v: number): number {
   return v;
 }
 
+function checked(check: boolean | undefined, factor: number, name: string): { check?: true } {
+  if (!check) return {};
+  if (!(Number.isInteger(factor) && factor >= 2)) throw new InrError('E_ARG', `a checked resampling needs a whole ${name} of 2 or more, got ${factor}`);
+  return { check: true };
+}
+
 /** Check a task request against the data: factors in range, through-plane only on volumes. */
 export function resolveTask(req: TaskRequest | undefined, field: Field): ResolvedTask {
   const t = req ?? { kind: 'fit' as const };
@@ -79,10 +85,10 @@ export function resolveTask(req: TaskRequest | undefined, field: Field): Resolve
     case 'inpaint':
       return { kind: 'inpaint', drop: t.drop === undefined ? undefined : checkFactor('drop', t.drop) };
     case 'superres':
-      return { kind: 'superres', scale: checkFactor('scale', t.scale) };
+      return { kind: 'superres', scale: checkFactor('scale', t.scale), ...checked(t.check, t.scale, 'scale') };
     case 'interp':
       if (field.shape.length < 3) throw new InrError('E_ARG', `through-plane resampling (zscale) needs a volume; this dataset has ${field.shape.length} axes (${field.axes.join(', ')})`);
-      return { kind: 'interp', zscale: checkFactor('zscale', t.zscale) };
+      return { kind: 'interp', zscale: checkFactor('zscale', t.zscale), ...checked(t.check, t.zscale, 'zscale') };
     default:
       throw new InrError('E_ARG', `unknown task '${(t as { kind: string }).kind}'`);
   }
@@ -205,6 +211,8 @@ export interface FitExtras {
   net?: Record<string, number | string | boolean>;
   training?: Record<string, unknown>;
   warnings?: string[];
+  /** A checked resampling: the factor and the shape of the reduced data the method saw. */
+  check?: { factor: number; reduced_shape: number[] };
   /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
   beam?: {
     strategy: string;
@@ -275,4 +283,93 @@ export function reportCore(
     nan_masked: o.nanMasked,
     output_shape: o.upsampled?.shape,
   };
+}
+
+/**
+ * A resampling scored against the data ("check"): the data reduced by the factor, the grids
+ * that carry the method's output on the reduced data back onto every source sample, which
+ * samples are scored, and which of them the reduced data left out.
+ *
+ * - superres ×K: K×K… blocks are averaged (as a coarser sensor would integrate them; masked
+ *   samples left out, a block with none is masked). Block b covers source samples K·b … K·b+K−1,
+ *   whose centre K·b + (K−1)/2 is the reduced sample's position, so source sample j sits at
+ *   reduced position (j − (K−1)/2)/K: start −(K−1)/(2K), step 1/K. Every sample is scored.
+ * - interp ×K: slices 0, K, 2K, … are kept; source slice j is at reduced position j/K. Slices past
+ *   the last kept one would be extrapolated and are not scored; the left-out slices between kept
+ *   ones are the held-out set.
+ */
+export function checkSetup(field: Field, task: ResolvedTask): { reduced: Field; grids: AxisGrid[]; scored: Uint8Array; hidden?: Uint8Array } {
+  const K = task.kind === 'superres' ? task.scale! : task.zscale!;
+  const C = field.channels.length;
+  const n = sampleCount(field.shape);
+  const { mask: exists } = fitMask(field, {});
+  if (task.kind === 'superres') {
+    const small = field.shape.map((L) => Math.floor(L / K));
+    if (small.some((L) => L < 1)) throw new InrError('E_ARG', `a ${K}× check needs at least ${K} samples along every axis; these data are ${field.shape.join('×')}`);
+    const m = sampleCount(small);
+    const sum = new Float64Array(m * C);
+    const cnt = new Uint32Array(m);
+    const d = field.shape.length;
+    const idx = new Array<number>(d).fill(0);
+    for (let i = 0; i < n; i++) {
+      let o = 0;
+      let inside = true;
+      for (let a = 0; a < d; a++) {
+        const b = Math.floor(idx[a] / K);
+        if (b >= small[a]) inside = false;
+        o = o * small[a] + b;
+      }
+      if (inside && exists[i]) {
+        cnt[o]++;
+        for (let c = 0; c < C; c++) sum[o * C + c] += field.values[i * C + c];
+      }
+      for (let a = d - 1; a >= 0; a--) {
+        if (++idx[a] < field.shape[a]) break;
+        idx[a] = 0;
+      }
+    }
+    const values = new Float32Array(m * C);
+    const mask = new Uint8Array(m);
+    for (let o = 0; o < m; o++) {
+      mask[o] = cnt[o] ? 1 : 0;
+      for (let c = 0; c < C; c++) values[o * C + c] = cnt[o] ? sum[o * C + c] / cnt[o] : NaN;
+    }
+    const reduced: Field = {
+      ...field,
+      shape: small,
+      values,
+      mask: mask.every((v) => v === 1) ? undefined : mask,
+      dtype: 'float32',
+      geometry: { ...field.geometry, spacing: field.geometry.spacing.map((s) => s * K), origin: field.geometry.origin.map((o, a) => o + ((K - 1) / 2) * field.geometry.spacing[a]) },
+    };
+    const grids = field.shape.map((L) => ({ start: -(K - 1) / (2 * K), step: 1 / K, count: L }));
+    return { reduced, grids, scored: exists };
+  }
+  const N = field.shape[0];
+  const kept = Math.floor((N - 1) / K) + 1;
+  if (kept < 2) throw new InrError('E_ARG', `a ${K}× through-plane check needs at least ${K + 1} slices; these data have ${N}`);
+  const per = n / N;
+  const values = new Float32Array(kept * per * C);
+  const mask = field.mask ? new Uint8Array(kept * per) : undefined;
+  for (let k = 0; k < kept; k++) {
+    values.set(field.values.subarray(k * K * per * C, (k * K + 1) * per * C), k * per * C);
+    if (mask) mask.set(field.mask!.subarray(k * K * per, (k * K + 1) * per), k * per);
+  }
+  const reduced: Field = {
+    ...field,
+    shape: [kept, ...field.shape.slice(1)],
+    values,
+    mask,
+    geometry: { ...field.geometry, spacing: field.geometry.spacing.map((s, a) => (a === 0 ? s * K : s)) },
+  };
+  const grids = field.shape.map((L, a) => (a === 0 ? { start: 0, step: 1 / K, count: L } : sampleGrid(L)));
+  const last = (kept - 1) * K;
+  const scored = new Uint8Array(n);
+  const hidden = new Uint8Array(n);
+  for (let j = 0; j <= last; j++)
+    for (let i = j * per; i < (j + 1) * per; i++) {
+      scored[i] = exists[i];
+      hidden[i] = exists[i] && j % K !== 0 ? 1 : 0;
+    }
+  return { reduced, grids, scored, hidden };
 }

@@ -74,7 +74,8 @@ describe('export (real engine, browser downloads)', () => {
     const row = Object.fromEntries(lines[1].split(',').map((v, i) => [header[i], v]));
     expect(row.run).toBe(jobId.replace(/^job-/, '#'));
     expect(row.method).toBe('elm');
-    expect(row.params).toBe('hidden=48;overlap=0.15');
+    // The request's parameters, sorted: the one typed in (hidden) and the panel's defaults.
+    expect(row.params).toBe('activation=sine;hidden=48;overlap=0.15;ridge=0.000001;seed=1');
     expect(Number(row.psnr)).toBeCloseTo(psnr, 1);
     expect(Number(row.ssim)).toBeGreaterThan(0.5);
     expect(Number(row.seconds)).toBeGreaterThan(0);
