@@ -9,7 +9,7 @@
  * to a path not picked in the save dialog is refused.
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
-import { IPC_CALL, IPC_EVENT, type ExportRequest, type JobEvent, type OpenRequest } from '../main/api/contract';
+import { IPC_CALL, IPC_CANCEL, IPC_EVENT, type CallOptions, type ExportRequest, type JobEvent, type OpenRequest } from '../main/api/contract';
 import { validateRequest } from '../main/api/validate';
 import { InrError, serializeError } from '../main/core/errors';
 import type { EngineService } from '../main/service/engine';
@@ -54,9 +54,13 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
     grants.grantOpen(path);
   };
 
-  ipcMain.handle(IPC_CALL, async (ev, method: unknown, args: unknown) => {
+  ipcMain.handle(IPC_CALL, async (ev, method: unknown, args: unknown, callId: unknown) => {
     const win = trustedWindow(ev);
     if (!win) return { ok: false, error: { name: 'InrError', code: 'E_ARG', message: 'request from an unknown frame' } };
+    // Long calls (open, getVolume, exportResult) stop when the renderer cancels them by id.
+    const ac = new AbortController();
+    const id = Number.isSafeInteger(callId) ? (callId as number) : undefined;
+    if (id !== undefined) inFlight.set(id, ac);
     try {
       validateRequest(method, args);
       if (method === 'pickFile') {
@@ -84,7 +88,7 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
       if (method === 'open') {
         const req = args as OpenRequest;
         if (req.path !== undefined) await mayOpen(win, req.path);
-        const info = await engine.open(req);
+        const info = await engine.open(req, { signal: ac.signal });
         // The engine's own answer (a DICOM file's folder, an upload's copy) may be re-opened
         // with another series or variable.
         grants.grantOpen(info.path);
@@ -98,11 +102,19 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
       }
       const fn = (engine as unknown as Record<string, unknown>)[method];
       if (typeof fn !== 'function') throw new InrError('E_UNSUPPORTED', `this engine does not answer '${method}'`);
-      return { ok: true, result: await (fn as (a: unknown) => Promise<unknown>).call(engine, args) };
+      return { ok: true, result: await (fn as (a: unknown, o: CallOptions) => Promise<unknown>).call(engine, args, { signal: ac.signal }) };
     } catch (err) {
       return { ok: false, error: serializeError(err) };
+    } finally {
+      if (id !== undefined) inFlight.delete(id);
     }
   });
+
+  const inFlight = new Map<number, AbortController>();
+  const onCancel = (ev: IpcMainEvent, callId: unknown) => {
+    if (trustedWindow(ev) && Number.isSafeInteger(callId)) inFlight.get(callId as number)?.abort();
+  };
+  ipcMain.on(IPC_CANCEL, onCancel);
 
   // A file dropped on the window: the preload got its path from webUtils.getPathForFile, which
   // only answers for files the user dragged in from the system.
@@ -117,5 +129,6 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
     off();
     ipcMain.removeHandler(IPC_CALL);
     ipcMain.removeListener(IPC_GRANT_DROP, onDrop);
+    ipcMain.removeListener(IPC_CANCEL, onCancel);
   };
 }

@@ -7,13 +7,21 @@
  * takes nothing from electron/policy.ts.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { IPC_CALL, IPC_EVENT, METHOD_NAMES, type InrApi, type JobEvent } from '../main/api/contract';
+import { IPC_CALL, IPC_CANCEL, IPC_EVENT, METHOD_NAMES, type InrApi, type JobEvent } from '../main/api/contract';
 import { IPC_GRANT_DROP } from './channels';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; path?: string } };
 
-async function call(method: string, args: unknown): Promise<unknown> {
-  const r = (await ipcRenderer.invoke(IPC_CALL, method, args)) as Reply;
+let nextCall = 1;
+
+/**
+ * One call. `onAbort` registers what to do when the renderer cancels (an AbortSignal cannot
+ * cross contextBridge; a function can): the main process is told the call's id.
+ */
+async function call(method: string, args: unknown, opts?: { onAbort?: (cancel: () => void) => void }): Promise<unknown> {
+  const id = nextCall++;
+  opts?.onAbort?.(() => ipcRenderer.send(IPC_CANCEL, id));
+  const r = (await ipcRenderer.invoke(IPC_CALL, method, args, id)) as Reply;
   if (r.ok) return r.result;
   // A plain object, not an Error: contextBridge keeps only the message of Error objects, and the
   // renderer needs the code to title its banner.
@@ -42,6 +50,6 @@ const api: Record<string, unknown> = {
     return ipcRenderer.sendSync(IPC_GRANT_DROP, path) === true ? path : undefined;
   },
 };
-for (const m of METHOD_NAMES) api[m] = (args?: unknown) => call(m, args);
+for (const m of METHOD_NAMES) api[m] = (args?: unknown, opts?: { onAbort?: (cancel: () => void) => void }) => call(m, args, opts);
 
 contextBridge.exposeInMainWorld('inrApi', api as unknown as InrApi);

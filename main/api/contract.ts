@@ -549,3 +549,5 @@ export interface InrApi extends EngineApi {
 /** IPC channel names used by the Electron preload. */
 export const IPC_CALL = 'inr:call';
 export const IPC_EVENT = 'inr:event';
+/** Cancels the call of that id (the fourth argument of an `inr:call`). */
+export const IPC_CANCEL = 'inr:cancel';

@@ -20,7 +20,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { JobEvent } from '../api/contract';
+import type { CallOptions, JobEvent } from '../api/contract';
 import { decodeMessage, encodeMessage, type WireResponse } from '../api/wire';
 import { validateRequest } from '../api/validate';
 import { InrError, serializeError } from '../core/errors';
@@ -103,11 +103,16 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<Bridge> {
     // A protocol error (a frame over maxPayload, a bad opcode) closes this socket only.
     ws.on('error', () => ws.terminate());
     const off = engine.onJobEvent((event: JobEvent) => send(ws, { event }));
-    ws.on('close', off);
-    ws.on('message', (data, isBinary) => void answer(ws, data, isBinary));
+    // Calls in flight on this socket, by request id: `{ cancel: id }` aborts one; closing the socket aborts all.
+    const inFlight = new Map<number, AbortController>();
+    ws.on('close', () => {
+      off();
+      for (const ac of inFlight.values()) ac.abort();
+    });
+    ws.on('message', (data, isBinary) => void answer(ws, data, isBinary, inFlight));
   });
 
-  const answer = async (ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> => {
+  const answer = async (ws: WebSocket, data: RawData, isBinary: boolean, inFlight: Map<number, AbortController>): Promise<void> => {
     let req: unknown;
     try {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -115,17 +120,27 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<Bridge> {
     } catch {
       return; // not a request frame: ignore
     }
-    if (typeof req !== 'object' || req === null || !Number.isSafeInteger((req as { id?: unknown }).id)) return;
+    if (typeof req !== 'object' || req === null) return;
+    const cancelId = (req as { cancel?: unknown }).cancel;
+    if (Number.isSafeInteger(cancelId)) {
+      inFlight.get(cancelId as number)?.abort();
+      return;
+    }
+    if (!Number.isSafeInteger((req as { id?: unknown }).id)) return;
     const { id, method, args } = req as { id: number; method: unknown; args: unknown };
     let reply: WireResponse;
+    const ac = new AbortController();
+    inFlight.set(id, ac);
     try {
       validateRequest(method, args);
       checkBrowserRequest(method, args, limits);
       const fn = (engine as unknown as Record<string, unknown>)[method];
       if (typeof fn !== 'function') throw new InrError('E_UNSUPPORTED', `this engine does not answer '${method}'`);
-      reply = { id, ok: true, result: await (fn as (a: unknown) => Promise<unknown>).call(engine, args) };
+      reply = { id, ok: true, result: await (fn as (a: unknown, o: CallOptions) => Promise<unknown>).call(engine, args, { signal: ac.signal }) };
     } catch (err) {
       reply = { id, ok: false, error: serializeError(err) };
+    } finally {
+      inFlight.delete(id);
     }
     if (!send(ws, reply)) send(ws, { id, ok: false, error: { name: 'InrError', code: 'E_INTERNAL', message: 'the answer could not be sent' } });
   };

@@ -52,7 +52,30 @@ export function planeOf(field: Field, plane: [number, number], at: number[]): Sl
  * `maxVoxels`. Masked and non-finite samples are left out of the averages; a block with none
  * left is NaN.
  */
-export function volumeOf(field: Field, channel: number, index: number[], maxVoxels: number, signal?: AbortSignal): VolumeData {
+export function volumeOf(field: Field, channel: number, index: number[], maxVoxels: number): VolumeData {
+  const steps = volumeSteps(field, channel, index, maxVoxels);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `volumeOf` for a server: it yields to the event loop between slabs of slices, so that a
+ * cancel (`signal`) that arrives meanwhile stops it.
+ */
+export async function volumeOfAsync(field: Field, channel: number, index: number[], maxVoxels: number, signal?: AbortSignal): Promise<VolumeData> {
+  const steps = volumeSteps(field, channel, index, maxVoxels);
+  for (;;) {
+    if (signal?.aborted) throw cancelled();
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/** The work of `volumeOf`, pausing (yield) after every few slices. */
+function* volumeSteps(field: Field, channel: number, index: number[], maxVoxels: number): Generator<void, VolumeData> {
   const d = field.shape.length;
   if (d < 3) throw new InrError('E_ARG', `${field.provenance.path || 'the dataset'} has ${d} axes; a volume needs 3`);
   const C = field.channels.length;
@@ -78,7 +101,7 @@ export function volumeOf(field: Field, channel: number, index: number[], maxVoxe
   const cnt = new Uint32Array(nz * ny * nx);
   const { values, mask } = field;
   for (let z = 0; z < Z; z++) {
-    if (signal?.aborted) throw cancelled();
+    if (z % 8 === 0) yield;
     const oz = Math.floor(z / sz) * ny * nx;
     for (let y = 0; y < Y; y++) {
       const oy = oz + Math.floor(y / sy) * nx;

@@ -11,8 +11,9 @@ import { InrError, cancelled } from '../core/errors';
 import { shareField, type Field } from '../core/field';
 import { hasPatientData } from '../data/dicom/anonymize';
 import { demoDatasetPath } from '../core/paths';
-import { planeOf, sliceOf, thumbnailOf, volumeOf } from '../core/sampling';
+import { planeOf, sliceOf, thumbnailOf, volumeOfAsync } from '../core/sampling';
 import { describeDataset, openField, type OpenOptions } from '../data/index';
+import { describeExtras } from './dataset-describe';
 import { openDicomSeriesLazy } from '../data/dicom/index';
 
 /** Coordinate axes longer than this are not sent to the UI. */
@@ -61,6 +62,7 @@ export class DatasetStore {
       throw err;
     }
     const { summary } = described;
+    const extras = await describeExtras(described.field, signal);
     const field = shareField(described.field);
     const id = `ds-${++this.seq}`;
     const info: DatasetInfo = {
@@ -76,7 +78,7 @@ export class DatasetStore {
       spacing: summary.spacing,
       origin: summary.origin,
       units: summary.units,
-      crs: summary.crs ? { epsg: summary.crs.epsg, description: summary.crs.description } : undefined,
+      crs: extras.crs ?? (summary.crs ? { epsg: summary.crs.epsg, description: summary.crs.description } : undefined),
       window: field.geometry.window,
       stats: summary.stats,
       listing: summary.listing,
@@ -84,6 +86,7 @@ export class DatasetStore {
       coordinates: coordinatesOf(field),
       orientation: orientationOf(field),
       patientData: hasPatientData(field) || undefined,
+      ...extras,
     };
     this.datasets.set(id, { info, field, open, upload, lastUsed: ++this.clock });
     this.evict(id);
@@ -120,8 +123,8 @@ export class DatasetStore {
     return req.plane ? planeOf(field, req.plane, req.at ?? []) : sliceOf(field, req.index ?? []);
   }
 
-  volume(field: Field, req: VolumeRequest, signal?: AbortSignal): VolumeData {
-    return volumeOf(field, req.channel ?? 0, req.index ?? [], req.maxVoxels ?? 2 ** 22, signal);
+  volume(field: Field, req: VolumeRequest, signal?: AbortSignal): Promise<VolumeData> {
+    return volumeOfAsync(field, req.channel ?? 0, req.index ?? [], req.maxVoxels ?? 2 ** 22, signal);
   }
 
   async thumbnail(req: ThumbnailRequest): Promise<Thumbnail> {

@@ -6,7 +6,7 @@
  * page's address with it (`http://127.0.0.1:PORT/?token=…`); the page reads it from its own
  * address and sends it in the socket's query (`/ws?token=…`).
  */
-import type { EngineApi, InrApi, JobEvent, MethodName } from '../../../main/api/contract';
+import type { CallOptions, EngineApi, InrApi, JobEvent, MethodName } from '../../../main/api/contract';
 import { METHOD_NAMES } from '../../../main/api/contract';
 import { decodeMessage, encodeMessage, type WireResponse } from '../../../main/api/wire';
 
@@ -96,8 +96,10 @@ export function createBridgeClient(url?: string): InrApi {
       };
     }));
 
-  const call = async (method: MethodName, args?: unknown): Promise<unknown> => {
+  const call = async (method: MethodName, args?: unknown, opts?: CallOptions): Promise<unknown> => {
     const id = nextId++;
+    const signal = opts?.signal;
+    if (signal?.aborted) throw new BridgeError('E_CANCELLED', 'cancelled');
     const frame = encodeMessage({ id, method, args });
     if (frame.byteLength > MAX_MESSAGE_BYTES) {
       const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
@@ -105,7 +107,14 @@ export function createBridgeClient(url?: string): InrApi {
     }
     const ws = await connect();
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      // Cancelling asks the engine to stop; the call then settles with the engine's E_CANCELLED.
+      const onAbort = () => ws.readyState === ws.OPEN && ws.send(encodeMessage({ cancel: id }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      pending.set(id, {
+        resolve: (v) => (done(), resolve(v)),
+        reject: (e) => (done(), reject(e)),
+      });
       ws.send(frame);
     });
   };
@@ -119,6 +128,6 @@ export function createBridgeClient(url?: string): InrApi {
       };
     },
   } as InrApi;
-  for (const m of METHOD_NAMES) (api as unknown as Record<string, unknown>)[m] = (args?: unknown) => call(m, args);
+  for (const m of METHOD_NAMES) (api as unknown as Record<string, unknown>)[m] = (args?: unknown, opts?: CallOptions) => call(m, args, opts);
   return api satisfies EngineApi;
 }
