@@ -166,18 +166,28 @@ export function taskGrids(field: Field, task: ResolvedTask): AxisGrid[] | undefi
   return undefined;
 }
 
-/** A Field of `values` evaluated on `grids`, with the source's geometry refined to match. */
+/**
+ * A Field of `values` evaluated on `grids`, with the source's geometry refined to match: the
+ * spacing times each grid's step, and the origin moved to the grid's first position. A volume
+ * with direction cosines (DICOM, NIfTI: origin = the first voxel's patient position, listed in
+ * axis order [z, y, x]) moves along its own, possibly oblique, axes.
+ */
 export function resampledField(field: Field, grids: AxisGrid[], values: Float32Array): Field {
+  const g = field.geometry;
+  const shift = grids.map((grid, a) => grid.start * g.spacing[a]);
+  let origin = g.origin.map((o, a) => o + shift[a]);
+  const d = g.direction;
+  if (field.shape.length === 3 && d && d.length === 9 && d.every(Number.isFinite)) {
+    // Columns of `direction`: the x, y and z index axes (axes 2, 1, 0) in the patient frame.
+    const p = [0, 1, 2].map((r) => shift[2] * d[3 * r] + shift[1] * d[3 * r + 1] + shift[0] * d[3 * r + 2]);
+    origin = [g.origin[0] + p[2], g.origin[1] + p[1], g.origin[2] + p[0]];
+  }
   return {
     ...field,
-    shape: grids.map((g) => g.count),
+    shape: grids.map((grid) => grid.count),
     values,
     mask: undefined,
-    geometry: {
-      ...field.geometry,
-      spacing: field.geometry.spacing.map((s, a) => s * grids[a].step),
-      origin: field.geometry.origin.map((o, a) => o + grids[a].start * field.geometry.spacing[a]),
-    },
+    geometry: { ...g, spacing: g.spacing.map((s, a) => s * grids[a].step), origin },
   };
 }
 
