@@ -88,6 +88,21 @@ describe('classical baselines in the registry', () => {
     expect(() => fitRequest('linear', { check: true })).toThrow(/give scale or zscale/);
   });
 
+  it('IDW (one module, one registry line) keeps observed samples, reproduces constants, and beats nearest on camera', async () => {
+    const flat = field([20, 30], () => 4.5);
+    const r = await runFitTask(flat, { method: 'idw', task: { kind: 'inpaint', drop: 0.8 } });
+    expect(Array.from(r.reconstruction.values).every((v) => Math.abs(v - 4.5) < 1e-5)).toBe(true);
+    const camera = await openField(sample('images', 'camera.png'));
+    const crop = field([96, 96], ([y, x]) => camera.values[(220 + y) * 512 + 200 + x]);
+    const idw = await runFitTask(crop, fitRequest('idw', { drop: '0.7', neighbours: '8' }, 'cli'));
+    const near = await runFitTask(crop, fitRequest('nearest', { drop: '0.7' }, 'cli'));
+    expect(idw.report.psnr_unobserved!).toBeGreaterThan(near.report.psnr_unobserved!);
+    // Observed samples are returned as they were.
+    const hiddenSeen = idw.reconstruction.values.filter((v, i) => v === crop.values[i]).length;
+    expect(hiddenSeen).toBeGreaterThanOrEqual(Math.round(0.25 * 96 * 96));
+    expect(() => fitRequest('idw', { power: '0' }, 'cli')).toThrow(/parameter 'power' must be in \[0.5, 8\]/);
+  });
+
   it('runs on a real image through the CLI request: cubic beats nearest at ×2 on camera', async () => {
     const camera = await openField(sample('images', 'camera.png'));
     const crop = field([128, 128], ([y, x]) => camera.values[(200 + y) * 512 + 180 + x]);
