@@ -21,6 +21,7 @@ const params: Record<string, number> = {};
 if (flag('budget')) params.budget = Number(flag('budget'));
 
 const engine = new EngineService();
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const info = await engine.open({ path });
 const t1 = performance.now();
@@ -34,4 +35,4 @@ await engine.startJob({ kind: 'fit', datasetId: info.id, method, params });
 const result = (await done) as { metrics: Record<string, number> };
 const t2 = performance.now();
 await engine.close();
-console.log(JSON.stringify({ path, method, open_s: (t1 - t0) / 1000, job_s: (t2 - t1) / 1000, psnr: result.metrics.psnr, params: result.metrics.params, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ path, method, open_s: (t1 - t0) / 1000, job_s: (t2 - t1) / 1000, psnr: result.metrics.psnr, params: result.metrics.params, cpu_s: (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
