@@ -2,6 +2,7 @@ import { PNG } from 'pngjs';
 import { createField, sampleCount, type Field } from '../core/field';
 import { InrError } from '../core/errors';
 import { writeFileAtomic } from '../core/atomic';
+import { decodePngBytes } from './png-decode';
 
 export const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -12,40 +13,20 @@ export function isPng(head: Uint8Array): boolean {
 /**
  * Decode a PNG into a Field with axes (y, x). Gray images get one channel, colour and palette
  * images three (R, G, B). Values are the stored integers (0–255 or 0–65535). An alpha channel
- * is not a channel: fully transparent pixels become masked samples.
+ * is not a channel: fully transparent pixels become masked samples. The size the IHDR claims is
+ * checked against the memory limit before anything is allocated (see png-decode.ts).
  */
 export function decodePng(bytes: Uint8Array, path: string): Field {
-  let png: PNG;
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true });
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new InrError('E_CORRUPT', `truncated or corrupt PNG (${why})`, path);
-  }
-  const { width, height } = png;
-  const meta = png as unknown as { depth?: number; color?: boolean; alpha?: boolean; palette?: boolean; colorType?: number };
-  const depth = meta.depth ?? 8;
-  const color = meta.color ?? true;
-  const hasAlpha = Boolean(meta.alpha);
-  const C = color ? 3 : 1;
-  const n = width * height;
-  const src = png.data as unknown as ArrayLike<number>;
-  const values = new Float32Array(n * C);
-  let mask: Uint8Array | undefined;
-  if (hasAlpha) mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < C; c++) values[i * C + c] = src[i * 4 + c];
-    if (mask) mask[i] = src[i * 4 + 3] === 0 ? 0 : 1;
-  }
-  if (mask && mask.every((m) => m === 1)) mask = undefined;
-  const dtype = depth === 16 && !meta.palette ? 'uint16' : 'uint8';
+  const png = decodePngBytes(bytes, path);
+  const { width, height, bitDepth: depth, colorType, hasAlpha } = png;
+  const palette = colorType === 3;
   return createField({
     axes: ['y', 'x'],
     shape: [height, width],
-    channels: color ? ['R', 'G', 'B'] : ['gray'],
-    values,
-    mask,
-    dtype,
+    channels: png.channels === 3 ? ['R', 'G', 'B'] : ['gray'],
+    values: png.values,
+    mask: png.mask,
+    dtype: depth === 16 && !palette ? 'uint16' : 'uint8',
     provenance: { format: 'png', path, meta: { bitDepth: depth, hasAlpha } },
   });
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sample } from '../helpers/samples';
 import { InrError } from '../../main/core/errors';
+import { setMemoryLimit } from '../../main/core/limits';
 import type { Field } from '../../main/core/field';
 import { openField, registerFolderReader, registerReader } from '../../main/data';
 import {
@@ -307,9 +308,14 @@ describe('bad input ends in a typed one-line error', () => {
     const b = new Uint8Array(readFileSync(dcm('transfer-syntaxes', 'explicit_little.dcm')));
     b.set(new TextEncoder().encode('99'), valueOffset(b, 'x00280008')); // NumberOfFrames 16 → 99
     const rows = valueOffset(b, 'x00280010');
-    b[rows] = b[rows + 1] = 0xff; // Rows 65535: 65535 × 256 × 99 frames
-    const err = await expectInrError(readDicomBytes(b), 'E_TOO_LARGE');
-    expect(err.message).toMatch(/×99/);
+    b[rows] = b[rows + 1] = 0xff; // Rows 65535: 65535 × 256 × 99 frames, 6.2 GiB as float32
+    setMemoryLimit('1G');
+    try {
+      const err = await expectInrError(readDicomBytes(b), 'E_TOO_LARGE');
+      expect(err.message).toMatch(/×99/);
+    } finally {
+      setMemoryLimit(undefined);
+    }
   });
 
   it('wrong element lengths', async () => {

@@ -7,6 +7,7 @@ import { InrError } from '../../main/core/errors';
 import type { Field } from '../../main/core/field';
 import { decodePng } from '../../main/data/png';
 import { decodeJpeg, encodeJpeg, jpegReader, scanJpegFrame, writeJpeg, assertFieldSize } from '../../main/data/image';
+import { setMemoryLimit } from '../../main/core/limits';
 import { geotiffReader, writeGeoTiff } from '../../main/data/geotiff';
 
 const dir = mkdtempSync(join(tmpdir(), 'inr-image-'));
@@ -113,9 +114,14 @@ describe('plain TIFF images', () => {
 });
 
 describe('size guard', () => {
-  it('allows 1 GiB of float32 values and refuses more', () => {
-    expect(() => assertFieldSize([16384, 16384], 'x')).not.toThrow();
-    expect(catchInr(() => assertFieldSize([16384, 16385], 'x')).code).toBe('E_TOO_LARGE');
-    expect(catchInr(() => assertFieldSize([0, 5], 'x')).code).toBe('E_CORRUPT');
+  it('under a 1 GiB memory limit, allows 1 GiB of float32 values and refuses more', () => {
+    setMemoryLimit(2 ** 30);
+    try {
+      expect(() => assertFieldSize([16384, 16384], 'x')).not.toThrow();
+      expect(catchInr(() => assertFieldSize([16384, 16385], 'x')).code).toBe('E_TOO_LARGE');
+      expect(catchInr(() => assertFieldSize([0, 5], 'x')).code).toBe('E_CORRUPT');
+    } finally {
+      setMemoryLimit(undefined);
+    }
   });
 });

@@ -9,7 +9,8 @@
  */
 import type { DataSet } from 'dicom-parser';
 import type { ErrorCode } from '../../core/errors';
-import { cleanUid, float64, items, MAX_BYTES, number, numbers, text, texts, uint16, vector } from './parse';
+import { ensureFits, fieldBytes } from '../../core/limits';
+import { cleanUid, float64, items, number, numbers, text, texts, uint16, vector } from './parse';
 import { SOP, TAG, TS } from './tags';
 
 export type Vec3 = [number, number, number];
@@ -217,6 +218,22 @@ function readUnits(ds: DataSet, modality: string, rescale: Rescale): string | un
   return undefined;
 }
 
+/**
+ * Memory reading an image needs, checked against the memory limit: the Float32 values of every
+ * frame, their mask, one decoded frame in Float64 (three samples at most) and the file itself.
+ * Returns the one-line refusal, or undefined when it fits.
+ */
+export function checkImageMemory(columns: number, rows: number, frames: number, outSamples: number, fileBytes: number): string | undefined {
+  const plane = columns * rows;
+  const bytes = fieldBytes(plane * frames, outSamples) + plane * 3 * 8 + fileBytes;
+  try {
+    ensureFits(bytes, `the DICOM header claims ${columns}×${rows}×${frames}${outSamples > 1 ? '×3' : ''} samples (columns × rows × frames${outSamples > 1 ? ' × RGB' : ''})`);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Transfer syntaxes whose pixel data is stored uncompressed. */
 const NATIVE_SYNTAXES = new Set<string>([TS.ImplicitLE, TS.ExplicitLE, TS.DeflatedLE, TS.ExplicitBE]);
 
@@ -260,13 +277,8 @@ function readPixelFormat(ds: DataSet, transferSyntax: string): { pixels?: PixelF
   }
   // Refuse absurd sizes before anyone allocates for them.
   const outSamples = samplesPerPixel === 3 || photometric === 'PALETTE COLOR' ? 3 : 1;
-  const bytes = rows * columns * frames * outSamples * 4;
-  if (bytes > MAX_BYTES) {
-    return {
-      pixels,
-      problem: { code: 'E_TOO_LARGE', message: `image of ${columns}×${rows}×${frames}${outSamples > 1 ? '×3' : ''} would need ${(bytes / 2 ** 30).toFixed(1)} GiB (limit 1 GiB)` },
-    };
-  }
+  const tooLarge = checkImageMemory(columns, rows, frames, outSamples, ds.byteArray.length);
+  if (tooLarge) return { pixels, problem: { code: 'E_TOO_LARGE', message: tooLarge } };
   const el = ds.elements[pixelTag];
   if (NATIVE_SYNTAXES.has(transferSyntax) && !el.encapsulatedPixelData && el.length !== 0xffffffff) {
     const samples = photometric === 'YBR_FULL_422' ? 2 : samplesPerPixel;

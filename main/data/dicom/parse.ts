@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 import type { DataSet, Element } from 'dicom-parser';
 import { InrError } from '../../core/errors';
+import { describeMemoryLimit, formatBytes, memoryLimit } from '../../core/limits';
 import { ALL_VRS, LONG_VRS, TAG, TS, transferSyntaxName } from './tags';
 
 // Named requireCjs, not require: bundlers inject their own `require` shim into ESM output.
@@ -25,7 +26,7 @@ const requireCjs = createRequire(import.meta.url);
 /** dicom-parser's UMD bundle exposes no ESM named exports: load it as CommonJS. */
 export const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
-/** Largest buffer the reader will create for one file (inflated data, pixel arrays): 1 GiB. */
+/** Largest deflated data set the reader inflates: 1 GiB (less when the memory limit is under 2 GiB). */
 export const MAX_BYTES = 2 ** 30;
 
 /** A parsed file: the data set, its transfer syntax and the bytes it points into. */
@@ -127,16 +128,21 @@ function tidy(msg: string): string {
   return msg.replace(/^dicomParser[.:][\w.]*:?\s*/, '').replace(/\s+/g, ' ').trim();
 }
 
-/** Raw-inflate the deflated dataset after the meta group, capped at `MAX_BYTES`. */
+/**
+ * Raw-inflate the deflated dataset after the meta group. Nothing before it says how large it
+ * is, so the output is capped at `MAX_BYTES` or half the memory limit, whichever is less (the
+ * other half is for the image decoded from it).
+ */
 function inflater(path: string) {
   return (arr: Uint8Array, position: number): Uint8Array => {
     let inflated: Buffer;
+    const cap = Math.min(MAX_BYTES, Math.floor(memoryLimit() / 2));
     try {
-      inflated = inflateRawSync(arr.subarray(position), { maxOutputLength: MAX_BYTES });
+      inflated = inflateRawSync(arr.subarray(position), { maxOutputLength: cap });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-        throw new InrError('E_TOO_LARGE', 'deflated dataset inflates to more than 1 GiB', path);
+        throw new InrError('E_TOO_LARGE', `the deflated data set (${formatBytes(arr.length - position)}) inflates to more than ${formatBytes(cap)}; ${describeMemoryLimit()}`, path);
       }
       throw new InrError('E_CORRUPT', `deflated dataset is corrupt or truncated (${thrownMessage(err)})`, path);
     }

@@ -8,6 +8,7 @@
  * Headers are cached by path, size and modification time, so re-listing a folder or opening
  * one slice after listing costs a `stat` per file.
  */
+import { memoryLimit } from '../../core/limits';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cancelled, InrError } from '../../core/errors';
@@ -33,6 +34,8 @@ export interface ScanResult {
 interface CacheEntry {
   size: number;
   mtimeMs: number;
+  /** The memory limit the header was judged under (an image too large for it is marked so). */
+  limit: number;
   instance: DicomInstance | null;
 }
 
@@ -87,11 +90,12 @@ export async function readHeaderFile(path: string): Promise<DicomInstance | null
     throw new InrError('E_NOT_FOUND', 'no such file', path);
   }
   const cached = headerCache.get(path);
-  if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.instance;
+  const limit = memoryLimit();
+  if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs && cached.limit === limit) return cached.instance;
   let result = headerFromBytes(await readHead(path, HEAD_CHUNK), path, st.size <= HEAD_CHUNK);
   if (result === 'more') result = headerFromBytes(await readFile(path), path, true);
   const instance = result === 'more' || result === undefined ? null : result;
-  remember(path, { size: st.size, mtimeMs: st.mtimeMs, instance });
+  remember(path, { size: st.size, mtimeMs: st.mtimeMs, limit, instance });
   return instance;
 }
 

@@ -16,7 +16,8 @@ import { cancelled, InrError } from '../../core/errors';
 import { createField, type Field, type Geometry } from '../../core/field';
 import { decodeFrame, type PixelSource } from './decode';
 import type { DicomInstance } from './header';
-import { MAX_BYTES, parseDicomBytes } from './parse';
+import { parseDicomBytes } from './parse';
+import { ensureFits, fieldBytes } from '../../core/limits';
 import { describeVolume, firstInstance, type DicomSeriesInfo, type DicomVolume, type SliceRef } from './series';
 import { TAG } from './tags';
 
@@ -94,12 +95,24 @@ export function volumeLayout(v: DicomVolume): VolumeLayout {
   };
 }
 
-/** Refuse volumes whose Float32 values would pass 1 GiB, before allocating. */
+/** Refuse volumes whose decode would not fit the memory limit, before allocating. */
 function checkSize(v: DicomVolume, path: string): void {
   const C = outputSamples(firstInstance(v));
-  const bytes = v.rows * v.columns * v.slots.length * C * 4;
-  if (bytes > MAX_BYTES) {
-    throw new InrError('E_TOO_LARGE', `image of ${v.columns}×${v.rows}×${v.slots.length}${C > 1 ? `×${C}` : ''} would need ${(bytes / 2 ** 30).toFixed(1)} GiB (limit 1 GiB)`, path);
+  const plane = v.rows * v.columns;
+  const bytes = fieldBytes(plane * v.slots.length, C) + plane * 3 * 8;
+  ensureFits(bytes, `the DICOM series claims ${v.columns}×${v.rows}×${v.slots.length}${C > 1 ? `×${C}` : ''} samples (columns × rows × slices${C > 1 ? ' × RGB' : ''})`, path);
+}
+
+/**
+ * Each fragment of encapsulated pixel data holds data of one frame only (PS3.5 A.4): fewer
+ * fragments than NumberOfFrames is a frame count the file cannot back. Checked on the first
+ * file before the volume is allocated (the header scan stops before the pixel data).
+ */
+function checkFragments(src: PixelSource): void {
+  const el = src.dataSet.elements[src.pixels.pixelTag];
+  const fragments = el?.encapsulatedPixelData ? (el.fragments?.length ?? 0) : undefined;
+  if (fragments !== undefined && fragments < src.pixels.frames) {
+    throw new InrError('E_CORRUPT', `NumberOfFrames says ${src.pixels.frames} frames, the encapsulated pixel data hold ${fragments} fragment(s)`, src.path);
   }
 }
 
@@ -187,13 +200,15 @@ function volumeMeta(v: DicomVolume, info: DicomSeriesInfo): Record<string, unkno
 export async function readVolume(v: DicomVolume, opts: ReadOptions = {}): Promise<Field> {
   const inst = firstInstance(v);
   checkSize(v, inst.path);
+  const cache = new SourceCache(opts.load ?? loadFromDisk);
+  const first = v.slots.find((s): s is SliceRef => s !== null);
+  if (first) checkFragments(await cache.get(first.instance));
   const layout = volumeLayout(v);
   const C = layout.channels.length;
   const plane = v.rows * v.columns;
   const values = new Float32Array(plane * v.slots.length * C);
   const needsMask = v.slots.some((s) => s === null) || v.slots.some((s) => s?.instance.pixels?.paddingValue !== undefined);
   const mask = needsMask ? new Uint8Array(plane * v.slots.length).fill(1) : undefined;
-  const cache = new SourceCache(opts.load ?? loadFromDisk);
   for (let k = 0; k < v.slots.length; k++) {
     if (opts.signal?.aborted) throw cancelled();
     const ok = await fillSlot(v.slots[k], cache, values, mask, k * plane * C, C);

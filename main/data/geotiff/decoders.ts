@@ -1,5 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, type ImageFileDirectory } from 'geotiff';
+// zstddec and lerc are geotiff.js's own dependencies (same versions, already installed).
+import { ZSTDDecoder } from 'zstddec';
+// @ts-expect-error: lerc 3.0.0 ships no types
+import Lerc from 'lerc';
 
 /**
  * Bounded replacements for three of geotiff.js's block decoders, registered with its
@@ -12,6 +16,13 @@ import { addDecoder, BaseDecoder, type ImageFileDirectory } from 'geotiff';
  *   one code early, as every TIFF writer does).
  * - PackBits: TIFF 6.0 §9.
  * - Deflate (8 and 32946): a zlib stream (RFC 1950), inflated by node:zlib with a size cap.
+ * - ZSTD (50000, RFC 8878): geotiff.js hands a frame without a content size to zstd's
+ *   streaming decoder in a loop that only ends when the input is consumed; a corrupt block
+ *   makes every call fail without consuming anything, and `fit` spun for ever (found by the
+ *   reliability audit). Here the one-shot `ZSTD_decompress` decodes into a buffer of the
+ *   block's size and stops there, corrupt or not.
+ * - LERC (34887) with its optional Deflate or ZSTD layer: that layer is inflated with the
+ *   same caps before LERC decodes the blob.
  */
 
 /** Decoder parameters plus the byte size one decoded block can have. */
@@ -183,6 +194,50 @@ class ZlibDeflateDecoder extends BaseDecoder {
   }
 }
 
+/** One-shot ZSTD with its own wasm instance, initialised when the decoder is first needed. */
+const zstd = new ZSTDDecoder();
+
+/**
+ * Decode ZSTD frames (RFC 8878) into at most `capacity` bytes. zstddec's one-shot path returns
+ * nothing when `ZSTD_decompress` fails (a corrupt frame, or content beyond `capacity`).
+ */
+export function zstdDecode(input: Uint8Array, capacity: number): Uint8Array {
+  if (input.length === 0 || capacity <= 0) throw new Error('ZSTD: empty block');
+  const out = zstd.decode(input, capacity);
+  if (out.length === 0 || out.length > capacity) throw new Error(`ZSTD: corrupt block, or one that decodes to more than its ${capacity} bytes`);
+  return out;
+}
+
+/** ZSTD (compression 50000) with bounded output. */
+class BoundedZstdDecoder extends BaseDecoder {
+  decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    return copyOut(zstdDecode(new Uint8Array(buffer), capacityOf(this)));
+  }
+}
+
+/**
+ * A LERC blob is at most its decoded block plus masks and headers; its Deflate or ZSTD layer
+ * may inflate to no more than this.
+ */
+const lercBlobCapacity = (capacity: number): number => 2 * capacity + (1 << 20);
+
+/** LERC (compression 34887), its extra compression layer bounded (LercParameters: version, layer). */
+class BoundedLercDecoder extends BaseDecoder {
+  decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+    const params = this.parameters as unknown as BoundedParameters & { LercParameters?: ArrayLike<number> };
+    const layer = params.LercParameters?.[1] ?? 0;
+    const cap = lercBlobCapacity(params.capacity);
+    let blob: ArrayBufferLike = buffer;
+    if (layer === 1) blob = copyOut(inflateSync(new Uint8Array(buffer), { maxOutputLength: cap }));
+    else if (layer === 2) blob = copyOut(zstdDecode(new Uint8Array(buffer), cap));
+    else if (layer !== 0) throw new Error(`LERC: unknown extra compression ${layer}`);
+    const result = Lerc.decode(blob, { returnPixelInterleavedDims: params.planarConfiguration === 1 }) as { pixels: ArrayBufferView[] };
+    const pixels = result.pixels[0];
+    if (!pixels || pixels.byteLength > params.capacity) throw new Error('LERC: the blob decodes to more than its block');
+    return pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength) as ArrayBuffer;
+  }
+}
+
 let installed = false;
 
 /** Register the bounded decoders with geotiff.js (once per process). */
@@ -193,4 +248,13 @@ export function installBoundedDecoders(): void {
   addDecoder(5, async () => BoundedLzwDecoder, params, false);
   addDecoder(32773, async () => BoundedPackBitsDecoder, params, false);
   addDecoder([8, 32946], async () => ZlibDeflateDecoder, params, false);
+  addDecoder(50000, async () => {
+    await zstd.init();
+    return BoundedZstdDecoder;
+  }, params, false);
+  const lercParams = async (fd: ImageFileDirectory) => ({ ...(await boundedParameters(fd)), LercParameters: await fd.loadValue('LercParameters') });
+  addDecoder(34887, async () => {
+    await zstd.init();
+    return BoundedLercDecoder;
+  }, lercParams as unknown as Parameters<typeof addDecoder>[2], false);
 }

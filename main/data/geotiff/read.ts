@@ -212,6 +212,21 @@ function checkBlockSize(info: ImageInfo, path: string): void {
   }
 }
 
+/**
+ * Memory a decode allocates: the file when it is held in memory, geotiff.js's pixel-interleaved
+ * raster (one typed array of the sample type: 1, 2, 4 or 8 bytes per sample; RGB conversion
+ * gives 3 samples), a decoded block and its predictor copy, then our Float32 values and mask.
+ */
+function tiffDecodeBytes(info: ImageInfo, rgb: boolean, channels: number, heldBytes: number): number {
+  const pixels = info.width * info.height;
+  const bits = Math.max(...info.bitsPerSample);
+  const sampleBytes = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+  const stride = rgb ? 3 : info.samplesPerPixel;
+  const blockBits = info.planarConfiguration === 2 ? info.bitsPerSample[0] : info.bitsPerSample.reduce((a, b) => a + b, 0);
+  const block = Math.ceil((info.blockWidth * blockBits) / 8) * info.blockHeight;
+  return heldBytes + pixels * stride * sampleBytes + 2 * block + pixels * channels * 4 + pixels;
+}
+
 /** Read one image of a TIFF (the full-resolution one by default) as a Field. */
 export async function decodeTiff(input: TiffInput, opts: TiffReadOptions = {}): Promise<Field> {
   installBoundedDecoders();
@@ -229,7 +244,7 @@ async function decodeImage(input: TiffInput, layout: TiffLayout, info: ImageInfo
   const rgb = needsRgbConversion(info);
   const alpha = alphaIndex(info);
   const channels = rgb || alpha !== undefined ? 3 : info.samplesPerPixel;
-  assertFieldSize([info.height, info.width, Math.max(channels, info.samplesPerPixel)], 'TIFF image', path);
+  assertFieldSize([info.height, info.width, Math.max(channels, info.samplesPerPixel)], 'TIFF image', path, tiffDecodeBytes(info, rgb, channels, input.bytes?.length ?? 0));
   checkBlockSize(info, path);
   if (info.compression === Compression.OldJPEG) {
     throw new InrError('E_UNSUPPORTED', 'old-style JPEG compression (TIFF compression 6) is not supported; re-save the file with gdal_translate', path);

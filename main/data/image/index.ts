@@ -15,4 +15,4 @@ export const jpegReader: Reader = {
 };
 
 export { decodeJpeg, encodeJpeg, writeJpeg, scanJpegFrame, isJpeg, type JpegWriteOptions, type JpegFrame } from './jpeg';
-export { assertFieldSize, MAX_FIELD_BYTES } from './limits';
+export { assertFieldSize } from './limits';

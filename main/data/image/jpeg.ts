@@ -2,6 +2,7 @@ import jpeg from 'jpeg-js';
 import { writeFileAtomic } from '../../core/atomic';
 import { InrError } from '../../core/errors';
 import { createField, sampleCount, type Field } from '../../core/field';
+import { describeMemoryLimit, memoryLimit } from '../../core/limits';
 import { assertFieldSize } from './limits';
 
 /**
@@ -99,6 +100,19 @@ export function minimumScanBytes(frame: JpegFrame): number {
   return Math.ceil((blocks * bitsPerBlock) / 8);
 }
 
+/**
+ * Memory jpeg-js 0.4.4 allocates for a frame, with the file and our Field: per component its
+ * coefficients (Int16, 2 bytes) and its decoded samples (1 byte) over the MCU-padded area (at
+ * most 4 × 8 = 32 pixels of padding per axis), the RGB output (3 bytes per pixel), then our
+ * Float32 values.
+ */
+export function jpegDecodeBytes(frame: JpegFrame, fileBytes: number): number {
+  const padded = Math.ceil(frame.width / 32) * 32 * Math.ceil(frame.height / 32) * 32;
+  const pixels = frame.width * frame.height;
+  const C = frame.components === 1 ? 1 : 3;
+  return fileBytes + padded * frame.components * 3 + pixels * 3 + pixels * C * 4;
+}
+
 /** Decode JPEG bytes into a Field (y, x) with channels R, G, B, or `gray` for 1-component images. */
 export function decodeJpeg(bytes: Uint8Array, path = '<memory>'): Field {
   const frame = scanJpegFrame(bytes, path);
@@ -111,16 +125,18 @@ export function decodeJpeg(bytes: Uint8Array, path = '<memory>'): Field {
   }
   if (frame.height === 0) throw new InrError('E_UNSUPPORTED', 'JPEG whose height comes from a DNL marker is not supported', path);
   if (frame.sampling.some(([h, v]) => h < 1 || h > 4 || v < 1 || v > 4)) throw new InrError('E_CORRUPT', 'corrupt JPEG: sampling factor outside 1…4', path);
-  assertFieldSize([frame.height, frame.width, 4], 'JPEG image', path);
+  assertFieldSize([frame.height, frame.width], 'JPEG image', path, jpegDecodeBytes(frame, bytes.length));
   const need = minimumScanBytes(frame);
   if (bytes.length - frame.offset < need) {
     throw new InrError('E_CORRUPT', `corrupt JPEG: the frame header claims ${frame.width} × ${frame.height} pixels, which need at least ${need} bytes of image data; the file has ${bytes.length - frame.offset}`, path);
   }
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true, maxResolutionInMP: 300, maxMemoryUsageInMB: 2048 });
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true, maxResolutionInMP: 4300, maxMemoryUsageInMB: Math.ceil(memoryLimit() / 2 ** 20) });
   } catch (err) {
-    throw new InrError('E_CORRUPT', `corrupt JPEG (${err instanceof Error ? err.message : String(err)})`, path);
+    const why = err instanceof Error ? err.message : String(err);
+    if (/limit exceeded/.test(why)) throw new InrError('E_TOO_LARGE', `JPEG image of ${frame.width} × ${frame.height} pixels: ${why} (${describeMemoryLimit()})`, path);
+    throw new InrError('E_CORRUPT', `corrupt JPEG (${why})`, path);
   }
   const { width, height, data } = img;
   if (width !== frame.width || height !== frame.height || data.length < width * height * 3) {

@@ -117,6 +117,9 @@ function readWholeWithNetcdfjs(reader: NetCDFReader, v: ClassicVariable, path?: 
 
 /** Our own reader: only the bytes of the hyperslab, decoded from big-endian. */
 async function readOwn(src: ByteSource, h: ClassicHeader, v: ClassicVariable, start: number[], count: number[]): Promise<RawArray> {
+  // The data must be in the file before anything is allocated for them.
+  const { end } = variableExtent(h, v);
+  if (end > src.size) throw new InrError('E_CORRUPT', `variable ${v.name} needs bytes up to ${end}, the file has ${src.size}: truncated?`);
   const out = newTyped(v.type, product(count));
   // Records of the only record variable follow each other unpadded: one contiguous array.
   const contiguous = !v.isRecord || h.variables.filter((x) => x.isRecord).length === 1;

@@ -117,10 +117,10 @@ class Hdf5Host {
     if (this.worker) return Promise.resolve(this.worker);
     this.starting ??= new Promise<Worker>((resolve, reject) => {
       // The .ts source under tsx/vitest; `hdf5-worker.js` of the bundle in the built app.
-      const w = new Worker(fileURLToPath(workerEntry(import.meta.url, './hdf5-worker-dev.mjs', 'hdf5-worker')), { stderr: true, stdout: true });
-      // Emscripten's own warnings go to the worker's console: drop them.
-      w.stderr.resume();
-      w.stdout.resume();
+      // No piped stdio: reading a worker's stdout/stderr stream refs the parent's side of the
+      // thread's port until the thread exits, whatever `unref()` says, so a CLI that read a
+      // NetCDF-4 file never ended. The worker drops its own console output instead.
+      const w = new Worker(fileURLToPath(workerEntry(import.meta.url, './hdf5-worker-dev.mjs', 'hdf5-worker')));
       const fail = (why: string): void => {
         clearTimeout(timer);
         void w.terminate();

@@ -34,6 +34,21 @@ const realWriteSync = fs.writeSync;
   return typeof buffer === 'string' ? Buffer.byteLength(buffer) : (length ?? buffer.byteLength);
 };
 
+/**
+ * Emscripten's print and printErr (console.log and console.warn of this thread) are dropped
+ * here rather than piped to the parent and discarded there: a worker stdio stream that the
+ * parent reads holds the parent's event loop open for as long as the thread lives, so the CLI
+ * never exited after reading a NetCDF-4 file. The dev entry (hdf5-worker-dev.mjs) does the same
+ * before it loads h5wasm.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  (stream as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]): boolean => {
+    const done = args[args.length - 1];
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  };
+}
+
 /** The innermost message of libhdf5's error stack ("truncated file: eof = …"), if any. */
 function lastDiagnostic(): string | undefined {
   const lines = [...diagnostics.matchAll(/#\d+: .*? in [\w.]+\(\): (.*)$/gm)];

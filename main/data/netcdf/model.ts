@@ -117,8 +117,11 @@ export const FIELD_DTYPE: Record<NcType, string> = {
  * allocation.
  */
 export const LIMITS = {
-  /** Samples of one Field: Float32 values + mask + the raw read stay well under 1 GB. */
-  maxSamples: 32 * 1024 * 1024,
+  /**
+   * Bytes of one variable read. Beyond the memory limit (core/limits.ts, checked first), one
+   * read lands in one typed array and, for NetCDF-4, in the 32-bit wasm heap of libhdf5.
+   */
+  maxReadBytes: 2 ** 31,
   /** Bytes of a classic header we are willing to parse. */
   maxHeaderBytes: 64 * 1024 * 1024,
   /** NC_MAX_VAR_DIMS in netcdf.h. */

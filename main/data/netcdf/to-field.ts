@@ -16,7 +16,8 @@ import { createField, type Field, type Geometry } from '../../core/field';
 import type { DatasetListing, OpenOptions } from '../registry';
 import { cfDecode, cfDecoding, cfUnpack } from './cf';
 import { decodeTimes, isTimeUnits } from './cf-time';
-import { FIELD_DTYPE, LIMITS, attrNumber, attrText, product, type NcAttributes, type NcDataset, type NcVariable } from './model';
+import { ensureFits, formatBytes } from '../../core/limits';
+import { FIELD_DTYPE, LIMITS, TYPE_SIZE, attrNumber, attrText, product, type NcAttributes, type NcDataset, type NcVariable } from './model';
 
 const NUMERIC = new Set(['byte', 'short', 'int', 'float', 'double', 'ubyte', 'ushort', 'uint', 'int64', 'uint64']);
 
@@ -193,8 +194,14 @@ export async function readField(ds: NcDataset, path: string, opts: OpenOptions =
   const sel = selectionFor(v, opts.index, path);
   const n = product(sel.count);
   if (n === 0) throw new InrError('E_DATA', `variable "${v.name}" holds no data (a dimension has length 0)`, path);
-  if (n > LIMITS.maxSamples) {
-    throw new InrError('E_TOO_LARGE', `variable "${v.name}" selects ${n} samples (limit ${LIMITS.maxSamples}); choose a range with index, e.g. one time step`, path);
+  // The raw values (twice for NetCDF-4: in the HDF5 worker's heap and as the copy handed over),
+  // the Float32 values and the mask.
+  const typeBytes = v.type ? TYPE_SIZE[v.type] : 8;
+  const need = n * ((ds.formatLabel.includes('HDF5') ? 2 : 1) * typeBytes + 5);
+  const dims = sel.count.map((c, i) => `${v.dimensions[i]} ${c}`).join(' × ');
+  ensureFits(need, `the header gives variable "${v.name}" (${v.type ?? 'unknown type'}${dims ? `, ${dims}` : ''}): ${n} values`, path);
+  if (n * typeBytes > LIMITS.maxReadBytes) {
+    throw new InrError('E_TOO_LARGE', `variable "${v.name}" selects ${formatBytes(n * typeBytes)} of data, more than one read can hold (${formatBytes(LIMITS.maxReadBytes)}); choose a range with --index, e.g. one time step`, path);
   }
   if (opts.signal?.aborted) throw cancelled();
   const raw = await ds.read(v, sel.start, sel.count);

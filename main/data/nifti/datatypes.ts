@@ -76,22 +76,26 @@ function swapBytes(b: Uint8Array, size: number): void {
   }
 }
 
-/** A view of `count` components of type `t` stored at `bytes` in the given byte order (copied, aligned). */
+/** `count` components of type `t` stored at `bytes` in the given byte order, as a typed array in host order. */
 export function componentArray(bytes: Uint8Array, t: NiftiType, count: number, littleEndian: boolean): ArrayLike<number> | BigInt64Array | BigUint64Array {
-  const copy = bytes.slice(0, count * t.bytes);
+  // A view when the bytes are already in host order and aligned (no second copy of a volume
+  // that can be gigabytes); a copy otherwise, swapped in place when the byte order differs.
+  const view = (littleEndian === HOST_LE || t.bytes === 1) && bytes.byteOffset % Math.min(8, t.bytes) === 0;
+  const copy = view ? bytes.subarray(0, count * t.bytes) : bytes.slice(0, count * t.bytes);
   if (littleEndian !== HOST_LE && t.bytes > 1) swapBytes(copy, t.bytes);
   const b = copy.buffer;
+  const at = copy.byteOffset;
   switch (t.name) {
     case 'uint8': case 'rgb24': case 'rgba32': return copy;
-    case 'int8': return new Int8Array(b);
-    case 'int16': return new Int16Array(b);
-    case 'uint16': return new Uint16Array(b);
-    case 'int32': return new Int32Array(b);
-    case 'uint32': return new Uint32Array(b);
-    case 'int64': return new BigInt64Array(b);
-    case 'uint64': return new BigUint64Array(b);
-    case 'float32': case 'complex64': return new Float32Array(b);
-    default: return new Float64Array(b);
+    case 'int8': return new Int8Array(b, at, count);
+    case 'int16': return new Int16Array(b, at, count);
+    case 'uint16': return new Uint16Array(b, at, count);
+    case 'int32': return new Int32Array(b, at, count);
+    case 'uint32': return new Uint32Array(b, at, count);
+    case 'int64': return new BigInt64Array(b, at, count);
+    case 'uint64': return new BigUint64Array(b, at, count);
+    case 'float32': case 'complex64': return new Float32Array(b, at, count);
+    default: return new Float64Array(b, at, count);
   }
 }
 

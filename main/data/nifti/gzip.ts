@@ -1,5 +1,6 @@
 import { constants, gunzipSync } from 'node:zlib';
 import { InrError } from '../../core/errors';
+import { formatBytes } from '../../core/limits';
 
 /**
  * gzip around NIfTI (`.nii.gz`, RFC 1952). The header is inflated alone first, so that the
@@ -33,12 +34,15 @@ export function gunzipHead(bytes: Uint8Array, want: number): Uint8Array {
  */
 export function gunzipAll(bytes: Uint8Array, maxBytes: number, path?: string): Uint8Array {
   try {
-    const out = gunzipSync(bytes, { maxOutputLength: Math.max(1, Math.min(maxBytes, 2 ** 32)) });
+    // One output buffer of the announced size (+1 so that excess data shows): no growing list
+    // of chunks concatenated at the end, which would hold the volume twice.
+    const cap = Math.max(1, Math.min(maxBytes, 2 ** 32 - 2));
+    const out = gunzipSync(bytes, { maxOutputLength: cap, chunkSize: Math.max(64, cap + 1) });
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new InrError('E_CORRUPT', `gzip stream inflates to more than the ${maxBytes} bytes the NIfTI header announces`, path);
+      throw new InrError('E_CORRUPT', `gzip stream inflates to more than the ${formatBytes(maxBytes)} the NIfTI header announces (a gzip bomb, or trailing data)`, path);
     }
     throw new InrError('E_CORRUPT', `corrupt or truncated gzip stream (${e.message ?? String(err)})`, path);
   }

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InrError, asReadError } from '../../core/errors';
 import { createField, type Field, type Geometry } from '../../core/field';
-import { assertFieldSize, MAX_FIELD_BYTES } from '../image/limits';
+import { dimsText, ensureFits, fieldBytes } from '../../core/limits';
 import { affinesClose, decomposeAffine, quaternToAffine, srowsToAffine, type Affine } from './affine';
 import { componentArray, typeByCode, UNSUPPORTED_TYPES, type NiftiType } from './datatypes';
 import { gunzipAll, gunzipHead, isGzip } from './gzip';
@@ -48,9 +48,6 @@ interface VolumePlan {
   voxOffset: number;
 }
 
-/** Largest voxel payload we hold in memory: float64 data at the Float32 field limit. */
-const MAX_DATA_BYTES = 2 * MAX_FIELD_BYTES;
-
 /** E_CORRUPT with the "corrupt NIfTI" prefix. */
 function corrupt(msg: string, path?: string): InrError {
   return new InrError('E_CORRUPT', `corrupt NIfTI: ${msg}`, path);
@@ -93,18 +90,30 @@ export function planVolume(h: NiftiHeader, opts: NiftiReadOptions, path?: string
   if (!(Number.isInteger(t0) && Number.isInteger(t1) && t0 >= 0 && t1 <= nt && t1 > t0)) {
     throw new InrError('E_ARG', `time index ${JSON.stringify(sel)} outside 0…${nt - 1}`, path);
   }
-  const channels = Math.max(nu, type.components);
-  assertFieldSize([t1 - t0, nz, ny, nx, channels], 'NIfTI volume', path);
   const totalBytes = nx * ny * nz * nt * nu * type.components * type.bytes;
-  if (totalBytes > MAX_DATA_BYTES) {
-    throw new InrError('E_TOO_LARGE', `NIfTI voxel data of ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_DATA_BYTES / 2 ** 30} GiB)`, path);
-  }
   const minOffset = h.version === 1 ? 348 : 540;
   // Some writers leave vox_offset 0 in single files; the data then follows the header and the
   // 4-byte extension flag (nifti1.h: "vox_offset … should be 352 for a .nii file").
   const voxOffset = h.voxOffset === 0 ? minOffset + 4 : h.voxOffset;
   if (!Number.isInteger(voxOffset) || voxOffset < minOffset) throw corrupt(`vox_offset ${h.voxOffset} (must be an integer ≥ ${minOffset})`, path);
   return { type, nx, ny, nz, nt, nu, t0, t1, keepT: typeof sel !== 'number' && nt > 1, totalBytes, voxOffset };
+}
+
+/**
+ * Refuse, before anything is allocated or inflated, a volume whose decode would not fit the
+ * memory limit: the file held in memory (`heldBytes`: the .nii.gz, or 0 for a .nii read
+ * piecewise), the voxel bytes (the whole inflated stream for .nii.gz, the selected volumes
+ * otherwise), the Float32 values and the mask.
+ */
+function checkMemory(p: VolumePlan, heldBytes: number, gz: boolean, path?: string): void {
+  const C = Math.max(p.nu, p.type.components);
+  const samples = (p.t1 - p.t0) * p.nz * p.ny * p.nx;
+  const voxelBytes = gz ? p.voxOffset + p.totalBytes : samples * p.nu * p.type.components * p.type.bytes;
+  const dims = p.nt > 1 || p.nu > 1 ? [p.nx, p.ny, p.nz, p.nt, ...(p.nu > 1 ? [p.nu] : [])] : [p.nx, p.ny, p.nz];
+  const claim = `the NIfTI header claims ${dimsText(dims)} ${p.type.name} voxels`;
+  ensureFits(heldBytes + voxelBytes + fieldBytes(samples, C), claim, path);
+  if (samples * C >= 2 ** 32) throw new InrError('E_TOO_LARGE', `${claim}: more than 2^32 values in one array`, path);
+  if (gz && voxelBytes + (1 << 20) >= 2 ** 32 - 2) throw new InrError('E_TOO_LARGE', `${claim}: more than 4 GiB to inflate into one buffer; decompress the file to .nii first`, path);
 }
 
 /** Voxel bytes → Float32 channel-last values, scaled, with NaN voxels masked. */
@@ -242,6 +251,7 @@ export function decodeNifti(bytes: Uint8Array, path = '<memory>', opts: NiftiRea
     }
     const h = decodeHeader(head, path);
     const plan = planVolume(h, opts, path);
+    checkMemory(plan, bytes.length, gz, path);
     const data = gz ? gunzipAll(bytes, plan.voxOffset + plan.totalBytes + (1 << 20), path) : bytes;
     if (data.length < plan.voxOffset + plan.totalBytes) {
       throw corrupt(`file holds ${data.length} bytes, the header needs ${plan.voxOffset + plan.totalBytes}: truncated?`, path);
@@ -268,9 +278,23 @@ export async function readNiftiFile(path: string, opts: NiftiReadOptions = {}): 
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(size, 1024));
     readSync(fd, head, 0, head.length, 0);
-    if (isGzip(head)) return decodeNifti(await readFile(path), path, opts);
+    if (isGzip(head)) {
+      // Check the header's claim before the compressed file is even read into memory (a
+      // header that does not inflate from the first 64 KiB is left to decodeNifti's errors).
+      const start = new Uint8Array(Math.min(size, 65536));
+      readSync(fd, start, 0, start.length, 0);
+      let inner: NiftiHeader | undefined;
+      try {
+        inner = decodeHeader(gunzipHead(start, HEADER_SIZE[2]), path);
+      } catch {
+        inner = undefined;
+      }
+      if (inner) checkMemory(planVolume(inner, opts, path), size, true, path);
+      return decodeNifti(await readFile(path), path, opts);
+    }
     const h = decodeHeader(head, path);
     const plan = planVolume(h, opts, path);
+    checkMemory(plan, 0, false, path);
     if (size < plan.voxOffset + plan.totalBytes) {
       throw corrupt(`file holds ${size} bytes, the header needs ${plan.voxOffset + plan.totalBytes}: truncated?`, path);
     }

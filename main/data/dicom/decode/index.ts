@@ -17,7 +17,8 @@ import type { DataSet } from 'dicom-parser';
 import { InrError } from '../../../core/errors';
 import type { PixelFormat } from '../header';
 import { decodeJpeg, JpegError } from '../jpeg12';
-import { MAX_BYTES, thrownMessage, unsupportedSyntax } from '../parse';
+import { thrownMessage, unsupportedSyntax } from '../parse';
+import { ensureFits } from '../../../core/limits';
 import { TAG, TS } from '../tags';
 import { CodecError, decodeJpegLossless, decodeWithWasm, type CodecOutput } from './codecs';
 import { readJ2kHeader, readJpegFamilyHeader, type CodestreamHeader } from './codestream';
@@ -57,7 +58,7 @@ function layoutOf(p: PixelFormat): SampleLayout {
 /** Decode frame `frame` (0-based) of an instance. Throws `InrError` for anything it cannot. */
 export async function decodeFrame(src: PixelSource, frame: number): Promise<DecodedFrame> {
   const { pixels: px, path } = src;
-  if (px.rows * px.columns * 3 * 8 > MAX_BYTES) throw new InrError('E_TOO_LARGE', `frame of ${px.columns}×${px.rows} pixels is too large to decode`, path);
+  ensureFits(px.rows * px.columns * 3 * 8 * 2, `the DICOM header claims frames of ${px.columns}×${px.rows} pixels`, path);
   const el = src.dataSet.elements[px.pixelTag];
   if (!el) throw new InrError('E_CORRUPT', 'no pixel data element', path);
   let stored: Float64Array;
