@@ -56,5 +56,37 @@ describe('`inr-studio info` ends by itself on every shared sample', () => {
       else expect(r.stdout.length, label).toBeGreaterThan(0);
     }, 3 * RUN_BOUND_MS);
   }
+});
 
+/** One sample of each format (and a series folder), for the commands that do more than read. */
+const ONE_PER_FORMAT = [
+  'images/camera.png',
+  'dicom/mr-series',
+  'dicom/pydicom/CT_small.dcm',
+  'volumes/stent_ct_128x128x256_int16.nii.gz',
+  'geotiff/elev.tif',
+  'netcdf/sub.nc',
+  'netcdf/era5_style_uv_pressure_levels_nc4.nc',
+];
+
+describe('`fit`, `backends`, `spectral-bias` and `methods` end by themselves too', () => {
+  for (const rel of ONE_PER_FORMAT) {
+    it.concurrent(`fit ${rel}`, async () => {
+      const r = await two(() => runCli(['fit', join(root, rel), '--method', 'elm', '--json', '--out', 'out'], { timeoutMs: 3 * RUN_BOUND_MS }));
+      const label = `${rel}: exit ${r.code}${r.timedOut ? ' (killed at the bound)' : ''} ${JSON.stringify(r.stderr.slice(0, 300))}`;
+      expect(r.timedOut, label).toBe(false);
+      expect(r.code, label).toBe(0);
+      // With no budget, a fit never stores more parameters than the data has values.
+      const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+      expect(j.params_per_value, label).toBeLessThanOrEqual(1);
+    }, 6 * RUN_BOUND_MS);
+  }
+  for (const args of [['backends'], ['backends', '--json'], ['methods', '--json'], ['spectral-bias', '--method', 'elm', '--json'], ['spectral-bias', '--method', 'relu', '--steps', '3', '--json']]) {
+    it.concurrent(args.join(' '), async () => {
+      const r = await two(() => runCli(args, { timeoutMs: RUN_BOUND_MS }));
+      expect(r.timedOut, r.stderr).toBe(false);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    }, 3 * RUN_BOUND_MS);
+  }
 });

@@ -3,8 +3,8 @@
  * in-page fallback: volumes are sent once under a key, then meshed at any threshold. Pure apart
  * from the `post` callback it is given.
  */
-import { finiteSpan, otsuLevel } from './isoLevel';
-import { marchingCubes } from './marchingCubes';
+import { finiteSpan, otsuLevel } from '../../../main/mesh/iso-level';
+import { marchingCubes } from '../../../main/mesh/marching-cubes';
 
 export interface IsoVolume {
   shape: [number, number, number];

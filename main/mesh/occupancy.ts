@@ -1,0 +1,118 @@
+/**
+ * Occupancy fields: a 0/1 grid as a `Field` the fitters take (axes z, y, x; one channel
+ * `occupancy`; dtype `uint8`; geometry in the source's units; provenance format `occupancy`),
+ * made from a voxelised mesh (voxelize.ts), from a CT/MR volume by a threshold (a value, or
+ * Otsu's, iso-level.ts), or from a label map (labels ≥ 1, or a given set).
+ */
+import { InrError } from '../core/errors';
+import { sampleCount, type Field } from '../core/field';
+import { finiteSpan, otsuLevel } from './iso-level';
+import type { OccupancyGrid, VoxelizeStats } from './voxelize';
+
+export const OCCUPANCY_CHANNEL = 'occupancy';
+
+/** A voxelised mesh as a Field. `path` is the mesh file (provenance). */
+export function occupancyField(grid: OccupancyGrid, path: string, meta: { stats?: VoxelizeStats; format?: string } = {}): Field {
+  const values = new Float32Array(grid.data.length);
+  for (let i = 0; i < values.length; i++) values[i] = grid.data[i];
+  return {
+    axes: ['z', 'y', 'x'],
+    shape: [...grid.shape],
+    channels: [OCCUPANCY_CHANNEL],
+    values,
+    dtype: 'uint8',
+    geometry: { spacing: [...grid.spacing], origin: [...grid.origin] },
+    units: grid.units,
+    provenance: { format: 'occupancy', path, meta: { source: grid.name, sourceFormat: meta.format, rule: 'inside the mesh (ray-parity vote, winding numbers where undecided)', voxelize: meta.stats } },
+  };
+}
+
+/** The 0/1 values of an occupancy Field (channel 0 ≥ ½) as bytes. */
+export function occupancyBytes(field: Field): Uint8Array {
+  const C = field.channels.length;
+  const n = sampleCount(field.shape);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = field.values[i * C] >= 0.5 ? 1 : 0;
+  return out;
+}
+
+export type ThresholdRule = { threshold: number | 'otsu' } | { labels: 'positive' | readonly number[] };
+
+function singleChannel(field: Field, what: string): void {
+  if (field.channels.length !== 1) throw new InrError('E_DATA', `${what} needs a single-channel volume, this one has ${field.channels.length} channels (${field.channels.join(', ')})`, field.provenance.path);
+  if (field.shape.length !== 3) throw new InrError('E_DATA', `${what} needs a 3-D volume, this one has ${field.shape.length} axes (${field.axes.join(', ')})`, field.provenance.path);
+}
+
+/**
+ * Occupancy of a volume: `value ≥ threshold` (a number, or Otsu's threshold over the finite
+ * samples), or `round(value) ∈ labels` (labels: every label ≥ 1, or a list). NaN and masked
+ * samples are outside. The result keeps the source's shape, axes and geometry (direction too).
+ */
+export function occupancyFromVolume(field: Field, rule: ThresholdRule): { field: Field; threshold?: number; inside: number } {
+  const what = 'threshold' in rule ? 'occupancy by threshold' : 'occupancy from labels';
+  singleChannel(field, what);
+  const src = field.values;
+  const n = src.length;
+  const mask = field.mask;
+  const values = new Float32Array(n);
+  let inside = 0;
+  let threshold: number | undefined;
+  let description: string;
+  if ('threshold' in rule) {
+    if (rule.threshold === 'otsu') {
+      const span = finiteSpan(src);
+      if (!span) throw new InrError('E_DATA', 'the volume has no finite sample to threshold', field.provenance.path);
+      threshold = otsuLevel(src, 256, span);
+      if (!(span.max > span.min)) throw new InrError('E_DATA', `the volume is constant (${span.min}): Otsu's threshold separates nothing`, field.provenance.path);
+      description = `value ≥ ${threshold} (Otsu)`;
+    } else {
+      threshold = rule.threshold;
+      if (!Number.isFinite(threshold)) throw new InrError('E_ARG', `the threshold must be a finite number, got ${threshold}`);
+      description = `value ≥ ${threshold}`;
+    }
+    const t = threshold;
+    for (let i = 0; i < n; i++) {
+      const on = src[i] >= t && (!mask || mask[i] === 1) ? 1 : 0;
+      values[i] = on;
+      inside += on;
+    }
+  } else {
+    const set = rule.labels === 'positive' ? undefined : new Set(rule.labels.map((l) => Math.round(l)));
+    if (set && set.size === 0) throw new InrError('E_ARG', 'give at least one label');
+    description = set ? `label ∈ {${[...set].join(', ')}}` : 'label ≥ 1';
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      const l = Math.round(v);
+      const on = Number.isFinite(v) && (!mask || mask[i] === 1) && (set ? set.has(l) : l >= 1) ? 1 : 0;
+      values[i] = on;
+      inside += on;
+    }
+  }
+  if (inside === 0) throw new InrError('E_DATA', `${what}: no voxel satisfies ${description}`, field.provenance.path);
+  if (inside === n) throw new InrError('E_DATA', `${what}: every voxel satisfies ${description}; nothing is outside`, field.provenance.path);
+  const out: Field = {
+    axes: [...field.axes],
+    shape: [...field.shape],
+    channels: [OCCUPANCY_CHANNEL],
+    values,
+    dtype: 'uint8',
+    geometry: { ...field.geometry, window: undefined },
+    units: lengthUnitsOf(field),
+    provenance: { format: 'occupancy', path: field.provenance.path, meta: { source: field.provenance.path, sourceFormat: field.provenance.format, rule: description, threshold } },
+  };
+  return { field: out, threshold, inside };
+}
+
+/**
+ * The length unit of a volume's geometry: NIfTI states it (xyzt_units: m, mm, um; unknown is
+ * taken as mm, as most tools do), DICOM positions are in mm; other sources: unknown.
+ */
+function lengthUnitsOf(field: Field): string | undefined {
+  const f = field.provenance.format.toLowerCase();
+  if (f.startsWith('dicom')) return 'mm';
+  if (f === 'nifti') {
+    const u = (field.provenance.meta?.nifti as { spaceUnit?: string } | undefined)?.spaceUnit;
+    return u && u !== 'unknown' ? u : 'mm';
+  }
+  return undefined;
+}
