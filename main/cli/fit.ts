@@ -34,7 +34,7 @@ const FIT_IO_FLAGS = {
  * read as `--name`, `--name=false` or `--no-name`, so they are string flags that `switchArgs`
  * fills in.
  */
-function parameterFlags(): { flags: Record<string, { type: 'string' }>; switches: Set<string> } {
+export function parameterFlags(): { flags: Record<string, { type: 'string' }>; switches: Set<string> } {
   const flags: Record<string, { type: 'string' }> = {};
   const kinds = new Map<string, string>();
   const switches = new Set<string>();
@@ -52,7 +52,7 @@ function parameterFlags(): { flags: Record<string, { type: 'string' }>; switches
 }
 
 /** `--iga` → `--iga=true`, `--no-iga` → `--iga=false`, for the switches among the parameters. */
-function switchArgs(argv: string[], switches: Set<string>): string[] {
+export function switchArgs(argv: string[], switches: Set<string>): string[] {
   return argv.map((a) => {
     const m = /^--(no-)?([a-z0-9-]+)$/.exec(a);
     if (!m || !switches.has(m[2])) return a;
@@ -124,7 +124,7 @@ export async function fit(argv: string[]): Promise<void> {
                 ? `  net        ${Object.entries(r.net).map(([k, v]) => `${k} ${v}`).join(', ')}; ${String(r.training?.steps_run)} steps (${String(r.training?.stopped)})`
                 : `  method     ${result.method.label}`,
           `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
-          `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}`,
+          `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}${r.iou !== undefined ? `   IoU ${r.iou.toFixed(4)}` : ''}`,
           `  time       ${r.seconds.toFixed(2)} s (${r.backend})`,
           `  written    ${outDir}`,
         ].join('\n'),
@@ -136,9 +136,9 @@ export async function fit(argv: string[]): Promise<void> {
   }
 }
 
-function positiveInt(name: string, v: string): number {
+export function positiveInt(name: string, v: string, max = 256): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`${name} must be an integer in [1, 256], got '${v}'`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be an integer in [1, ${max}], got '${v}'`);
   return n;
 }
 
@@ -146,7 +146,7 @@ function positiveInt(name: string, v: string): number {
  * SIGINT and SIGTERM while a command works: stop its job (the output folder is left as it was)
  * and exit 130 or 143; a second signal exits at once.
  */
-function onInterrupt(abort: () => void): () => void {
+export function onInterrupt(abort: () => void): () => void {
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count++;

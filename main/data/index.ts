@@ -9,12 +9,14 @@ import { geotiffReader } from './geotiff/index';
 import { jpegReader } from './image/index';
 import { dicomReader, dicomFolderReader } from './dicom/index';
 import { netcdfReader } from './netcdf/index';
+import { meshReader } from './readers/mesh';
 
 export type { OpenOptions, DatasetListing } from './registry';
 
 /** The reader table. Order matters only where two formats could claim the same bytes. */
 // DICOM before TIFF: some DICOM files carry a TIFF header in their 128-byte preamble.
-const fileReaders: Reader[] = [pngReader, jpegReader, dicomReader, geotiffReader, niftiReader, netcdfReader];
+// Meshes last: OBJ and ASCII STL are text, recognised by their keywords.
+const fileReaders: Reader[] = [pngReader, jpegReader, dicomReader, geotiffReader, niftiReader, netcdfReader, meshReader];
 const folderReaders: FolderReader[] = [dicomFolderReader];
 
 export function registerReader(r: Reader): void {

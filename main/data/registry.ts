@@ -10,6 +10,8 @@ export interface OpenOptions {
   /** NetCDF: index or [start, end) range per dimension name. */
   index?: Record<string, number | [number, number]>;
   signal?: AbortSignal;
+  /** Meshes: voxels along the longest axis of the occupancy grid (default 256). */
+  res?: number;
 }
 
 /** What a dataset holds besides one Field: DICOM series, NetCDF variables, GeoTIFF bands (the API's own rows). */

@@ -60,6 +60,7 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
   const metrics: Record<string, number> = { psnr: rep.psnr, rmse: rep.rmse, mae: rep.mae, seconds: rep.seconds, params: rep.params };
   if (rep.ssim !== undefined) metrics.ssim = rep.ssim;
   if (rep.psnr_unobserved !== undefined) metrics.psnr_unobserved = rep.psnr_unobserved;
+  if (rep.iou !== undefined) metrics.iou = rep.iou;
   ctx.progress('saving', 0.99);
   const codec = r.method.model;
   const model =

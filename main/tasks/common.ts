@@ -9,7 +9,7 @@ import { InrError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { sampleCount, type Field } from '../core/field';
 import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
-import { fieldMetrics, dataRangeOf, psnr } from '../metrics/index';
+import { fieldMetrics, dataRangeOf, psnr, type FieldMetrics } from '../metrics/index';
 import { paramInfos } from '../methods/params';
 import type { ParamSpecs, ResolvedTask } from '../methods/types';
 
@@ -211,6 +211,8 @@ export interface ReportCore {
   observed_fraction: number;
   nan_masked: number;
   output_shape?: number[];
+  /** Occupancy fields: intersection over union of the reconstruction ≥ ½ and the source. */
+  iou?: number;
 }
 
 /** Report sections of one kind of method. */
@@ -244,6 +246,11 @@ export interface FitExtras {
 
 export type FitReport = ReportCore & FitExtras;
 
+/** The data range of a report's PSNR and SSIM: 255 for 8-bit data, else the field's own (1 when constant). */
+export function metricsRange(field: Field): number {
+  return field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
+}
+
 /**
  * The metrics and bookkeeping every method reports: PSNR, SSIM, RMSE and MAE over the samples
  * that exist, PSNR over the hidden ones, the observed fraction and the task.
@@ -265,12 +272,14 @@ export function reportCore(
     t0: number;
     t1: number;
     t2: number;
+    /** `fieldMetrics(field, rec, { dataRange: metricsRange(field) })` when the caller computed it (on a thread pool). */
+    metrics?: FieldMetrics;
   },
 ): ReportCore {
   const C = field.channels.length;
   const n = sampleCount(field.shape);
-  const dataRange = field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
-  const m = fieldMetrics(field, { ...field, values: rec }, { dataRange });
+  const dataRange = metricsRange(field);
+  const m = o.metrics ?? fieldMetrics(field, { ...field, values: rec }, { dataRange });
   let observed = 0;
   for (let i = 0; i < n; i++) observed += o.observed[i];
   return {
@@ -292,7 +301,23 @@ export function reportCore(
     observed_fraction: observed / n,
     nan_masked: o.nanMasked,
     output_shape: o.upsampled?.shape,
+    iou: field.provenance.format === 'occupancy' ? occupancyIoU(field, rec) : undefined,
   };
+}
+
+/** IoU of {reconstruction ≥ ½} and {source ≥ ½} over the samples that exist (channel 0). */
+function occupancyIoU(field: Field, rec: Float32Array): number {
+  const C = field.channels.length;
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < rec.length / C; i++) {
+    if (field.mask && !field.mask[i]) continue;
+    const a = field.values[i * C] >= 0.5;
+    const b = rec[i * C] >= 0.5;
+    if (a && b) inter++;
+    if (a || b) union++;
+  }
+  return union ? inter / union : 1;
 }
 
 /**

@@ -1,0 +1,100 @@
+/**
+ * `inr-studio occupancy` as a user runs it (issue 16 point 6 and its bad input): a mesh or a
+ * volume in, an occupancy fit, a surface file, IoU and Chamfer/Hausdorff on a JSON line; bad
+ * meshes and impossible resolutions end with one line and exit code 2.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMesh } from '../../main/data/mesh/index';
+import { createField } from '../../main/core/field';
+import { writeNifti } from '../../main/data/nifti/index';
+import { limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
+import { sample } from '../helpers/samples';
+
+let tmp: string;
+const two = limiter(2);
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'inr-occ-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
+
+describe('inr-studio occupancy', () => {
+  it('fits the bunny at 64³ within 1 % of the voxels, writes its surface, and measures it against the mesh', async () => {
+    const out = join(tmp, 'bunny');
+    const r = await runCli(['occupancy', sample('meshes', 'bunny00.off'), '--res', '64', '--budget', '2600', '--hidden', '64', '--mesh-format', 'stl', '--out', out, '--json'], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.source).toBe('mesh');
+    expect(j.shape[2]).toBe(64);
+    expect(j.params_per_voxel).toBeLessThanOrEqual(0.01);
+    expect(j.iou).toBeGreaterThan(0.85);
+    expect(j.iou).toBeLessThanOrEqual(1);
+    // The surface lies within a voxel of the mesh on average (a voxel: the longest extent / 59).
+    const m = (await readMesh(sample('meshes', 'bunny00.off'))).mesh.positions;
+    const extent = Math.max(...[0, 1, 2].map((a) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = a; i < m.length; i += 3) {
+        lo = Math.min(lo, m[i]);
+        hi = Math.max(hi, m[i]);
+      }
+      return hi - lo;
+    }));
+    expect(j.chamfer).toBeGreaterThan(0);
+    expect(j.chamfer).toBeLessThan(extent / 59);
+    expect(j.hausdorff).toBeGreaterThanOrEqual(j.chamfer);
+    expect(readdirSync(out).sort()).toEqual(['metrics.json', 'model.inr', 'occupancy-fit.nii.gz', 'surface.stl']);
+    const surface = await readMesh(join(out, 'surface.stl'));
+    expect(surface.mesh.triangles.length / 3).toBe(j.triangles);
+  }, 400_000);
+
+  it('makes occupancy from a volume by threshold and keeps its units', async () => {
+    // A ball of radius 10 voxels in a 32³ CT-like volume (HU), 2 mm voxels.
+    const n = 32;
+    const values = new Float32Array(n ** 3).map((_, i) => {
+      const z = Math.floor(i / n / n) - 15.5;
+      const y = (Math.floor(i / n) % n) - 15.5;
+      const x = (i % n) - 15.5;
+      return Math.hypot(x, y, z) < 10 ? 400 : -800;
+    });
+    const path = join(tmp, 'ball.nii.gz');
+    await writeNifti(path, createField({ axes: ['z', 'y', 'x'], shape: [n, n, n], channels: ['ct'], values, dtype: 'int16', geometry: { spacing: [2, 2, 2] }, units: 'mm', provenance: { format: 'nifti', path } }));
+    const r = await runCli(['occupancy', path, '--threshold', '0', '--budget', '320', '--hidden', '40', '--out', join(tmp, 'ball'), '--json'], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.source).toBe('volume');
+    expect(j.rule).toBe('value ≥ 0');
+    expect(j.iou).toBeGreaterThan(0.85);
+    // Distances in millimetres: within a voxel (2 mm) on average.
+    expect(j.chamfer).toBeLessThan(2);
+  }, 400_000);
+
+  describe('bad input: one line, exit code 2', () => {
+    const cases: Record<string, [string[] | (() => string[]), RegExp]> = {
+      'an empty mesh': [() => [write('empty.off', 'OFF\n0 0 0\n')], /empty|no (faces|triangles)/i],
+      'NaN vertices': [() => [write('nan.off', 'OFF\n3 1 0\n0 0 0\nnan 1 0\n0 0 1\n3 0 1 2\n')], /NaN|not a (finite )?number|finite/i],
+      'a face past the vertices': [() => [write('past.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 7\n')], /vert(ex|ices)|index/i],
+      'a resolution that does not fit in memory': [() => [sample('meshes', 'bunny00.off'), '--res', '4000', '--max-memory', '64M'], /memory limit/],
+      'a 2-D image': [() => [sample('images', 'camera.png')], /3-D volume/],
+    };
+    function write(name: string, text: string): string {
+      const p = join(tmp, name);
+      writeFileSync(p, text);
+      return p;
+    }
+    for (const [name, [args, msg]] of Object.entries(cases)) {
+      it(name, async () => {
+        const a = typeof args === 'function' ? args() : args;
+        const r = await two(() => runCli(['occupancy', ...a, '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(msg);
+        expect(r.stderr).not.toMatch(STACK_LINE);
+      }, 200_000);
+    }
+  });
+});
