@@ -5,6 +5,7 @@
  * (export.ts).
  */
 import type {
+  BackendInfo,
   Capabilities,
   CallOptions,
   DatasetInfo,
@@ -15,6 +16,7 @@ import type {
   JobRequest,
   MethodCatalog,
   OpenRequest,
+  ResultOutput,
   SliceData,
   SliceRequest,
   Thumbnail,
@@ -22,7 +24,9 @@ import type {
   VolumeData,
   VolumeRequest,
 } from '../api/contract';
+import { InrError } from '../core/errors';
 import { JobRunner } from '../jobs/runner';
+import { backendInfos } from './backends';
 import { methodCatalog } from '../methods/registry';
 import { DatasetStore } from './datasets';
 import { JobService } from './jobs';
@@ -80,11 +84,15 @@ export class EngineService implements EngineApi {
   }
 
   async getSlice(req: SliceRequest): Promise<SliceData> {
-    return this.datasets.slice(this.fieldOf(req.datasetId, req.resultOf), req);
+    return this.datasets.slice(this.fieldOf(req.datasetId, req.resultOf, req.output), req);
   }
 
   async getVolume(req: VolumeRequest, opts: CallOptions = {}): Promise<VolumeData> {
-    return this.datasets.volume(this.fieldOf(req.datasetId, req.resultOf), req, opts.signal);
+    return this.datasets.volume(this.fieldOf(req.datasetId, req.resultOf, req.output), req, opts.signal);
+  }
+
+  backends(): Promise<BackendInfo[]> {
+    return backendInfos();
   }
 
   thumbnail(req: ThumbnailRequest): Promise<Thumbnail> {
@@ -111,9 +119,13 @@ export class EngineService implements EngineApi {
     this.datasets.closeAll();
   }
 
-  /** The source field, or a job's reconstruction of it. */
-  private fieldOf(datasetId: string, resultOf?: string) {
+  /** The source field, or a job's reconstruction of it (on the source grid, or resampled). */
+  private fieldOf(datasetId: string, resultOf?: string, output: ResultOutput = 'reconstruction') {
     const ds = this.datasets.get(datasetId);
-    return resultOf ? this.jobs.result(ds.info.id, ds.info.name, resultOf).reconstruction : ds.field;
+    if (!resultOf) return ds.field;
+    const r = this.jobs.result(ds.info.id, ds.info.name, resultOf);
+    if (output === 'reconstruction') return r.reconstruction;
+    if (!r.upsampled) throw new InrError('E_ARG', `job ${resultOf} of ${ds.info.name} has no resampled output (only super-resolution and through-plane tasks have one)`);
+    return r.upsampled;
   }
 }

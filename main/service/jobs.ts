@@ -89,6 +89,7 @@ export class JobService {
       summary: r.summary,
       mesh: stored.mesh?.info,
       exports: ['reconstruction', ...(stored.model ? (['model'] as const) : []), ...(stored.mesh ? (['mesh'] as const) : [])],
+      ...(r.upsampled ? { resampled: { shape: [...r.upsampled.shape], spacing: [...r.upsampled.spacing], origin: [...r.upsampled.origin] } } : {}),
     };
   }
 

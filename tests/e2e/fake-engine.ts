@@ -4,6 +4,7 @@
  * failure and cancellation are scripted. It answers the same API as `EngineService`.
  */
 import type {
+  BackendInfo,
   Capabilities,
   DatasetInfo,
   EngineApi,
@@ -113,6 +114,10 @@ export class FakeEngine implements EngineApi {
   /** The real registry: the panel shows the engine's own methods and parameters. */
   async methods(): Promise<MethodCatalog> {
     return methodCatalog();
+  }
+
+  async backends(): Promise<BackendInfo[]> {
+    return [{ id: 'cpu', available: true, reason: 'plain JavaScript (slowest)', device: 'cpu', threads: 1, gflops: 0.5 }];
   }
 
   async closeDataset(): Promise<{ closed: boolean }> {

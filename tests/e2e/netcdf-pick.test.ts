@@ -90,9 +90,9 @@ describe('NetCDF variable, level and time (real engine)', () => {
     await expect(levelPick.locator('option').allTextContents()).resolves.toEqual(['825 hPa', '850 hPa']);
 
     await levelPick.selectOption({ label: '850 hPa' });
-    await page.getByTestId('slice-index-1').filter({ hasText: '2 / 2' }).waitFor();
+    await page.getByTestId('slice-index-1').filter({ hasText: '1 [0–1]' }).waitFor();
     await timePick.selectOption({ label: '2017-08-20 05:00' });
-    await page.getByTestId('slice-index-0').filter({ hasText: `${TIME + 1} / 10` }).waitFor();
+    await page.getByTestId('slice-index-0').filter({ hasText: `${TIME} [0–9]` }).waitFor();
     await expect(page.getByTestId('slice-slider-0').getAttribute('aria-valuetext')).resolves.toContain('2017-08-20 05:00');
     await expect(page.getByTestId('slice-slider-1').getAttribute('aria-valuetext')).resolves.toContain('850 hPa');
 
@@ -101,7 +101,9 @@ describe('NetCDF variable, level and time (real engine)', () => {
     const want = renderSlice(plane, defaultDisplay(info));
     await expect.poll(() => viewMatches(want), { timeout: 10_000 }).toBe(81);
     // The engine agrees with the reader, and this plane differs from the first one.
-    const fromEngine = await env.bridge.engine.getSlice({ datasetId: info.id, index: [TIME, LEVEL] });
+    // A fresh copy: the engine keeps only its few most recently used datasets.
+    const fresh = await env.bridge.engine.open({ path: NC, variable: 'u' });
+    const fromEngine = await env.bridge.engine.getSlice({ datasetId: fresh.id, index: [TIME, LEVEL] });
     expect(Array.from(fromEngine.values)).toEqual(Array.from(plane.values));
     expect(equalPixels(want, renderSlice(planeOf(u, 0, 0), defaultDisplay(info)))).toBeLessThan(81);
     await page.screenshot({ path: join(RESULTS, 'e2e-netcdf-pick.png') });

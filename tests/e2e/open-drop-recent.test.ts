@@ -59,7 +59,7 @@ describe('drag-and-drop in a browser', () => {
     const info = await env.bridge.engine.open({ path: dir });
     const want = renderSlice(await env.bridge.engine.getSlice({ datasetId: info.id, index: [0] }), defaultDisplay(info));
     await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 15_000 }).toBe(info.shape[1] * info.shape[2]);
-    await expect(page.getByTestId('slice-index-0').textContent()).resolves.toContain(`1 / ${info.shape[0]}`);
+    await expect(page.getByTestId('slice-index-0').textContent()).resolves.toContain(`0 [0–${info.shape[0] - 1}]`);
     await expect(page.getByTestId('series-row').count()).resolves.toBe(1);
     await page.locator('[data-testid="series-row"] [data-testid="thumbnail"][data-state="drawn"]').waitFor({ timeout: 30_000 });
     // Uploads cannot be opened again by path: they stay out of the recent list.

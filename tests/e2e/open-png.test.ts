@@ -68,7 +68,8 @@ describe('renderer over the bridge (real engine)', () => {
     const png = PNG.sync.read(readFileSync(sample('images', 'astronaut.png')));
     const o = (200 * png.width + 100) * 4;
     const text = await page.getByTestId('status-cursor').textContent();
-    expect(text).toContain('x 100  y 200');
+    // 0-based indices in storage order: row 200, column 100.
+    expect(text).toContain('[y 200, x 100]');
     expect(text).toContain(`R ${png.data[o]}  G ${png.data[o + 1]}  B ${png.data[o + 2]}`);
   });
 

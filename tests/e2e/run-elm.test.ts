@@ -83,8 +83,12 @@ describe('ELM-INR on astronaut.png (real engine)', () => {
     expect(countColor(await elementPixels(chart.locator('svg')), hexRgb(runColor(elmRun)))).toBeLessThan(4);
     await page.getByTestId(`chart-legend-${elmRun}`).click();
 
-    // The mesh: cells meeting the slice, drawn over source and reconstruction, with a legend.
+    // The mesh: off by default (it covers the image it explains), then on: cells meeting the
+    // slice, drawn over source and reconstruction, with a legend.
     await page.locator('[data-testid="view-recon"][data-state="drawn"]').waitFor({ timeout: 15_000 });
+    await expect(page.getByTestId('mesh-toggle').isChecked()).resolves.toBe(false);
+    await expect(page.locator('[data-testid="mesh-layer"]').count()).resolves.toBe(0);
+    await page.getByTestId('mesh-toggle').check();
     const layer = page.locator('[data-testid="view-recon"] [data-testid="mesh-layer"]');
     await layer.waitFor({ timeout: 10_000 });
     expect(Number(await layer.getAttribute('data-cells'))).toBeGreaterThan(4);

@@ -127,8 +127,8 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
       expect(air, `${name}: air`).toBeLessThan(10);
       expect(middle, `${name}: head vs air`).toBeGreaterThan(air + 60);
     }
-    await expect(page.getByTestId('ortho-index').textContent()).resolves.toBe('z 91/181 · y 109/217 · x 91/181');
-    expect(await page.getByTestId('ortho-physical').textContent()).toMatch(/^\(z -?[\d.]+, y -?[\d.]+, x -?[\d.]+\)$/);
+    await expect(page.getByTestId('ortho-index').textContent()).resolves.toBe('z 90 [0–180] · y 108 [0–216] · x 90 [0–180]');
+    expect(await page.getByTestId('ortho-physical').textContent()).toMatch(/^RAS \(-?[\d.]+, -?[\d.]+, -?[\d.]+\) mm$/);
     expect(await page.getByTestId('ortho-value').textContent()).toMatch(/^\d/);
 
     // Coronal and sagittal show z up (rows flipped on screen), the axial plane does not.
@@ -161,7 +161,7 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
     const box = (await canvas.boundingBox())!;
     // Pixel (x 60, y 80) of the axial plane, at its centre on screen.
     await page.mouse.click(box.x + (60.5 * box.width) / 181, box.y + (80.5 * box.height) / 217);
-    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 91/181 · y 81/217 · x 61/181');
+    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 90 [0–180] · y 80 [0–216] · x 60 [0–180]');
     const after = await expectPlanesAt([90, 80, 60]);
     expect(equalPixels(after.coronal.data, before.coronal.data)).toBeLessThan(0.9 * 181 * 181);
     expect(equalPixels(after.sagittal.data, before.sagittal.data)).toBeLessThan(0.9 * 217 * 181);
@@ -176,12 +176,12 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
     await page.locator('[data-plane="sagittal"]').focus();
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
-    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 91/181 · y 81/217 · x 63/181');
+    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 90 [0–180] · y 80 [0–216] · x 62 [0–180]');
     // The wheel over the coronal view moves y; one notch, one slice.
     const box = (await page.locator(view('coronal')).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -100);
-    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 91/181 · y 82/217 · x 63/181');
+    await expect.poll(() => page.getByTestId('ortho-index').textContent()).toBe('z 90 [0–180] · y 81 [0–216] · x 62 [0–180]');
     await expectPlanesAt([90, 81, 62]);
   });
 

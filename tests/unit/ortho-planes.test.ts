@@ -11,7 +11,7 @@ import {
   isVolume,
   physicalOf,
   pixelShape,
-  planeGeometryOf,
+  planeCoordsOf,
   planeKey,
   planeRequest,
   planeSpec,
@@ -101,13 +101,14 @@ describe('orthogonal planes', () => {
     expect(centreOf(CT)).toEqual([19, 127, 99]);
     expect(centreOf(SERIES, [3, 7])).toEqual([3, 19, 127, 99]);
     expect(physicalOf(CT, [2, 10, 20])).toEqual([-45, -92, -56]);
-    expect(sliceLabelOf(CT, planeSpec(CT, 'coronal'), [2, 10, 20])).toBe('y 11 / 256');
-    const g = planeGeometryOf(CT, planeSpec(CT, 'coronal'));
-    expect(g).toMatchObject({ xName: 'x', yName: 'z', sx: 0.7, sy: 2.5, ox: -70, oy: -50, indexNames: ['x', 'z'] });
-    // The coronal read-out names its rows z.
-    expect(formatPosition({ x: 20, y: 2, values: [1] }, g)).toBe('x 20  z 2  (x -56, z -45)');
-    // Views without index names keep x and y.
-    expect(formatPosition({ x: 1, y: 2, values: [1] }, { xName: 'lon', yName: 'lat', sx: 1, sy: 1, ox: 0, oy: 0 })).toBe('x 1  y 2');
+    // Indices are 0-based everywhere (hover, crosshair, slice labels), with the axis's range.
+    expect(sliceLabelOf(CT, planeSpec(CT, 'coronal'), [2, 10, 20])).toBe('y 10 [0–255]');
+    const c = planeCoordsOf({ ...CT, format: 'nifti' }, planeSpec(CT, 'coronal'), [2, 10, 20]);
+    expect(c).toMatchObject({ rowDim: 0, colDim: 2, at: [2, 10, 20] });
+    // The coronal read-out: the voxel in storage order, then each axis's coordinate (x then z).
+    expect(formatPosition({ x: 20, y: 2, values: [1] }, c)).toBe('[z 2, y 10, x 20]  (x -56.000, z -45.00)');
+    // Without coordinates: the pixel's indices only.
+    expect(formatPosition({ x: 1, y: 2, values: [1] })).toBe('[y 2, x 1]');
   });
 });
 

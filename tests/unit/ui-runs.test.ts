@@ -1,7 +1,11 @@
 /** Runs on the chart and in the metrics CSV (renderer/src/lib/runs.ts). */
 import { describe, expect, it } from 'vitest';
 import type { JobResult } from '../../main/api/contract';
-import { chartScale, chartSeries, csvField, metricsCsv, paramsText, RUN_COLORS, runColor, type RunLike } from '../../renderer/src/lib/runs';
+import { methodCatalog } from '../../main/methods/registry';
+import { chartScale, chartSeries, csvField, metricsCsv, paramsText, RUN_COLORS, runColor, setMethodNames, type RunLike } from '../../renderer/src/lib/runs';
+
+// The short names the UI takes from the engine's registry (state/catalog.ts does this at start-up).
+setMethodNames(Object.fromEntries(methodCatalog().methods.map((m) => [m.id, m.short])));
 
 function done(jobId: string, psnr: number, seconds: number, extra: Partial<RunLike> = {}): RunLike {
   const result: JobResult = { kind: 'fit', seconds, metrics: { psnr, ssim: 0.9, params: 1234 }, summary: { backend: 'js', cells: '8×8', hidden: 64 } };
@@ -80,7 +84,7 @@ describe('metrics CSV', () => {
   });
 
   it('params text sorts keys', () => {
-    expect(paramsText({ b: 2, a: true })).toBe('a=true;b=2');
+    expect(paramsText({ steps: 2, iga: true })).toBe('iga=true;steps=2');
     expect(paramsText(undefined)).toBe('');
   });
 });

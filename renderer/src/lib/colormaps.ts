@@ -3,17 +3,28 @@
  *
  * viridis and magma use the 6th-order polynomial fits of the matplotlib maps published by
  * Matt Zucconi (Shadertoy "Colormap approximations", CC0); coolwarm is Moreland's diverging
- * map through five knots. The tables are built once and cached.
+ * map through five knots. cividis (Nuñez, Anderton and Renslow, PLOS ONE 2018: readable with a
+ * red–green colour-vision deficiency) is interpolated through six samples of the published map;
+ * `diverging` is ColorBrewer's RdBu (eleven classes, blue for negative, near-white at the
+ * centre), meant for a window centred on 0 (`centredWindow`); `terrain` is a land ramp for
+ * elevation models (lowland green, upland tan and brown, summits white). The tables are built
+ * once and cached.
  */
-export type ColormapName = 'gray' | 'inverted' | 'viridis' | 'magma' | 'coolwarm';
+export type ColormapName = 'gray' | 'inverted' | 'viridis' | 'magma' | 'cividis' | 'coolwarm' | 'diverging' | 'terrain';
 
 export const COLORMAPS: ReadonlyArray<{ name: ColormapName; label: string }> = [
   { name: 'gray', label: 'Gray' },
   { name: 'inverted', label: 'Gray (inverted)' },
   { name: 'viridis', label: 'Viridis' },
   { name: 'magma', label: 'Magma' },
+  { name: 'cividis', label: 'Cividis (colour-blind safe)' },
+  { name: 'diverging', label: 'Blue–red, centred on 0' },
   { name: 'coolwarm', label: 'Cool–warm (diverging)' },
+  { name: 'terrain', label: 'Terrain (elevation)' },
 ];
+
+/** Colormaps whose centre is meant to sit at 0: choosing one centres the window there. */
+export const CENTRED_COLORMAPS: ReadonlySet<ColormapName> = new Set(['diverging', 'coolwarm']);
 
 type Vec3 = [number, number, number];
 
@@ -43,6 +54,31 @@ const COOLWARM_KNOTS: Array<[number, Vec3]> = [
   [0.5, [221, 221, 221]],
   [0.75, [244, 154, 123]],
   [1, [180, 4, 38]],
+];
+
+const CIVIDIS_KNOTS: Array<[number, Vec3]> = [
+  [0, [0, 34, 78]],
+  [0.2, [53, 69, 108]],
+  [0.4, [102, 105, 112]],
+  [0.6, [148, 142, 119]],
+  [0.8, [200, 184, 102]],
+  [1, [254, 232, 56]],
+];
+
+const RDBU_HEX = ['053061', '2166ac', '4393c3', '92c5de', 'd1e5f0', 'f7f7f7', 'fddbc7', 'f4a582', 'd6604d', 'b2182b', '67001f'];
+const DIVERGING_KNOTS: Array<[number, Vec3]> = RDBU_HEX.map((h, i) => [
+  i / (RDBU_HEX.length - 1),
+  [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)],
+]);
+
+const TERRAIN_KNOTS: Array<[number, Vec3]> = [
+  [0, [0, 97, 71]],
+  [0.16, [16, 122, 47]],
+  [0.33, [120, 170, 60]],
+  [0.5, [232, 215, 125]],
+  [0.67, [161, 110, 50]],
+  [0.84, [130, 90, 80]],
+  [1, [255, 255, 255]],
 ];
 
 function polynomial(coeffs: Vec3[], t: number): Vec3 {
@@ -79,6 +115,12 @@ function colorAt(name: ColormapName, t: number): Vec3 {
       return polynomial(MAGMA, t);
     case 'coolwarm':
       return knots(COOLWARM_KNOTS, t);
+    case 'cividis':
+      return knots(CIVIDIS_KNOTS, t);
+    case 'diverging':
+      return knots(DIVERGING_KNOTS, t);
+    case 'terrain':
+      return knots(TERRAIN_KNOTS, t);
   }
 }
 

@@ -8,7 +8,8 @@
  * bottom) in the other two, each with the physical aspect of its pixels. Pure: no Vue, no DOM.
  */
 import type { DatasetInfo } from '../../../main/api/contract';
-import type { PlaneGeometryLike } from './readout';
+import { indexWithRange, type GridInfo } from './coords';
+import type { ViewCoords } from './readout';
 import { clampIndex } from './slicing';
 import type { PixelShape } from './viewTransform';
 
@@ -88,19 +89,9 @@ export function pixelShape(info: Info, spec: PlaneSpec): PixelShape {
   return { aspect, flipY: spec.flipY };
 }
 
-/** The plane's geometry for the cursor read-out: column axis as x, row axis as y. */
-export function planeGeometryOf(info: Info, spec: PlaneSpec): PlaneGeometryLike & { indexNames: [string, string] } {
-  const xName = info.axes[spec.colDim] ?? 'x';
-  const yName = info.axes[spec.rowDim] ?? 'y';
-  return {
-    xName,
-    yName,
-    indexNames: [xName, yName],
-    sx: info.spacing[spec.colDim] ?? 1,
-    sy: info.spacing[spec.rowDim] ?? 1,
-    ox: info.origin[spec.colDim] ?? 0,
-    oy: info.origin[spec.rowDim] ?? 0,
-  };
+/** What the plane's cursor readout needs: the grid, the plane's row and column axes, and the position it cuts at. */
+export function planeCoordsOf(info: GridInfo, spec: PlaneSpec, position: readonly number[]): ViewCoords {
+  return { grid: info, rowDim: spec.rowDim, colDim: spec.colDim, at: [...position] };
 }
 
 /** The crosshair in a plane's image coordinates: the centres of the other two planes' pixels. */
@@ -141,8 +132,8 @@ export function physicalOf(info: Info, position: readonly number[]): number[] {
   return position.map((i, k) => (info.origin[k] ?? 0) + i * (info.spacing[k] ?? 1));
 }
 
-/** The plane's own slice as "z 91 / 181". */
+/** The plane's own slice, 0-based with its axis's range: `z 90 [0–180]`. */
 export function sliceLabelOf(info: Info, spec: PlaneSpec, position: readonly number[]): string {
   const k = spec.fixedDim;
-  return `${info.axes[k] ?? `axis ${k}`} ${(position[k] ?? 0) + 1} / ${info.shape[k]}`;
+  return `${info.axes[k] ?? `axis ${k}`} ${indexWithRange(position[k] ?? 0, info.shape[k])}`;
 }

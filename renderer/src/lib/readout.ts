@@ -1,17 +1,13 @@
 /** The value under the cursor and its coordinates, as shown in a view's corner. */
 import type { SliceData } from '../../../main/api/contract';
+import { positionIn, positionText, type GridInfo, type PlaneAxes } from './coords';
 import { formatValue } from './format';
-import { hasPhysicalGeometry } from './slicing';
 
-export interface PlaneGeometryLike {
-  xName: string;
-  yName: string;
-  sx: number;
-  sy: number;
-  ox: number;
-  oy: number;
-  /** Names for the column and row indices (default x and y): a coronal plane's rows are z. */
-  indexNames?: [string, string];
+/** What a view needs to state where a pixel is: the grid, the plane's axes and the indices on the others. */
+export interface ViewCoords extends PlaneAxes {
+  grid: GridInfo;
+  /** Indices on every axis of the grid; the plane's own two are replaced by the pixel's. */
+  at: readonly number[];
 }
 
 export interface CursorReadout {
@@ -33,13 +29,10 @@ export function readoutAt(slice: SliceData, x: number, y: number): CursorReadout
   return { x: ix, y: iy, values: Array.from(slice.values.subarray(i * C, i * C + C)) };
 }
 
-export function formatPosition(r: CursorReadout, g?: PlaneGeometryLike): string {
-  const [xi, yi] = g?.indexNames ?? ['x', 'y'];
-  const px = `${xi} ${r.x}  ${yi} ${r.y}`;
-  if (!g || !hasPhysicalGeometry(g)) return px;
-  const X = g.ox + r.x * g.sx;
-  const Y = g.oy + r.y * g.sy;
-  return `${px}  (${g.xName} ${formatValue(X, 5)}, ${g.yName} ${formatValue(Y, 5)})`;
+/** Indices (0-based, storage order) and coordinates of a readout: `[y 34, x 12]  lat 50.1875°  lon 5.7458°  · WGS 84`. */
+export function formatPosition(r: CursorReadout, c?: ViewCoords): string {
+  if (!c) return `[y ${r.y}, x ${r.x}]`;
+  return positionText(c.grid, positionIn(c.grid, c, c.at, r.x, r.y), c);
 }
 
 /** `R 200  G 150  B 100`, or `123.4 HU`; long band lists are cut after `max` entries. */

@@ -9,6 +9,8 @@ export type RunPhase = 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 /** What this module needs of a job record (state/jobs.ts JobRecord fits). */
 export interface RunLike {
   jobId: string;
+  /** The run's number within its dataset (1, 2, 3… as the user sees them); absent: from the job id. */
+  number?: number;
   phase: RunPhase;
   method?: string;
   task?: string;
@@ -45,16 +47,43 @@ export function runNumber(jobId: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** A stable colour per run: by the number in its id, so a run keeps its colour as others come. */
-export function runColor(jobId: string, fallbackIndex = 0): string {
-  const n = runNumber(jobId);
+/** A run as the labels know it: its job id, or the record with its per-dataset number. */
+export type RunRef = string | { jobId: string; number?: number };
+
+function numberOf(r: RunRef): number {
+  return typeof r === 'string' ? runNumber(r) : (r.number ?? runNumber(r.jobId));
+}
+
+/** A stable colour per run: by its number, so a run keeps its colour as others come. */
+export function runColor(r: RunRef, fallbackIndex = 0): string {
+  const n = numberOf(r);
   const k = Number.isFinite(n) ? n - 1 : fallbackIndex;
   return RUN_COLORS[((k % RUN_COLORS.length) + RUN_COLORS.length) % RUN_COLORS.length];
 }
 
-/** `#3`, from `job-3`. */
-export function runLabel(jobId: string): string {
-  return jobId.replace(/^job-/, '#');
+/** `#3`: the run's number in its dataset (from `job-3` for a bare job id). */
+export function runLabel(r: RunRef): string {
+  if (typeof r !== 'string' && r.number !== undefined) return `#${r.number}`;
+  const id = typeof r === 'string' ? r : r.jobId;
+  return id.replace(/^job-/, '#');
+}
+
+/**
+ * The number the next run of a dataset takes: one more than the highest its runs have, so the
+ * runs of each dataset are numbered 1, 2, 3… without gaps, whatever other datasets ran between.
+ */
+export function nextRunNumber(runs: readonly { datasetKey?: string; number?: number }[], datasetKey: string): number {
+  let n = 0;
+  for (const r of runs) if (r.datasetKey === datasetKey && r.number !== undefined) n = Math.max(n, r.number);
+  return n + 1;
+}
+
+/**
+ * What identifies a dataset across re-openings (the engine gives a new id each time): the path
+ * it was opened from and the series or variable chosen in it.
+ */
+export function datasetKeyOf(info: { path: string; selection?: { series?: string; variable?: string } }): string {
+  return [info.path, info.selection?.series ?? '', info.selection?.variable ?? ''].join('\u0000');
 }
 
 /** Short method names for legends and the table, from the engine's registry (state/catalog.ts). */
@@ -95,8 +124,8 @@ export function chartSeries(runs: readonly RunLike[], opts: { hidden?: ReadonlyS
     if (!points.length && !live) return;
     out.push({
       id: r.jobId,
-      label: `${runLabel(r.jobId)} ${methodShort(r.method, r.params)}`,
-      color: runColor(r.jobId, i),
+      label: `${runLabel(r)} ${methodShort(r.method, r.params)}`,
+      color: runColor(r, i),
       points,
       live,
       done,
@@ -184,7 +213,7 @@ export function metricsCsv(runs: readonly RunLike[]): string {
     const m = r.result?.metrics ?? {};
     const s = r.result?.summary ?? {};
     const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-      run: runLabel(r.jobId),
+      run: runLabel(r),
       dataset: r.datasetName,
       method: r.method ?? s.method,
       task: r.task ?? s.task,

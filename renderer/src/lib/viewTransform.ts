@@ -61,31 +61,43 @@ export function cssTransform(t: ViewTransform, viewport: Size): string {
 
 /**
  * How image pixels sit in a view: one pixel is 1 display unit wide and `aspect` units tall (the
- * physical row spacing over the column spacing), and with `flipY` row 0 is at the bottom (z up
- * in coronal and sagittal planes). A ViewTransform's centre is then in display units; with the
- * default (square pixels, row 0 on top) display units are image pixels.
+ * physical row spacing over the column spacing); with `flipY` row 0 is at the bottom (z up in
+ * coronal and sagittal planes, north up in a map whose latitude grows with the row), and with
+ * `flipX` column 0 is at the right (a map whose longitude falls with the column). A
+ * ViewTransform's centre is then in display units; with the default (square pixels, row 0 on
+ * top, column 0 on the left) display units are image pixels.
  */
 export interface PixelShape {
   aspect: number;
   flipY: boolean;
+  flipX?: boolean;
 }
 
 export const SQUARE_PIXELS: PixelShape = { aspect: 1, flipY: false };
+
+/** An image's height, or its size (needed to mirror columns). */
+type ImageExtent = number | Size;
+
+function extentOf(image: ImageExtent): Size {
+  return typeof image === 'number' ? { width: 0, height: image } : image;
+}
 
 /** The image's size in display units. */
 export function displaySize(image: Size, shape: PixelShape = SQUARE_PIXELS): Size {
   return { width: image.width, height: image.height * shape.aspect };
 }
 
-/** Image coordinates (pixels, continuous) → display units. */
-export function imageToDisplay(p: { x: number; y: number }, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
-  return { x: p.x, y: (shape.flipY ? imageHeight - p.y : p.y) * shape.aspect };
+/** Image coordinates (pixels, continuous) → display units. `image`: its height, or its size when columns are mirrored. */
+export function imageToDisplay(p: { x: number; y: number }, image: ImageExtent, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
+  const { width, height } = extentOf(image);
+  return { x: shape.flipX ? width - p.x : p.x, y: (shape.flipY ? height - p.y : p.y) * shape.aspect };
 }
 
 /** Display units → image coordinates (pixels, continuous). */
-export function displayToImage(p: { x: number; y: number }, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
+export function displayToImage(p: { x: number; y: number }, image: ImageExtent, shape: PixelShape = SQUARE_PIXELS): { x: number; y: number } {
+  const { width, height } = extentOf(image);
   const y = p.y / shape.aspect;
-  return { x: p.x, y: shape.flipY ? imageHeight - y : y };
+  return { x: shape.flipX ? width - p.x : p.x, y: shape.flipY ? height - y : y };
 }
 
 /** Display units → screen point relative to the viewport's top-left. */
@@ -94,14 +106,17 @@ export function displayToScreen(t: ViewTransform, p: { x: number; y: number }, v
 }
 
 /**
- * The CSS transform placing an image canvas of `imageHeight` rows (transform-origin 0 0) in the
- * viewport, for any pixel shape. With square pixels it equals `cssTransform`.
+ * The CSS transform placing an image canvas (transform-origin 0 0) in the viewport, for any
+ * pixel shape: screen = translate + scale · image, with a negative scale along a mirrored axis.
+ * With square pixels it equals `cssTransform`.
  */
-export function cssTransformShaped(t: ViewTransform, viewport: Size, imageHeight: number, shape: PixelShape = SQUARE_PIXELS): string {
-  if (shape.aspect === 1 && !shape.flipY) return cssTransform(t, viewport);
-  const tx = viewport.width / 2 - t.cx * t.zoom;
+export function cssTransformShaped(t: ViewTransform, viewport: Size, image: ImageExtent, shape: PixelShape = SQUARE_PIXELS): string {
+  if (shape.aspect === 1 && !shape.flipY && !shape.flipX) return cssTransform(t, viewport);
+  const { width, height } = extentOf(image);
+  const tx = shape.flipX ? viewport.width / 2 + (width - t.cx) * t.zoom : viewport.width / 2 - t.cx * t.zoom;
+  const sx = shape.flipX ? -t.zoom : t.zoom;
   const sy = t.zoom * shape.aspect;
-  if (!shape.flipY) return `translate(${tx}px, ${viewport.height / 2 - t.cy * t.zoom}px) scale(${t.zoom}, ${sy})`;
-  const ty = viewport.height / 2 + (imageHeight * shape.aspect - t.cy) * t.zoom;
-  return `translate(${tx}px, ${ty}px) scale(${t.zoom}, ${-sy})`;
+  if (!shape.flipY) return `translate(${tx}px, ${viewport.height / 2 - t.cy * t.zoom}px) scale(${sx}, ${sy})`;
+  const ty = viewport.height / 2 + (height * shape.aspect - t.cy) * t.zoom;
+  return `translate(${tx}px, ${ty}px) scale(${sx}, ${-sy})`;
 }

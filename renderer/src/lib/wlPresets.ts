@@ -39,15 +39,34 @@ export const CT_WINDOWS: ReadonlyArray<{ id: string; label: string; center: numb
 /** Letter shortcuts that exist for every dataset. */
 export const LETTER_KEYS = { auto: 'a', full: 'm', file: 'w', reset: 'r' } as const;
 
-type InfoLike = Pick<DatasetInfo, 'units' | 'window' | 'listing' | 'selection'>;
+type InfoLike = Pick<DatasetInfo, 'units' | 'window' | 'listing' | 'selection'> & Partial<Pick<DatasetInfo, 'format' | 'stats'>>;
 
-/** True for CT data: values in Hounsfield units, or the chosen DICOM series is CT. */
+/**
+ * True where a NIfTI volume's values look like Hounsfield units: NIfTI carries no modality, so
+ * the range decides. Air is about −1000 HU and scanners pad with −1024, −2048 or −3024, while
+ * dense bone and contrast exceed a few hundred: the minimum in [−3100, −800] and the maximum at
+ * least 300. MR intensities are rarely negative at all.
+ */
+export function looksLikeHounsfield(info: Partial<Pick<DatasetInfo, 'format' | 'stats'>>): boolean {
+  if (info.format !== 'nifti') return false;
+  const s = info.stats?.channels[0];
+  return !!s && s.min >= -3100 && s.min <= -800 && s.max >= 300;
+}
+
+/** True for CT data: values in Hounsfield units, the chosen DICOM series is CT, or a NIfTI volume in the HU range. */
 export function isCtDataset(info: InfoLike): boolean {
   if (info.units && /^\s*(HU|hounsfield( units?)?)\s*$/i.test(info.units)) return true;
+  if (looksLikeHounsfield(info)) return true;
   const series = info.listing?.series;
   if (!series?.length) return false;
   const chosen = info.selection?.series ? series.find((s) => s.uid === info.selection!.series) : series.length === 1 ? series[0] : undefined;
   return /^CT$/i.test(chosen?.modality ?? '');
+}
+
+/** The units of a dataset's values as the views state them: the file's, else HU for a NIfTI volume in the HU range. */
+export function valueUnits(info: Pick<DatasetInfo, 'units'> & Partial<Pick<DatasetInfo, 'format' | 'stats'>>): string | undefined {
+  if (info.units) return info.units;
+  return looksLikeHounsfield(info) ? 'HU' : undefined;
 }
 
 function hasFileWindow(info: InfoLike): boolean {
@@ -66,10 +85,17 @@ export function presetsFor(info: InfoLike): WlPreset[] {
       list.push({ id: w.id, label: w.label, kind: 'window', window: { center: w.center, width: w.width }, help: `${w.label}: level ${w.center} HU, width ${w.width} HU` });
     }
   }
-  if (hasFileWindow(info)) list.push({ id: 'file', label: 'File window', kind: 'file', window: { ...info.window! }, help: `The file's own window: level ${info.window!.center}, width ${info.window!.width}` });
+  if (hasFileWindow(info))
+    list.push({
+      id: 'file',
+      label: 'File window',
+      kind: 'file',
+      window: { ...info.window! },
+      help: `The file's own window: level ${info.window!.center}, width ${info.window!.width}`,
+    });
   list.push({ id: 'auto', label: 'Auto 2–98%', kind: 'auto', help: '2–98 % cumulative cut of the channel' });
   list.push({ id: 'full', label: 'Min–max', kind: 'full', help: 'The full data range of the channel' });
-  return list.map((p, i) => ({ ...p, key: i < 9 ? String(i + 1) : (LETTER_KEYS as Record<string, string>)[p.kind] ?? '' }));
+  return list.map((p, i) => ({ ...p, key: i < 9 ? String(i + 1) : ((LETTER_KEYS as Record<string, string>)[p.kind] ?? '') }));
 }
 
 /** The letter shortcut of a preset, if it has one besides its number. */
@@ -110,6 +136,8 @@ export function applyPreset(d: DisplaySettings, info: StatsLike, p: WlPreset): D
     if (!p.window) return next;
     next.mode = 'gray';
     next.window = { ...p.window };
+    // Anatomical windows are linear by definition.
+    if (p.kind === 'window') next.scale = 'linear';
     return next;
   }
   if (d.mode === 'rgb') {

@@ -6,7 +6,7 @@ import { computed, ref } from 'vue';
 import type { BeamMeshInfo } from '../api';
 import { cellsInSlice, normScale, type MeshRect, type NormScale } from '../lib/meshOverlay';
 import { jobs } from './jobs';
-import { layout, resultJobId, sliceIndex } from './session';
+import { compareResampled, layout, resultJobId, sliceIndex } from './session';
 
 /** Runs left out of the chart (by job id). */
 export const hiddenRuns = ref<Set<string>>(new Set());
@@ -18,7 +18,8 @@ export function toggleRun(jobId: string): void {
   hiddenRuns.value = next;
 }
 
-export const showMesh = ref(true);
+/** The BEAM mesh overlay: off until asked for (it covers the image it explains). */
+export const showMesh = ref(false);
 
 /** The mesh of the compared run, if it has one (ELM+BEAM). */
 export const resultMesh = computed<BeamMeshInfo | undefined>(() => jobs.value.find((j) => j.jobId === resultJobId.value)?.result?.mesh);
@@ -26,7 +27,7 @@ export const resultMesh = computed<BeamMeshInfo | undefined>(() => jobs.value.fi
 /** The mesh cells meeting the shown slice, with the colour scale, while the overlay is on. */
 export const meshOverlay = computed<{ rects: MeshRect[]; scale: NormScale; cells: number } | null>(() => {
   const mesh = resultMesh.value;
-  if (!mesh || !showMesh.value || layout.value !== 'compare') return null;
+  if (!mesh || !showMesh.value || layout.value !== 'compare' || compareResampled.value) return null;
   const scale = normScale(mesh);
   if (!scale) return null;
   return { rects: cellsInSlice(mesh, sliceIndex.value), scale, cells: mesh.cells.length };

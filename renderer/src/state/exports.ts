@@ -23,13 +23,23 @@ export const lastExport = ref<{ text: string; ok: boolean } | null>(null);
  * patient attributes; the Export menu's switch changes it.
  */
 export const anonymize = ref(true);
-watch(dataset, (ds) => (anonymize.value = ds?.patientData === true), { immediate: true });
+watch(
+  dataset,
+  (ds, old) => {
+    anonymize.value = ds?.patientData === true;
+    // The last export's line belongs to the dataset it was made from.
+    if (ds?.id !== old?.id) lastExport.value = null;
+  },
+  { immediate: true },
+);
 
-export async function exportRun(jobId: string, what: ExportWhat, method?: string): Promise<string | undefined> {
+export async function exportRun(run: { jobId: string; number?: number; method?: string }, what: ExportWhat): Promise<string | undefined> {
   const ds = dataset.value;
   if (!ds) return undefined;
+  const { jobId, method } = run;
   const modelExt = panel.value.methods.find((m) => m.id === method)?.modelExt;
-  const suggested = exportName(what, ds, jobId, method, modelExt);
+  // Named by the run's number in its dataset, as the runs table shows it.
+  const suggested = exportName(what, ds, run.number !== undefined ? `run${run.number}` : jobId, method, modelExt);
   const deid = what === 'reconstruction' && ds.format === 'dicom' ? { anonymize: anonymize.value } : {};
   exporting.value = EXPORT_LABELS[what];
   try {

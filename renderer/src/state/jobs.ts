@@ -1,13 +1,19 @@
 /**
  * Jobs as the UI sees them: one record per job id, fed by the engine's job events. Events may
  * arrive before `startJob` answers with the id, so a record is created by whichever comes first.
+ *
+ * Runs belong to their dataset (`datasetKey`, stable across re-openings) and are numbered 1, 2,
+ * 3… within it. A run's outputs live in the engine with the dataset copy it ran on
+ * (`datasetId`); once the engine has released that copy they are gone, and the run stays as
+ * history (its metrics and PSNR curve) with its outputs marked unavailable.
  */
 import { computed, ref } from 'vue';
 import { api } from '../api';
 import type { FitJobRequest, JobEvent, JobKind, JobMetrics, JobResult, WireError } from '../api';
 import { estimateEta } from '../lib/format';
+import { datasetKeyOf, nextRunNumber } from '../lib/runs';
 import { reportError } from './banners';
-import { dataset, showResult } from './session';
+import { dataset, datasetKey, showResult } from './session';
 
 export type JobPhase = 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -21,7 +27,12 @@ export interface JobRecord {
   jobId: string;
   kind: JobKind;
   phase: JobPhase;
+  /** The engine's copy of the dataset the run used (its outputs live there). */
   datasetId?: string;
+  /** The dataset the run belongs to, across re-openings (`datasetKeyOf`). */
+  datasetKey?: string;
+  /** The run's number within its dataset: 1, 2, 3… */
+  number?: number;
   datasetName?: string;
   method?: string;
   /** The engine task, and the panel's name for it where it differs (through-plane interpolation). */
@@ -54,7 +65,20 @@ export const activeJob = computed<JobRecord | undefined>(() => {
   return undefined;
 });
 
-export const lastJob = computed<JobRecord | undefined>(() => jobs.value[jobs.value.length - 1]);
+/** The open dataset's newest job: its outcome is what the status bar reports. */
+export const lastJob = computed<JobRecord | undefined>(() => {
+  const list = jobs.value;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].datasetKey === datasetKey.value) return list[i];
+  return undefined;
+});
+
+/** The fit runs of the open dataset, oldest first, across every time it was opened. */
+export const datasetRuns = computed<JobRecord[]>(() => jobs.value.filter((j) => j.kind === 'fit' && j.datasetKey !== undefined && j.datasetKey === datasetKey.value));
+
+/** Whether a run's outputs can still be shown and exported: the engine holds the dataset copy it ran on. */
+export function outputsAvailable(r: Pick<JobRecord, 'datasetId' | 'phase'>): boolean {
+  return r.phase === 'done' && !!r.datasetId && r.datasetId === dataset.value?.id;
+}
 
 function record(jobId: string, kind: JobKind = 'fit'): JobRecord {
   let r = jobs.value.find((j) => j.jobId === jobId);
@@ -98,13 +122,15 @@ function onEvent(e: JobEvent): void {
       if (typeof e.result.metrics.psnr === 'number' && Number.isFinite(e.result.metrics.psnr)) {
         r.points.push({ t: Math.max(e.result.seconds, (e.time - r.t0) / 1000), psnr: e.result.metrics.psnr });
       }
-      if (r.kind === 'fit' && r.datasetId && r.datasetId === dataset.value?.id) showResult(r.jobId);
+      if (r.kind === 'fit' && r.datasetId && r.datasetId === dataset.value?.id) showResult(r.jobId, e.result.resampled);
       break;
     case 'error':
       r.error = e.error;
       r.phase = e.error.code === 'E_CANCELLED' ? 'cancelled' : 'error';
       r.stage = r.phase === 'cancelled' ? 'cancelled' : 'failed';
-      if (r.phase === 'error') reportError(e.error, r.kind === 'fit' ? 'The fit failed' : 'The job failed');
+      // A failure of another dataset's run stays in its row; the banner is for the dataset on screen.
+      if (r.phase === 'error' && (r.kind !== 'fit' || (r.datasetKey !== undefined && r.datasetKey === datasetKey.value)))
+        reportError(e.error, r.kind === 'fit' ? 'The fit failed' : 'The job failed');
       break;
   }
 }
@@ -133,9 +159,24 @@ export async function startFit(req: Omit<FitJobRequest, 'kind' | 'datasetId'>, l
       hiddenSamples = 0;
       for (let i = 0; i < req.hide.length; i++) hiddenSamples += req.hide[i] ? 1 : 0;
     }
-    Object.assign(r, { kind: 'fit', datasetId: ds.id, datasetName: ds.name, method: req.method, task: label?.task ?? req.task ?? 'fit', hiddenSamples, params: req.params, requestedAt });
+    const key = datasetKeyOf(ds);
+    const number = nextRunNumber(jobs.value, key);
+    Object.assign(r, {
+      kind: 'fit',
+      datasetId: ds.id,
+      datasetKey: key,
+      number,
+      datasetName: ds.name,
+      method: req.method,
+      task: label?.task ?? req.task ?? 'fit',
+      hiddenSamples,
+      params: req.params,
+      requestedAt,
+    });
     // A job that finished before its id came back: show its result now.
-    if (r.phase === 'done' && ds.id === dataset.value?.id) showResult(jobId);
+    if (r.phase === 'done' && ds.id === dataset.value?.id) showResult(jobId, r.result?.resampled);
+    // One that failed before: its banner was held back until it was known to be this dataset's.
+    if (r.phase === 'error' && r.error && ds.id === dataset.value?.id) reportError(r.error, 'The fit failed');
     return jobId;
   } catch (err) {
     reportError(err, 'Could not start the fit');

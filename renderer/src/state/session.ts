@@ -1,25 +1,36 @@
 /**
  * The open dataset and what the views show of it: the slice position, the current slice, the
- * display settings, and the reconstruction being compared. Views read these refs; only the
- * functions here change them.
+ * display settings, and the run being compared (its reconstruction on the source grid, or the
+ * resampled output of a super-resolution or through-plane run at its own resolution). Views read
+ * these refs; only the functions here change them.
+ *
+ * Datasets are remembered by what identifies them across re-openings (path and series or
+ * variable, `datasetKeyOf`): returning to one reuses the engine's copy while the engine still
+ * holds it (its runs' results stay viewable), else opens it again; its display and slice
+ * position come back as they were.
  */
 import { computed, ref, shallowRef } from 'vue';
 import { loadCatalog } from './catalog';
 import { api } from '../api';
-import type { Capabilities, DatasetInfo, OpenRequest, SliceData } from '../api';
+import type { Capabilities, DatasetInfo, OpenRequest, ResampledGrid, ResultOutput, SliceData } from '../api';
 import { absErrorSlice, quantile } from '../lib/compare';
+import type { GridInfo } from '../lib/coords';
 import { defaultDisplay, grayDisplay, type DisplaySettings } from '../lib/display';
 import { baseName } from '../lib/format';
 import { latestQueue } from '../lib/latest';
+import { nearestPosition, resampledGridInfo, withSourceMask } from '../lib/resampled';
+import { datasetKeyOf } from '../lib/runs';
 import { clampIndex, leadingAxes } from '../lib/slicing';
 import { sourceLabel } from '../lib/browse';
-import { reportError } from './banners';
+import { dismissAllBanners, reportError } from './banners';
 import { recordRecent } from './recent';
 
 export type Layout = 'single' | 'split' | 'compare' | 'planes';
 
 export const capabilities = shallowRef<Capabilities | null>(null);
 export const dataset = shallowRef<DatasetInfo | null>(null);
+/** What identifies the open dataset across re-openings (`datasetKeyOf`). */
+export const datasetKey = computed(() => (dataset.value ? datasetKeyOf(dataset.value) : ''));
 /** What is being opened right now (a file name), for the busy indicator. */
 export const opening = ref<string | null>(null);
 export const sliceIndex = ref<number[]>([]);
@@ -34,12 +45,32 @@ export const reconSlice = shallowRef<SliceData | null>(null);
 export const errorSlice = shallowRef<SliceData | null>(null);
 export const errorDisplay = ref<DisplaySettings | null>(null);
 
+/** The compared run's resampled grid (super-resolution, through-plane), when it has one. */
+export const resultResampled = shallowRef<ResampledGrid | null>(null);
+/** Which output of the compared run the result views show. */
+export const resultOutput = ref<ResultOutput>('reconstruction');
+/** The grid the result views show: the resampled output's, else null (the source's). */
+export const resampledGrid = computed<GridInfo | null>(() =>
+  dataset.value && resultResampled.value && resultOutput.value === 'resampled' ? resampledGridInfo(dataset.value, resultResampled.value) : null,
+);
+/** The slice position on the resampled grid, linked to `sliceIndex` (nearest physical position). */
+export const fineIndex = ref<number[]>([]);
+/** True while the compare views show the resampled output (two views, no |error|). */
+export const compareResampled = computed(() => layout.value === 'compare' && !!resampledGrid.value);
+/** Whether the planes layout shows the reconstruction (set by state/ortho.ts). */
+export const planesShowRecon = ref(false);
+/** True while the slice controls and keys move through the resampled grid. */
+export const fineActive = computed(() => !!resampledGrid.value && (layout.value === 'compare' || (layout.value === 'planes' && planesShowRecon.value)));
+
 export const axes = computed(() => (dataset.value ? leadingAxes(dataset.value) : []));
+export const fineAxes = computed(() => (resampledGrid.value ? leadingAxes(resampledGrid.value) : []));
 
 interface SliceKey {
   datasetId: string;
   index: number[];
   resultOf: string | null;
+  output: ResultOutput;
+  resultIndex: number[];
 }
 interface SliceAnswer {
   source: SliceData;
@@ -51,7 +82,9 @@ const slices = latestQueue<SliceKey, SliceAnswer>(
     sliceLoading.value = true;
     const [source, recon] = await Promise.all([
       api.getSlice({ datasetId: k.datasetId, index: k.index }),
-      k.resultOf ? api.getSlice({ datasetId: k.datasetId, index: k.index, resultOf: k.resultOf }) : Promise.resolve(null),
+      k.resultOf
+        ? api.getSlice({ datasetId: k.datasetId, index: k.resultIndex, resultOf: k.resultOf, ...(k.output === 'resampled' ? { output: 'resampled' as const } : {}) })
+        : Promise.resolve(null),
     ]);
     return { source, recon };
   },
@@ -59,17 +92,25 @@ const slices = latestQueue<SliceKey, SliceAnswer>(
     sliceLoading.value = false;
     if (dataset.value?.id !== k.datasetId) return;
     slice.value = r.source;
-    setComparison(r.source, r.recon);
+    setComparison(r.source, r.recon, k.output);
   },
-  (err) => {
+  (err, k) => {
     sliceLoading.value = false;
-    reportError(err, 'Could not load the slice');
+    if (dataset.value?.id === k.datasetId) reportError(err, 'Could not load the slice');
   },
 );
 
-function setComparison(source: SliceData, recon: SliceData | null): void {
+function setComparison(source: SliceData, recon: SliceData | null, output: ResultOutput): void {
   if (!recon) {
     reconSlice.value = null;
+    errorSlice.value = null;
+    return;
+  }
+  if (output === 'resampled') {
+    // Another grid: no sample-by-sample error; the source's nodata stays nodata on it.
+    const ds = dataset.value;
+    const g = resampledGrid.value;
+    reconSlice.value = ds && g ? withSourceMask(recon, g, source, ds) : recon;
     errorSlice.value = null;
     return;
   }
@@ -91,7 +132,14 @@ function setComparison(source: SliceData, recon: SliceData | null): void {
 function requestSlice(): void {
   const ds = dataset.value;
   if (!ds) return;
-  slices.request({ datasetId: ds.id, index: [...sliceIndex.value], resultOf: resultJobId.value });
+  const resampled = !!resampledGrid.value && !!resultJobId.value;
+  slices.request({
+    datasetId: ds.id,
+    index: [...sliceIndex.value],
+    resultOf: resultJobId.value,
+    output: resampled ? 'resampled' : 'reconstruction',
+    resultIndex: resampled ? [...fineIndex.value] : [...sliceIndex.value],
+  });
 }
 
 let openSeq = 0;
@@ -114,23 +162,80 @@ export interface OpenOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Open a dataset (path, upload or the demo) and show its first slice. The newest open wins. */
+/** What the session remembers of a dataset it has shown, by `datasetKeyOf`. */
+interface Remembered {
+  info: DatasetInfo;
+  display: DisplaySettings | null;
+  sliceIndex: number[];
+  source: OpenedSource;
+}
+const remembered = new Map<string, Remembered>();
+/** Request → dataset key, for requests that name a path (the reader's default variable or series included). */
+const keyOfRequest = new Map<string, string>();
+
+function requestKey(req: OpenRequest): string | undefined {
+  if (req.demo) return 'demo';
+  if (!req.path || req.index) return undefined;
+  return [req.path, req.series ?? '', req.variable ?? ''].join('\u0000');
+}
+
+/** The engine's copy of a dataset shown before, if the engine still holds it. */
+async function stillOpen(req: OpenRequest): Promise<Remembered | undefined> {
+  const rk = requestKey(req);
+  const key = rk ? keyOfRequest.get(rk) : undefined;
+  const r = key ? remembered.get(key) : undefined;
+  if (!r) return undefined;
+  try {
+    await api.getSlice({ datasetId: r.info.id, index: leadingAxes(r.info).map(() => 0) });
+    return r;
+  } catch {
+    // Released (the engine keeps a few datasets; closed, or the engine restarted): open it again.
+    return undefined;
+  }
+}
+
+/** Keep the display and position of the dataset being left, for when the user comes back. */
+function rememberCurrent(): void {
+  const ds = dataset.value;
+  const key = datasetKey.value;
+  const r = key ? remembered.get(key) : undefined;
+  if (ds && r && r.info.id === ds.id)
+    Object.assign(r, { display: display.value ? (JSON.parse(JSON.stringify(display.value)) as DisplaySettings) : null, sliceIndex: [...sliceIndex.value] });
+}
+
+/**
+ * Open a dataset (path, upload or the demo) and show its first slice, or, for a dataset shown
+ * before that the engine still holds, show it again as it was. The newest open wins.
+ */
 export async function openDataset(req: OpenRequest, label: string, opts: OpenOptions = {}): Promise<boolean> {
   const seq = ++openSeq;
   opening.value = label;
   try {
-    const info = await api.open(req);
+    const kept = await stillOpen(req);
+    const info = kept?.info ?? (await api.open(req));
     if (seq !== openSeq) return false;
     const source = opts.source ?? (req.path ? { path: req.path, recent: true } : { path: info.path, recent: false });
-    openedFrom.value = source;
+    const key = datasetKeyOf(info);
+    const rk = requestKey(req);
+    if (rk) keyOfRequest.set(rk, key);
+    // The same dataset asked for by its resolved series or variable (picked again from the browser).
+    if (rk && rk !== 'demo')
+      keyOfRequest.set(requestKey({ path: req.path, series: info.selection?.series ?? req.series, variable: info.selection?.variable ?? req.variable })!, key);
     if (source.recent) {
       recordRecent({ path: source.path, series: info.selection?.series, variable: info.selection?.variable, label: sourceLabel(source.path, info), time: Date.now() });
     }
+    rememberCurrent();
+    const before = remembered.get(key);
+    const returning = before && before.info.id === info.id;
+    // Messages about the dataset being left do not follow the user to another one.
+    if (key !== datasetKey.value) dismissAllBanners();
+    openedFrom.value = source;
     slices.reset();
     dataset.value = info;
     slice.value = null;
-    display.value = defaultDisplay(info);
-    sliceIndex.value = leadingAxes(info).map(() => 0);
+    display.value = returning && before.display ? before.display : defaultDisplay(info);
+    sliceIndex.value = returning && before.sliceIndex.length === leadingAxes(info).length ? [...before.sliceIndex] : leadingAxes(info).map(() => 0);
+    remembered.set(key, { info, display: null, sliceIndex: [], source });
     clearResult();
     if (layout.value === 'compare') layout.value = 'split';
     requestSlice();
@@ -146,27 +251,76 @@ export async function openDataset(req: OpenRequest, label: string, opts: OpenOpt
   }
 }
 
+/** Move the source slice position; the resampled grid's position follows (nearest slice). */
 export function setSliceIndex(index: number[]): void {
   const a = axes.value;
   const next = a.map((ax, k) => clampIndex(index[k] ?? 0, ax.size));
   if (next.length === sliceIndex.value.length && next.every((v, k) => v === sliceIndex.value[k])) return;
   sliceIndex.value = next;
+  syncFineFromSource();
   requestSlice();
 }
 
-/** Compare the source with a fit job's reconstruction (null: stop comparing). */
-export function showResult(jobId: string | null): void {
+/** Move the slice position on the resampled grid (linked scrolling); the source follows to its nearest slice. */
+export function setFineIndex(index: number[]): void {
+  const g = resampledGrid.value;
+  const ds = dataset.value;
+  if (!g || !ds) return;
+  const a = fineAxes.value;
+  const next = a.map((ax, k) => clampIndex(index[k] ?? 0, ax.size));
+  if (next.length === fineIndex.value.length && next.every((v, k) => v === fineIndex.value[k])) return;
+  fineIndex.value = next;
+  const dims = a.map((x) => x.dim);
+  const full = nearestPosition(g, ds, [...next, 0, 0], dims);
+  sliceIndex.value = axes.value.map((ax, k) => clampIndex(full[k] ?? 0, ax.size));
+  requestSlice();
+}
+
+function syncFineFromSource(): void {
+  const g = resampledGrid.value;
+  const ds = dataset.value;
+  if (!g || !ds) {
+    fineIndex.value = [];
+    return;
+  }
+  const dims = fineAxes.value.map((x) => x.dim);
+  const full = nearestPosition(ds, g, [...sliceIndex.value, 0, 0], dims);
+  fineIndex.value = fineAxes.value.map((ax, k) => clampIndex(full[k] ?? 0, ax.size));
+}
+
+/**
+ * Compare the source with a fit job's output (null: stop comparing). A run with a resampled
+ * output shows it at its own resolution unless `output` says otherwise.
+ */
+export function showResult(jobId: string | null, resampled?: ResampledGrid | null, output?: ResultOutput): void {
   resultJobId.value = jobId;
+  resultResampled.value = jobId ? (resampled ?? null) : null;
+  resultOutput.value = output ?? (resultResampled.value ? 'resampled' : 'reconstruction');
   errorDisplay.value = null;
   reconSlice.value = null;
   errorSlice.value = null;
+  syncFineFromSource();
   if (jobId) layout.value = 'compare';
   else if (layout.value === 'compare') layout.value = 'split';
   requestSlice();
 }
 
+/** Switch the compared run's views between its reconstruction on the source grid and its resampled output. */
+export function setResultOutput(output: ResultOutput): void {
+  if (output === resultOutput.value || (output === 'resampled' && !resultResampled.value)) return;
+  resultOutput.value = output;
+  errorDisplay.value = null;
+  reconSlice.value = null;
+  errorSlice.value = null;
+  syncFineFromSource();
+  requestSlice();
+}
+
 function clearResult(): void {
   resultJobId.value = null;
+  resultResampled.value = null;
+  resultOutput.value = 'reconstruction';
+  fineIndex.value = [];
   reconSlice.value = null;
   errorSlice.value = null;
   errorDisplay.value = null;
