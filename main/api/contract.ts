@@ -174,7 +174,8 @@ export interface SliceRequest {
  * finer grid of a super-resolution or through-plane task at its own resolution (its grid is
  * `JobResult.resampled`; indices in requests are on that grid).
  */
-export type ResultOutput = 'reconstruction' | 'resampled';
+/** A job's outputs that views can show: the reconstruction, a resampled grid, a CT task's sinogram. */
+export type ResultOutput = 'reconstruction' | 'resampled' | 'sinogram';
 
 export interface SliceData {
   width: number;
@@ -280,7 +281,7 @@ export interface StatsJobRequest {
  * `superres` evaluates on a grid `scale` times finer along every axis; `interp` resamples the
  * first (slice) axis `zscale` times finer, anchored at the acquired slices.
  */
-export type TaskKind = 'fit' | 'inpaint' | 'superres' | 'interp';
+export type TaskKind = 'fit' | 'inpaint' | 'superres' | 'interp' | 'ct';
 
 /**
  * `check` on a resampling task measures it against the data itself: the data are first reduced
@@ -292,7 +293,21 @@ export type TaskRequest =
   | { kind: 'fit' }
   | { kind: 'inpaint'; drop?: number }
   | { kind: 'superres'; scale: number; check?: boolean }
-  | { kind: 'interp'; zscale: number; check?: boolean };
+  | { kind: 'interp'; zscale: number; check?: boolean }
+  | CtTaskRequest;
+
+/**
+ * Sparse-view CT of a 2-D slice: its parallel-beam sinogram is simulated with `views` views
+ * equally spaced over 180° (or over `limitedAngle` degrees), with Poisson noise of `photons`
+ * incident photons per bin when given; the method reconstructs the slice from it and is scored
+ * against the slice.
+ */
+export interface CtTaskRequest {
+  kind: 'ct';
+  views: number;
+  photons?: number;
+  limitedAngle?: number;
+}
 
 /** ELM-INR on a uniform mesh of subdomains (main/methods/elm.ts). */
 export interface ElmParams {
@@ -421,8 +436,9 @@ export interface MethodInfo {
 export interface TaskInfo {
   id: TaskKind;
   label: string;
-  /** Fewest data axes (through-plane needs a volume). */
+  /** Fewest and most data axes (through-plane needs a volume; CT a 2-D slice). */
   minDims: number;
+  maxDims?: number;
   params: ParamInfo[];
 }
 

@@ -17,6 +17,8 @@ const USAGE = [
   '  inr-studio info [path] [--series UID] [--var NAME] [--index dim=i,...] [--json]',
   '  inr-studio fit  [path] --method METHOD [--PARAMETER VALUE …] [--drop F | --scale K | --zscale K [--check]]',
   '                  [--out DIR] [--force] [--threads T] [--anonymize | --keep-patient-data] [--json]',
+  '  inr-studio ct <image|volume --slice K> [--method fbp|sart|elm|siren|…] [--views N] [--photons I0] [--limited-angle DEG] [--json]',
+  '  inr-studio ct <sinogram> --sinogram [--angles a,b,…|equal] [--size HxW] [--method …] [--json]',
   '  inr-studio occupancy <mesh|volume> [--method METHOD] [--res N] [--threshold V|otsu | --labels L,…]',
   '                  [--budget P …] [--mesh-scale K] [--mesh-format ply|stl|obj|off] [--out DIR] [--force] [--json]',
   '  inr-studio methods [--json]                       # every method with its tasks and parameters',
@@ -64,6 +66,9 @@ async function command(cmd: string | undefined, rest: string[]): Promise<number>
         return 0;
       case 'backends':
         await (await import('./backends')).backends(rest);
+        return 0;
+      case 'ct':
+        await (await import('./ct')).ct(rest);
         return 0;
       case 'occupancy':
         await (await import('./occupancy')).occupancy(rest);

@@ -9,6 +9,7 @@ import type { Field } from '../core/field';
 import type { AxisGrid } from '../inr/elm/mesh';
 import type { ElmPool } from '../inr/elm/parallel';
 import type { FitExtras } from '../tasks/common';
+import type { ParallelGeometry } from '../ct/radon';
 import type { ModelFieldInfo } from '../inr/elm/io';
 
 export type { ModelFieldInfo };
@@ -56,6 +57,20 @@ export interface ResolvedTask {
   zscale?: number;
   /** A resampling scored against the data: the method sees the reduced data (tasks/common.ts `checkSetup`). */
   check?: boolean;
+  /** CT: views, incident photons (noise) and angular range in degrees. */
+  views?: number;
+  photons?: number;
+  limitedAngle?: number;
+}
+
+/** A CT task's measurements: the sinogram (views × detector bins, row-major) and its geometry. */
+export interface CtProblem {
+  sinogram: Float64Array;
+  /** Radians. */
+  angles: Float64Array;
+  geometry: ParallelGeometry;
+  /** The slice to reconstruct: rows × columns. */
+  shape: [number, number];
 }
 
 export interface MethodInput<P> {
@@ -69,6 +84,8 @@ export interface MethodInput<P> {
   grids?: AxisGrid[];
   /** True when some samples are held out (inpainting) or the output is resampled: fit for generalisation. */
   holdout: boolean;
+  /** The CT task's sinogram; the method reconstructs `field`'s grid from it (never from `field.values`). */
+  ct?: CtProblem;
 }
 
 export interface MethodHooks {

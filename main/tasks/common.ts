@@ -18,6 +18,9 @@ export interface TaskParams {
   drop?: number;
   scale?: number;
   zscale?: number;
+  views?: number;
+  photons?: number;
+  limitedAngle?: number;
 }
 
 export const TASK_PARAMS: ParamSpecs<TaskParams> = {
@@ -48,25 +51,43 @@ export const TASK_PARAMS: ParamSpecs<TaskParams> = {
     default: 2,
     help: 'New slices between the acquired ones along the first axis: N slices become (N − 1)·K + 1 at z₀ + iΔ/K, the acquired positions kept, nothing extrapolated.',
   },
+  views: { type: 'int', label: 'Views', min: 1, max: 3600, step: 10, default: 60, help: 'Projection angles of the simulated parallel-beam scan, equally spaced over 180° (or over the limited angle).' },
+  photons: {
+    type: 'number',
+    label: 'Photons I₀',
+    min: 10,
+    max: 1e12,
+    step: 1e4,
+    auto: 'no noise',
+    help: 'Incident photons per detector bin: Poisson noise on the transmitted counts (1e5 is a clinical dose, 1e3 very low). Blank: noise-free.',
+  },
+  limitedAngle: { type: 'number', label: 'Angular range (°)', min: 1, max: 180, step: 5, default: 180, advanced: true, help: 'Degrees covered by the views: below 180 is limited-angle tomography.' },
 };
 
-const TASKS: ReadonlyArray<{ id: TaskKind; label: string; minDims: number; param?: keyof TaskParams }> = [
-  { id: 'fit', label: 'Represent (fit)', minDims: 1 },
-  { id: 'inpaint', label: 'Inpaint (fill hidden samples)', minDims: 1, param: 'drop' },
-  { id: 'superres', label: 'Super-resolve ×K', minDims: 1, param: 'scale' },
-  { id: 'interp', label: 'Interpolate through-plane', minDims: 3, param: 'zscale' },
+const TASKS: ReadonlyArray<{ id: TaskKind; label: string; minDims: number; maxDims?: number; params: (keyof TaskParams)[] }> = [
+  { id: 'fit', label: 'Represent (fit)', minDims: 1, params: [] },
+  { id: 'inpaint', label: 'Inpaint (fill hidden samples)', minDims: 1, params: ['drop'] },
+  { id: 'superres', label: 'Super-resolve ×K', minDims: 1, params: ['scale'] },
+  { id: 'interp', label: 'Interpolate through-plane', minDims: 3, params: ['zscale'] },
+  { id: 'ct', label: 'CT from sparse views', minDims: 2, maxDims: 2, params: ['views', 'photons', 'limitedAngle'] },
 ];
 
 export const TASK_LABELS: Record<TaskKind, string> = Object.fromEntries(TASKS.map((t) => [t.id, t.label])) as Record<TaskKind, string>;
 
 export function taskInfos(): TaskInfo[] {
-  return TASKS.map((t) => ({ id: t.id, label: t.label, minDims: t.minDims, params: t.param ? paramInfos({ [t.param]: TASK_PARAMS[t.param] }) : [] }));
+  return TASKS.map((t) => ({ id: t.id, label: t.label, minDims: t.minDims, maxDims: t.maxDims, params: paramInfos(Object.fromEntries(t.params.map((k) => [k, TASK_PARAMS[k]]))) }));
 }
 
-function checkFactor(name: 'drop' | 'scale' | 'zscale', v: number): number {
+/** The task whose parameter `name` is (drop → inpaint, views → ct…). */
+export function taskOfParam(name: string): TaskKind | undefined {
+  return TASKS.find((t) => (t.params as string[]).includes(name))?.id;
+}
+
+function checkFactor(name: keyof TaskParams, v: number): number {
   const spec = TASK_PARAMS[name];
+  if (spec.type === 'int' && !Number.isInteger(v)) throw new InrError('E_ARG', `${name} must be a whole number, got ${v}`);
   if (!(Number.isFinite(v) && v >= spec.min && v <= spec.max)) throw new InrError('E_ARG', `${name} must be a number in [${spec.min}, ${spec.max}], got ${v}`);
-  if (name !== 'drop' && !(v > 0)) throw new InrError('E_ARG', `${name} must be a positive factor, got ${v}`);
+  if ((name === 'scale' || name === 'zscale') && !(v > 0)) throw new InrError('E_ARG', `${name} must be a positive factor, got ${v}`);
   return v;
 }
 
@@ -89,6 +110,15 @@ export function resolveTask(req: TaskRequest | undefined, field: Field): Resolve
     case 'interp':
       if (field.shape.length < 3) throw new InrError('E_ARG', `through-plane resampling (zscale) needs a volume; this dataset has ${field.shape.length} axes (${field.axes.join(', ')})`);
       return { kind: 'interp', zscale: checkFactor('zscale', t.zscale), ...checked(t.check, t.zscale, 'zscale') };
+    case 'ct':
+      if (field.shape.length !== 2 || field.channels.length !== 1)
+        throw new InrError('E_ARG', `CT reconstructs a 2-D slice of one channel; these data are ${field.shape.join('×')} with ${field.channels.length} channel(s) (pick one slice of a volume)`, field.provenance.path);
+      return {
+        kind: 'ct',
+        views: checkFactor('views', t.views),
+        photons: t.photons === undefined ? undefined : checkFactor('photons', t.photons),
+        limitedAngle: t.limitedAngle === undefined ? undefined : checkFactor('limitedAngle', t.limitedAngle),
+      };
     default:
       throw new InrError('E_ARG', `unknown task '${(t as { kind: string }).kind}'`);
   }
@@ -225,6 +255,10 @@ export interface FitExtras {
   warnings?: string[];
   /** A checked resampling: the factor and the shape of the reduced data the method saw. */
   check?: { factor: number; reduced_shape: number[] };
+  /** CT: the simulated scan. */
+  ct?: { views: number; photons?: number; limited_angle: number; detectors: number };
+  /** Method-specific solver figures (CT: the prior, chosen strengths, iterations). */
+  solver?: Record<string, unknown>;
   /** BEAM only: the adaptive mesh's strategy and balance statistic (max/mean Barron norm over cells). */
   beam?: {
     strategy: string;

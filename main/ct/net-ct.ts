@@ -1,0 +1,302 @@
+/**
+ * The backpropagation INRs (main/inr/nets) trained through the projector: the loss is
+ *   L = mean_rays ((A·img(net(grid)) − s) / c)²,
+ * with A the matched projector of radon.ts as a TensorFlow.js operation, the net evaluated on
+ * the full pixel grid every step (full batch), img = lo + k·(out − r0) the map from the net's
+ * target range [r0, r1] to image units, and c the mean chord length (so L is in the net's
+ * output units², like the fit task's MSE).
+ *
+ * The projector as a tf op (`tfProjector`), two implementations, both with a custom gradient
+ * (the adjoint), so no kernel outside Gather / Mul / Sum / Reshape is needed:
+ * - 'gather': A and Aᵀ as padded sparse rows (ELLPACK: every row stores K column indices and
+ *   weights, K = the longest row, zero weights pad), y = Σ_k w[r,k]·x[c[r,k]] by one gather, a
+ *   product and a sum over the last axis. Runs on every backend (cpu, wasm, webgpu, node).
+ *   tfjs-wasm has no UnsortedSegmentSum, which tf.gather's own gradient needs, hence the
+ *   explicit Aᵀ.
+ * - 'host': the float64 JS kernels of radon.ts on the tensor's data (dataSync): fastest on the
+ *   CPU backends, unusable on WebGPU (no synchronous readback in Node).
+ * Measured speeds: tests/bench/ct.ts (`projector` section).
+ *
+ * What trainNet (main/inr/nets/train.ts) would need to train these itself, rather than the
+ * loop below: an optional forward operator applied to the net's output before the MSE
+ * (`forward?: (out: tf.Tensor2D) => tf.Tensor2D`), a target whose row count is the operator's
+ * (rays) rather than the coordinates', full batch only, and the memory check and IGA either
+ * skipped or fed with the operator's output. The loop here reuses its pieces (ADAM constants,
+ * lambdaLr, buildNet, useBackend, gridCoords, evaluateNet) and keeps the lowest-training-loss
+ * parameters like trainNet's keepBest.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InrError } from '../core/errors';
+import { Rng } from '../core/rng';
+import { custom } from '../inr/nets/layers';
+import { useBackend } from '../inr/nets/backend';
+import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetOptions } from '../inr/nets/options';
+import { paramCount } from '../inr/nets/net';
+import { ADAM, lambdaLr, type StepInfo } from '../inr/nets/train';
+import { evaluateNet, gridCoords, type NetModel } from '../inr/nets/task';
+import { sampleGrid } from '../inr/elm/mesh';
+import { csrTranspose, parallelGeometry, radonAdjoint, radonForward, radonMatrix, type CsrMatrix, type ParallelGeometry } from './radon';
+import { fbp } from './fbp';
+import { checkCancelled, type CtHooks } from './hooks';
+
+export type TfProjectorKind = 'gather' | 'host';
+
+export interface TfProjector {
+  kind: TfProjectorKind;
+  /** Sinogram size (views × bins) and image size (H·W). */
+  rows: number;
+  cols: number;
+  /** x: [H·W] or [H·W, 1] → [rows]. Differentiable with respect to x. */
+  forward(x: tf.Tensor): tf.Tensor1D;
+  dispose(): void;
+}
+
+/** ELLPACK (row-padded) arrays of a CSR matrix: K = the longest row; padding has weight 0. */
+export function ellpack(M: CsrMatrix): { K: number; cols: Int32Array; vals: Float32Array } {
+  let K = 1;
+  for (let r = 0; r < M.rows; r++) K = Math.max(K, M.indptr[r + 1] - M.indptr[r]);
+  const cols = new Int32Array(M.rows * K);
+  const vals = new Float32Array(M.rows * K);
+  for (let r = 0; r < M.rows; r++) {
+    let k = 0;
+    for (let p = M.indptr[r]; p < M.indptr[r + 1]; p++, k++) {
+      cols[r * K + k] = M.indices[p];
+      vals[r * K + k] = M.values[p];
+    }
+  }
+  return { K, cols, vals };
+}
+
+function ellTensors(M: CsrMatrix) {
+  const e = ellpack(M);
+  return { K: e.K, cols: tf.tensor1d(e.cols, 'int32'), vals: tf.tensor2d(e.vals, [M.rows, e.K]) };
+}
+
+function ellApply(x: tf.Tensor, e: { K: number; cols: tf.Tensor1D; vals: tf.Tensor2D }, rows: number): tf.Tensor1D {
+  const flat = tf.reshape(x, [-1]);
+  return tf.sum(tf.mul(tf.reshape(tf.gather(flat, e.cols), [rows, e.K]), e.vals), 1) as tf.Tensor1D;
+}
+
+/** The projector of `g` as a differentiable tf operation (see the file comment). */
+export function tfProjector(g: ParallelGeometry, kind: TfProjectorKind = 'gather'): TfProjector {
+  const rows = g.angles.length * g.detectors;
+  const cols = g.height * g.width;
+  if (kind === 'host') {
+    const op = custom((x) => {
+      const xs = x as tf.Tensor;
+      const shape = xs.shape;
+      const y = radonForward(g, xs.dataSync() as Float32Array);
+      return {
+        value: tf.tensor1d(Float32Array.from(y)),
+        gradFunc: (dy) => tf.reshape(tf.tensor1d(Float32Array.from(radonAdjoint(g, (dy as tf.Tensor).dataSync() as Float32Array))), shape),
+      };
+    });
+    return { kind, rows, cols, forward: (x) => op(x) as tf.Tensor1D, dispose: () => {} };
+  }
+  const A = radonMatrix(g);
+  const a = ellTensors(A);
+  const at = ellTensors(csrTranspose(A));
+  const op = custom((x) => {
+    const xs = x as tf.Tensor;
+    const shape = xs.shape;
+    return {
+      value: ellApply(xs, a, rows),
+      gradFunc: (dy) => tf.reshape(ellApply(dy as tf.Tensor, at, cols), shape),
+    };
+  });
+  return {
+    kind,
+    rows,
+    cols,
+    forward: (x) => op(x) as tf.Tensor1D,
+    dispose: () => tf.dispose([a.cols, a.vals, at.cols, at.vals]),
+  };
+}
+
+export interface NetCtOptions extends Partial<NetOptions> {
+  steps?: number;
+  lr?: number;
+  gamma?: number;
+  seed?: number;
+  /** auto (default), tfjs-node-gpu, webgpu, wasm or cpu. */
+  backend?: string;
+  /** Default 'host' on cpu/wasm/tensorflow, 'gather' on webgpu. */
+  projector?: TfProjectorKind;
+  /** Stop after this many seconds. */
+  maxSeconds?: number;
+  detectors?: number;
+  pixelSize?: number;
+}
+
+export interface NetCtHooks extends CtHooks {
+  onStep?: (s: StepInfo) => void;
+}
+
+export interface NetCtResult {
+  /** H×W reconstruction (the lowest-training-loss parameters). */
+  image: Float32Array;
+  model: NetModel;
+  report: {
+    method: string;
+    backend: string;
+    projector: TfProjectorKind;
+    params: number;
+    steps: number;
+    stepsRun: number;
+    lr: number;
+    gamma: number;
+    lossFinal: number;
+    lossBest: number;
+    bestStep: number;
+    seconds: number;
+    stepsPerSecond: number;
+    /** The image range [lo, hi] the net's output range maps to (from an FBP of the sinogram). */
+    range: [number, number];
+  };
+}
+
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+
+function percentile(a: Float64Array, q: number): number {
+  const s = Float64Array.from(a).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+}
+
+/**
+ * Train a backpropagation INR (`method`: siren, ffn, gauss, wire, sl2a, bwrelu, relu) so that
+ * the projection of its image matches the sinogram (views × bins at `angles`, radians).
+ */
+export async function trainNetCt(method: string, sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: NetCtOptions = {}, hooks: NetCtHooks = {}): Promise<NetCtResult> {
+  const m = parseNetMethod(method);
+  const defaults = METHOD_DEFAULTS[m];
+  const [H, W] = shape;
+  const g = parallelGeometry(H, W, angles, { detectors: opts.detectors, pixelSize: opts.pixelSize });
+  const rows = g.angles.length * g.detectors;
+  if (sinogram.length !== rows) throw new InrError('E_ARG', `the sinogram has ${sinogram.length} values, ${g.angles.length} views × ${g.detectors} bins were expected`);
+  const steps = opts.steps ?? defaults.steps;
+  if (!Number.isInteger(steps) || steps < 1) throw new InrError('E_ARG', `--steps must be a positive integer, got ${steps}`);
+  const lr = opts.lr ?? defaults.lr;
+  const gamma = opts.gamma ?? defaults.gamma;
+  const seed = opts.seed ?? 1;
+  const backend = await useBackend(opts.backend ?? 'auto');
+  const kind: TfProjectorKind = opts.projector ?? (backend.tfName === 'webgpu' ? 'gather' : 'host');
+
+  // Output normalisation from a quick FBP (never from a ground truth).
+  const rough = fbp(g, sinogram, { filter: 'hann' });
+  let lo = percentile(rough, 0.005);
+  let hi = percentile(rough, 0.995);
+  if (!(hi > lo)) hi = lo + 1;
+  const net = buildNet(m, new Rng(seed), 2, 1, opts);
+  const [r0, r1] = net.targetRange;
+  const k = (hi - lo) / (r1 - r0);
+  // A·img = A·(lo − k·r0)·1 + k·A·out  ⇒  target for A·out: t = (s − (lo − k·r0)·A1)/k.
+  const A1 = radonForward(g, new Float64Array(H * W).fill(1));
+  let chord = 0;
+  let hit = 0;
+  for (let i = 0; i < rows; i++) if (A1[i] > 0) (chord += A1[i]), hit++;
+  chord = hit ? chord / hit : 1;
+  const t = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) t[i] = (sinogram[i] - (lo - k * r0) * A1[i]) / k / chord;
+
+  const proj = tfProjector(g, kind);
+  const coords = gridCoords([sampleGrid(H), sampleGrid(W)], [H, W], net.coords);
+  const X = tf.tensor2d(coords, [H * W, 2]);
+  const T = tf.tensor1d(t);
+  const feats = tf.keep(net.prepare(X));
+  const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
+  const optimizer = tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+  const invChord = 1 / chord;
+  let best: tf.Tensor[] | undefined;
+  let lossBest = Infinity;
+  let bestStep = 0;
+  let lossFinal = NaN;
+  let step = 0;
+  const t0 = performance.now();
+  let lastYield = t0;
+  try {
+    for (step = 1; step <= steps; step++) {
+      checkCancelled(hooks);
+      const { value, grads } = tf.tidy(() =>
+        tf.variableGrads(() => {
+          const out = net.apply(feats);
+          const y = tf.mul(proj.forward(out), invChord);
+          return tf.mean(tf.squaredDifference(y, T)) as tf.Scalar;
+        }, vars),
+      );
+      const loss = (await value.data())[0];
+      value.dispose();
+      if (!Number.isFinite(loss)) {
+        tf.dispose(grads);
+        throw new InrError('E_NUMERIC', `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at step ${step}: try a smaller learning rate`);
+      }
+      lossFinal = loss;
+      if (loss < lossBest) {
+        lossBest = loss;
+        bestStep = step;
+        if (best) tf.dispose(best);
+        best = vars.map((v) => tf.keep(v.clone()));
+      }
+      (optimizer as unknown as { learningRate: number }).learningRate = lambdaLr(lr, gamma, step - 1, steps);
+      optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
+      tf.dispose(grads);
+      const seconds = (performance.now() - t0) / 1000;
+      const info: StepInfo = { step, steps, loss, psnr: 10 * Math.log10(((r1 - r0) * (r1 - r0)) / loss), lr: lambdaLr(lr, gamma, step - 1, steps), seconds };
+      hooks.onStep?.(info);
+      hooks.onProgress?.('training through the projector', step / steps, { step, loss, seconds });
+      if (opts.maxSeconds !== undefined && seconds >= opts.maxSeconds) break;
+      const now = performance.now();
+      if (now - lastYield > 50) {
+        lastYield = now;
+        await yieldNow();
+      }
+    }
+    const stepsRun = Math.min(step, steps);
+    if (best) vars.forEach((v, i) => v.assign(best![i]));
+    const seconds = (performance.now() - t0) / 1000;
+    const image = await evaluateNet(net, coords, [lo], [hi]);
+    const options: NetOptions = { width: net.info.width as number, hidden: net.info.hidden as number };
+    for (const key of ['omega0', 'hiddenOmega0', 'sigma', 'features', 's0', 'degree', 'rank', 'c', 'learnC', 'initScale'] as const) {
+      if (opts[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = opts[key];
+    }
+    const model: NetModel = {
+      kind: 'inr-net',
+      method: m,
+      options,
+      seed,
+      inDim: 2,
+      outDim: 1,
+      coords: net.coords,
+      targetRange: net.targetRange,
+      lo: [lo],
+      hi: [hi],
+      shape: [H, W],
+      weights: await Promise.all(net.params.map(async (p) => ({ name: p.name, shape: p.v.shape.slice(), values: (await p.v.data()) as Float32Array }))),
+    };
+    return {
+      image,
+      model,
+      report: {
+        method: m,
+        backend: backend.label,
+        projector: kind,
+        params: paramCount(net),
+        steps,
+        stepsRun,
+        lr,
+        gamma,
+        lossFinal,
+        lossBest,
+        bestStep,
+        seconds,
+        stepsPerSecond: stepsRun / Math.max(seconds, 1e-9),
+        range: [lo, hi],
+      },
+    };
+  } finally {
+    optimizer.dispose();
+    if (best) tf.dispose(best);
+    tf.dispose([X, T, feats]);
+    proj.dispose();
+    net.dispose();
+  }
+}

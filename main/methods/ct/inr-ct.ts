@@ -1,0 +1,71 @@
+/**
+ * The INRs on the CT task: the reconstruction is the INR on the pixel grid, fitted so that its
+ * projection matches the sinogram. ELM-INR solves for its output weights in closed form through
+ * the projector (float64 CG on the normal equations, a total-variation prior by reweighting,
+ * strengths chosen on held-out views: main/ct/elm-ct.ts); the nets train through the projector
+ * as a TensorFlow.js op (main/ct/net-ct.ts). The ELM and net method modules call these.
+ */
+import type { ElmParams, NetParams } from '../../api/contract';
+import { InrError } from '../../core/errors';
+import { elmCt } from '../../ct/elm-ct';
+import { trainNetCt } from '../../ct/net-ct';
+import type { NetMethod } from '../../inr/nets/options';
+import type { MethodHooks, MethodInput, MethodOutput } from '../types';
+
+function problem(input: MethodInput<unknown>) {
+  if (!input.ct) throw new InrError('E_INTERNAL', 'a CT task without its sinogram');
+  return input.ct;
+}
+
+/** ELM's parameters on the CT task: the image prior of the closed-form solve and its strength (blank: chosen on held-out views). */
+export interface ElmCtTaskParams extends ElmParams {
+  prior?: 'tv' | 'smooth' | 'none';
+  smooth?: number;
+}
+
+export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: MethodHooks): Promise<MethodOutput> {
+  const ct = problem(input);
+  const p = input.params;
+  await new Promise((r) => setImmediate(r));
+  const r = elmCt(
+    ct.sinogram,
+    ct.angles,
+    ct.shape,
+    { budget: p.budget, hidden: p.hidden, subdomains: p.subdomains, overlap: p.overlap, freq: p.freq, ridge: p.ridge, seed: p.seed, prior: p.prior, smooth: p.smooth, detectors: ct.geometry.detectors, pixelSize: ct.geometry.pixelSize },
+    { onProgress: hooks.onProgress, signal: hooks.signal },
+  );
+  const s = r.params;
+  return {
+    reconstruction: r.image,
+    model: r.model,
+    params: s.params,
+    backend: 'js-float64 (1 thread)',
+    fittedAt: performance.now(),
+    extras: {
+      mesh: { cells: s.cells, hidden: s.hidden, overlap: r.model.spec.overlap, activation: r.model.spec.activation, omega: r.model.spec.omega, seed: r.model.spec.seed, ridge: s.ridge, freq: s.freq },
+      solver: { prior: s.prior, smooth: s.smooth, lambda: s.lambda, cg_iterations: s.cgIterations, validation: s.validation, seconds: s.seconds },
+    },
+  };
+}
+
+export async function runNetCt(method: NetMethod, input: MethodInput<NetParams>, hooks: MethodHooks): Promise<MethodOutput> {
+  const ct = problem(input);
+  const { layers, ...p } = input.params;
+  const r = await trainNetCt(
+    method,
+    ct.sinogram,
+    ct.angles,
+    ct.shape,
+    { ...p, hidden: layers, detectors: ct.geometry.detectors, pixelSize: ct.geometry.pixelSize },
+    { onProgress: hooks.onProgress, signal: hooks.signal },
+  );
+  const t = r.report;
+  return {
+    reconstruction: r.image,
+    model: r.model,
+    params: t.params,
+    backend: t.backend,
+    fittedAt: performance.now(),
+    extras: { training: { steps: t.steps, steps_run: t.stepsRun, lr: t.lr, gamma: t.gamma, loss_final: t.lossFinal, loss_best: t.lossBest, best_step: t.bestStep, steps_per_second: t.stepsPerSecond, projector: t.projector } },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * `inr-studio ct` as a user runs it (issue 15 point 5 and its bad input): a slice in, its
+ * simulated sinogram reconstructed by the chosen method, the slice written in the source format
+ * with the sinogram and a JSON line; a measured sinogram reconstructs from its own angles.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createField } from '../../main/core/field';
+import { openField } from '../../main/data/index';
+import { writeNifti } from '../../main/data/nifti/index';
+import { limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
+import { sample } from '../helpers/samples';
+
+let tmp: string;
+let slice: string;
+const two = limiter(2);
+const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'inr-ct-'));
+  // The Shepp–Logan phantom (gray PNG) averaged down to 64², as a float NIfTI slice.
+  const f = await openField(sample('images', 'phantom.png'));
+  const [H0, W0] = f.shape;
+  const C = f.channels.length;
+  const n = 64;
+  const v = new Float32Array(n * n);
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      let s = 0;
+      let k = 0;
+      for (let yy = Math.floor((y * H0) / n); yy < Math.floor(((y + 1) * H0) / n); yy++)
+        for (let xx = Math.floor((x * W0) / n); xx < Math.floor(((x + 1) * W0) / n); xx++, k++) s += f.values[(yy * W0 + xx) * C];
+      v[y * n + x] = s / k / 255;
+    }
+  slice = join(tmp, 'phantom64.nii.gz');
+  await writeNifti(slice, createField({ axes: ['y', 'x'], shape: [n, n], channels: ['mu'], values: v, dtype: 'float32', provenance: { format: 'nifti', path: slice } }));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('inr-studio ct', () => {
+  it('reconstructs a slice from 30 simulated views with FBP and SART, SART closer to the truth', async () => {
+    const [fbp, sart] = await Promise.all(
+      ['fbp', 'sart'].map((m) => two(() => runCli(['ct', slice, '--method', m, '--views', '30', '--out', join(tmp, m), '--json'], { timeoutMs: 180_000 }))),
+    );
+    for (const r of [fbp, sart]) expect(r.code, r.stderr).toBe(0);
+    const jf = last(fbp.stdout);
+    const js = last(sart.stdout);
+    for (const j of [jf, js]) for (const k of ['method', 'views', 'psnr', 'ssim', 'seconds', 'params']) expect(j).toHaveProperty(k);
+    expect(jf.views).toBe(30);
+    expect(jf.params).toBe(0);
+    expect(js.psnr).toBeGreaterThan(jf.psnr);
+    // The slice comes back in the source's format and grid.
+    const rec = await openField(join(tmp, 'fbp', 'reconstruction.nii.gz'));
+    expect(rec.shape.slice(-2)).toEqual([64, 64]);
+  }, 400_000);
+
+  it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
+    const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], { timeoutMs: 180_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.views).toBe(30);
+    expect(j.angles_from).toBe('file');
+    expect(j.residual).toBeGreaterThan(0);
+    expect(j.residual).toBeLessThan(0.2);
+    const a = await openField(join(tmp, 'fbp', 'reconstruction.nii.gz'));
+    const b = await openField(join(tmp, 'measured', 'reconstruction.nc'));
+    let d = 0;
+    for (let i = 0; i < a.values.length; i++) d = Math.max(d, Math.abs(a.values[i] - b.values[i]));
+    expect(d).toBeLessThan(1e-4);
+    expect(JSON.parse(readFileSync(join(tmp, 'measured', 'metrics.json'), 'utf8')).method).toBe('fbp');
+  }, 400_000);
+
+  describe('bad input: one line, exit code 2', () => {
+    const cases: Array<[string, () => string[], RegExp]> = [
+      ['zero views', () => [slice, '--views', '0'], /views must be a number in \[1, 3600\]/],
+      ['angles that do not match the sinogram', () => [join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--angles', '0,90', '--method', 'fbp'], /30 rows \(views\) but 2 angles/],
+      ['a volume without --slice', () => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--method', 'fbp'], /pick one with --slice/],
+      ['a colour image', () => [sample('images', 'astronaut.png'), '--method', 'fbp'], /one channel/],
+      ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
+    ];
+    for (const [name, args, msg] of cases) {
+      it(name, async () => {
+        const r = await two(() => runCli(['ct', ...args(), '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(msg);
+        expect(r.stderr).not.toMatch(STACK_LINE);
+      }, 200_000);
+    }
+  });
+});
