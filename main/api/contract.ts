@@ -473,6 +473,8 @@ export interface JobResult {
   exports?: ExportWhat[];
   /** Super-resolution and through-plane tasks: the grid of the resampled output (`output: 'resampled'`). */
   resampled?: ResampledGrid;
+  /** CT: the sinogram's size (views × detector bins) and its angles in degrees (`output: 'sinogram'` shows it). */
+  sinogram?: { shape: number[]; angles: number[] };
 }
 
 /** The grid of a resampled output: one entry per axis of the dataset, as `DatasetInfo` has them. */

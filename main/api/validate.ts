@@ -36,7 +36,7 @@ function isPlainName(n: string): boolean {
   return n.length > 0 && n.length <= 255 && !/[\\/\0]|^\.\.?$/.test(n);
 }
 
-const TASK_KEYS: Record<string, string[]> = { fit: [], inpaint: ['drop'], superres: ['scale', 'check'], interp: ['zscale', 'check'] };
+const TASK_KEYS: Record<string, string[]> = { fit: [], inpaint: ['drop'], superres: ['scale', 'check'], interp: ['zscale', 'check'], ct: ['views', 'photons', 'limitedAngle'] };
 
 function checkTask(t: unknown): void {
   if (!isObj(t) || typeof t.kind !== 'string' || !(t.kind in TASK_KEYS)) bad('startJob', `task must be { kind: ${Object.keys(TASK_KEYS).join(' | ')} }`);
@@ -47,13 +47,13 @@ function checkTask(t: unknown): void {
       if (t.check !== undefined && typeof t.check !== 'boolean') bad('startJob', 'task check must be a boolean');
     } else if (t[k] !== undefined && !(typeof t[k] === 'number' && Number.isFinite(t[k]))) bad('startJob', `task ${k} must be a finite number`);
   }
-  if ((t.kind === 'superres' || t.kind === 'interp') && t[keys[0]] === undefined) bad('startJob', `task ${t.kind} needs ${keys[0]}`);
+  if ((t.kind === 'superres' || t.kind === 'interp' || t.kind === 'ct') && t[keys[0]] === undefined) bad('startJob', `task ${t.kind} needs ${keys[0]}`);
 }
 
 /** `output` names one of a job's outputs, and only with `resultOf`. */
 function checkOutput(method: string, o: Obj): void {
   if (o.output === undefined) return;
-  if (o.output !== 'reconstruction' && o.output !== 'resampled') bad(method, `output must be 'reconstruction' or 'resampled'`);
+  if (o.output !== 'reconstruction' && o.output !== 'resampled' && o.output !== 'sinogram') bad(method, `output must be 'reconstruction', 'resampled' or 'sinogram'`);
   if (o.resultOf === undefined) bad(method, 'output needs resultOf');
 }
 

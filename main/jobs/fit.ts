@@ -23,6 +23,8 @@ export interface FitJobResult {
   reconstruction: Float32Array;
   /** Resampling tasks: the field on the finer grid. */
   upsampled?: { shape: number[]; spacing: number[]; origin: number[]; values: Float32Array };
+  /** CT: the sinogram the method reconstructed from (views × detector bins) and its angles in degrees. */
+  sinogram?: { shape: number[]; angles: number[]; pixelSize: number; values: Float32Array };
   /** The fitted model as its method's file (absent for methods without a model). */
   model?: { name: string; bytes: Uint8Array };
   mesh?: BeamMeshInfo & { json: string };
@@ -75,6 +77,9 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
   return {
     reconstruction: r.reconstruction.values,
     upsampled: up ? { shape: up.shape, spacing: up.geometry.spacing, origin: up.geometry.origin, values: up.values } : undefined,
+    sinogram: r.sinogram
+      ? { shape: r.sinogram.shape, angles: r.sinogram.geometry.coordinates?.angle?.values ?? [], pixelSize: r.sinogram.geometry.spacing[1], values: r.sinogram.values }
+      : undefined,
     model,
     mesh: r.mesh ? { ...r.mesh.info, json: r.mesh.json } : undefined,
     report: rep,

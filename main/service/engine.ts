@@ -125,6 +125,10 @@ export class EngineService implements EngineApi {
     if (!resultOf) return ds.field;
     const r = this.jobs.result(ds.info.id, ds.info.name, resultOf);
     if (output === 'reconstruction') return r.reconstruction;
+    if (output === 'sinogram') {
+      if (!r.sinogram) throw new InrError('E_ARG', `job ${resultOf} of ${ds.info.name} has no sinogram (only CT tasks have one)`);
+      return r.sinogram;
+    }
     if (!r.upsampled) throw new InrError('E_ARG', `job ${resultOf} of ${ds.info.name} has no resampled output (only super-resolution and through-plane tasks have one)`);
     return r.upsampled;
   }

@@ -17,6 +17,8 @@ export interface StoredResult {
   method: string;
   reconstruction: Field;
   upsampled?: Field;
+  /** CT: the sinogram (angle × detector). */
+  sinogram?: Field;
   model?: { name: string; bytes: Uint8Array };
   mesh?: { info: BeamMeshInfo; json: string };
 }
@@ -73,6 +75,21 @@ export class JobService {
       upsampled: r.upsampled
         ? { ...f, shape: r.upsampled.shape, values: r.upsampled.values, mask: undefined, geometry: { ...f.geometry, spacing: r.upsampled.spacing, origin: r.upsampled.origin } }
         : undefined,
+      sinogram: r.sinogram
+        ? {
+            axes: ['angle', 'detector'],
+            shape: r.sinogram.shape,
+            channels: ['projection'],
+            values: r.sinogram.values,
+            dtype: 'float32',
+            geometry: {
+              spacing: [r.sinogram.angles.length > 1 ? r.sinogram.angles[1] - r.sinogram.angles[0] : 1, r.sinogram.pixelSize],
+              origin: [r.sinogram.angles[0] ?? 0, -Math.floor(r.sinogram.shape[1] / 2) * r.sinogram.pixelSize],
+              coordinates: { angle: { values: r.sinogram.angles, units: 'degrees' } },
+            },
+            provenance: { format: 'sinogram', path: f.provenance.path },
+          }
+        : undefined,
       model: r.model,
       mesh: r.mesh ? { info: { shape: r.mesh.shape, cells: r.mesh.cells }, json: r.mesh.json } : undefined,
     };
@@ -90,6 +107,7 @@ export class JobService {
       mesh: stored.mesh?.info,
       exports: ['reconstruction', ...(stored.model ? (['model'] as const) : []), ...(stored.mesh ? (['mesh'] as const) : [])],
       ...(r.upsampled ? { resampled: { shape: [...r.upsampled.shape], spacing: [...r.upsampled.spacing], origin: [...r.upsampled.origin] } } : {}),
+      ...(r.sinogram ? { sinogram: { shape: [...r.sinogram.shape], angles: [...r.sinogram.angles] } } : {}),
     };
   }
 

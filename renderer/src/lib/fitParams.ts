@@ -151,7 +151,7 @@ export function fitRequestOf(
   method: MethodSpec,
   task: TaskId,
   values: Record<string, ParamValue>,
-  opts: { inpaint?: InpaintMode; on?: Record<string, boolean> } = {},
+  opts: { inpaint?: InpaintMode; on?: Record<string, boolean>; check?: boolean } = {},
 ): { params: MethodParams; task: TaskRequest } {
   const params: Record<string, number | string | boolean | number[]> = {};
   let factor: number | undefined;
@@ -171,9 +171,9 @@ export function fitRequestOf(
         ? { kind: 'inpaint' }
         : { kind: 'inpaint', drop: factor }
       : task === 'superres'
-        ? { kind: 'superres', scale: factor ?? 2 }
+        ? { kind: 'superres', scale: factor ?? 2, ...(opts.check ? { check: true } : {}) }
         : task === 'interp'
-          ? { kind: 'interp', zscale: factor ?? 2 }
+          ? { kind: 'interp', zscale: factor ?? 2, ...(opts.check ? { check: true } : {}) }
           : { kind: 'fit' };
   return { params: params as MethodParams, task: req };
 }
