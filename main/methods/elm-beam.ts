@@ -10,7 +10,7 @@ import { resolveElmSpec } from '../inr/elm/config';
 import { createModel } from '../inr/elm/model';
 import { sampleGrid } from '../inr/elm/mesh';
 import { fitBeamParallel, evaluateBeamParallel, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
-import { ELM_SHARED_PARAMS, fillHoles } from './elm';
+import { ELM_SHARED_PARAMS, defaultBudget, fillHoles } from './elm';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
 const PARAMS: ParamSpecs<BeamParams> = {
@@ -55,7 +55,8 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
   const values = filled?.values ?? field.values;
   const mask = filled?.mask ?? input.observed;
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
-  const budget = params.budget ?? createModel(uniform).weights.length;
+  // Default: what the uniform mesh would store, never more than the data values (issue 14).
+  const budget = params.budget ?? Math.min(createModel(uniform).weights.length, defaultBudget(input));
   // The probe, the solve and the reconstruction run on the process's ELM pool (bit for bit the
   // one-thread result); the mesh is built here, checking `signal` between its steps.
   const pool = hooks.pool();

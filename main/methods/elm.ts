@@ -2,15 +2,22 @@
  * ELM-INR on a uniform mesh of overlapping subdomains: local extreme learning machines solved in
  * closed form (float64 ridge least squares) on the process's thread pool, blended by a partition
  * of unity (main/inr/elm). Holes wider than a cell are filled by push–pull first.
+ *
+ * Inpainting and resampling use the local models' kernel limit (main/inr/elm/kernel: m → ∞
+ * random features, per-cell kernels chosen by cross-validation), which must predict samples it
+ * never saw; representing the data ('fit') keeps the random features, whose size is the budget.
  */
 import type { ElmParams } from '../api/contract';
-import type { Field } from '../core/field';
+import { sampleCount, type Field } from '../core/field';
 import { ELM_DEFAULTS, resolveElmSpec } from '../inr/elm/config';
-import { chooseFrequency } from '../inr/elm/autofreq';
-import { sampleGrid } from '../inr/elm/mesh';
-import { paramCount, type ElmModel, type ElmSpec } from '../inr/elm/model';
+import type { FreqChoice } from '../inr/elm/autofreq';
+import { chooseFrequencyParallel } from '../inr/elm/parallel';
+import { cellIndex, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
+import { paramCount, weightsPerCell, type ElmModel, type ElmSpec } from '../inr/elm/model';
 import { encodeModel } from '../inr/elm/io';
-import { hasUnderdeterminedCells, pushPullFill } from '../inr/elm/holes';
+import { boxCount, hasUnderdeterminedCells, prefixCounts, pushPullFill } from '../inr/elm/holes';
+import { kernelElmSpec, type KernelTask } from '../inr/elm/kernel/config';
+import { kernelModel } from '../inr/elm/kernel/fit';
 import { fitMask } from '../tasks/common';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
@@ -41,7 +48,15 @@ export const ELM_SHARED_PARAMS = {
   seed: { type: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, step: 1, default: ELM_DEFAULTS.seed, advanced: true, help: 'Seed of the random hidden features (and of a random drop).' },
 } satisfies ParamSpecs<Pick<ElmParams, 'overlap' | 'activation' | 'freq' | 'ridge' | 'seed'>>;
 
-const PARAMS: ParamSpecs<ElmParams> = {
+/** ELM's own parameters beyond the shared contract: the local model and the pixel model. */
+export type ElmMethodParams = ElmParams & {
+  /** 'kernel': the local ELMs' kernel limit; 'random': random sine features; 'auto': kernel when samples are predicted (inpainting, resampling). */
+  features?: 'auto' | 'random' | 'kernel';
+  /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
+  pixel?: 'auto' | 'area' | 'point';
+};
+
+const PARAMS: ParamSpecs<ElmMethodParams> = {
   hidden: { type: 'int', label: 'Hidden nodes m', min: 1, max: 8192, step: 16, default: ELM_DEFAULTS.hidden, help: 'Random, frozen features per subdomain. More nodes: finer detail, a slower solve.' },
   subdomains: {
     type: 'int-list',
@@ -62,6 +77,22 @@ const PARAMS: ParamSpecs<ElmParams> = {
     help: 'Most stored parameters: picks the mesh (and the hidden size when it is not given).',
   },
   ...ELM_SHARED_PARAMS,
+  features: {
+    type: 'enum',
+    label: 'Local model',
+    values: ['auto', 'random', 'kernel'],
+    default: 'auto',
+    advanced: true,
+    help: 'random: random sine features (the budget sets their number); kernel: their kernel limit, with kernels chosen per cell by cross-validation and the observed samples as parameters. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
+  },
+  pixel: {
+    type: 'enum',
+    label: 'Pixel model',
+    values: ['auto', 'area', 'point'],
+    default: 'auto',
+    advanced: true,
+    help: 'area: each sample is the average of the signal over its pixel (a sensor integrates its area; a block-averaged image is exactly this), so super-resolution deconvolves it; point: samples are point values. auto: area for super-resolution.',
+  },
 };
 
 /**
@@ -88,22 +119,52 @@ export function fillHoles(field: Field, observed: Uint8Array, cells: number[], o
   return { values, mask: exists };
 }
 
-async function run(input: MethodInput<ElmParams>, hooks: MethodHooks) {
-  const { field, params } = input;
+/** The parameters only random features use (a kernel-limit run ignores them, with a warning). */
+const RANDOM_ONLY = ['hidden', 'subdomains', 'freq', 'ridge', 'activation'] as const;
+
+/** Stored values a fit may not exceed (issue 14): the data values, the observed ones when some are hidden. */
+export function defaultBudget(input: MethodInput<object>): number {
+  let n = 0;
+  for (const v of input.observed) n += v;
+  return n * input.field.channels.length;
+}
+
+/** Whether this run uses the kernel limit (see `features`). */
+export function usesKernel(params: ElmMethodParams, input: MethodInput<object>): boolean {
+  const features = params.features ?? 'auto';
+  if (features === 'random') return false;
+  // Representing the data keeps random features; a fit with samples held out (a brushed mask) inpaints.
+  if (input.task.kind === 'fit' && !input.holdout) return features === 'kernel';
+  if (features === 'kernel') return true;
+  // The kernel model stores the observed samples: a smaller budget needs random features.
+  return params.budget === undefined || params.budget >= defaultBudget(input);
+}
+
+async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
+  if (usesKernel(input.params, input)) return runKernel(input, hooks);
+  const { field } = input;
+  const params = { ...input.params };
   const C = field.channels.length;
+  if (params.budget === undefined) {
+    // Default size: the representation's own rule, capped at the data values (issue 14).
+    const cap = defaultBudget(input);
+    const spec0 = resolveElmSpec(field.shape, C, params);
+    if (createModelSize(spec0) > cap && params.subdomains === undefined) params.budget = cap;
+  }
   let spec: ElmSpec = resolveElmSpec(field.shape, C, params);
+  if ((params.pixel ?? 'auto') === 'area' || ((params.pixel ?? 'auto') === 'auto' && input.task.kind === 'superres')) spec = { ...spec, pixel: field.shape.map(() => 0.5) };
   const filled = fillHoles(field, input.observed, spec.cells, spec.overlap, spec.hidden + (spec.affine ? field.shape.length + 1 : 0), hooks);
   const values = filled?.values ?? field.values;
   const mask = filled?.mask ?? input.observed;
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
-  let freqChoice: ReturnType<typeof chooseFrequency> | undefined;
+  const pool = hooks.pool();
+  let freqChoice: FreqChoice | undefined;
   if (params.freq === undefined) {
     hooks.onProgress('choosing frequency scale', 0.01);
-    freqChoice = chooseFrequency({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, { holdout: input.holdout });
+    freqChoice = await chooseFrequencyParallel(pool, { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, { holdout: input.holdout }, { signal: hooks.signal });
     spec = { ...spec, omega: freqChoice.omega };
   }
   hooks.onProgress('solving subdomains', 0.05);
-  const pool = hooks.pool();
   const model = await pool.fit({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, {
     signal: hooks.signal,
     onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.6 * f),
@@ -143,7 +204,183 @@ async function run(input: MethodInput<ElmParams>, hooks: MethodHooks) {
   };
 }
 
-export default defineMethod<ElmParams>({
+/** Parameters a random-feature spec stores (cells × weights per cell). */
+function createModelSize(spec: ElmSpec): number {
+  return uniformMesh(spec.shape, spec.cells, spec.overlap).count * weightsPerCell(spec);
+}
+
+/**
+ * The kernel-limit ELM: the model is the observed samples; every cell chooses its kernel by
+ * cross-validation and is solved while the pool evaluates it. A resampling evaluates once, on the
+ * output grid, and derives the source-grid reconstruction from it where the grids nest.
+ */
+async function runKernel(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
+  const { field, params, task } = input;
+  const C = field.channels.length;
+  const kind: KernelTask = task.kind === 'interp' ? 'interp' : task.kind === 'superres' ? 'superres' : 'inpaint';
+  const n = sampleCount(field.shape);
+  let seen = 0;
+  for (const v of input.observed) seen += v;
+  const pixel = params.pixel === 'area' || params.pixel === 'point' ? params.pixel : undefined;
+  const spec = kernelElmSpec(field.shape, C, kind, { spacing: field.geometry.spacing, observedFraction: seen / n, pixel, overlap: params.overlap, seed: params.seed });
+  // Holes wider than a context (a painted region): push–pull inside them first.
+  const filled = fillStarvedCells(field, input.observed, spec, hooks);
+  const values = filled?.values ?? field.values;
+  const mask = filled?.mask ?? input.observed;
+  const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
+  const model = kernelModel({ values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec);
+  const pool = hooks.pool();
+  const progress = { signal: hooks.signal, onProgress: (s: string, f: number) => hooks.onProgress(s, 0.05 + 0.85 * f) };
+  hooks.onProgress('solving subdomains', 0.05);
+  let reconstruction: Float32Array;
+  let upsampled: Float32Array | undefined;
+  if (input.grids) {
+    upsampled = await pool.evaluate(model, input.grids, progress);
+    reconstruction = nestedReconstruction(upsampled, input.grids, field.shape, C) ?? (await pool.evaluate(model, field.shape.map((L) => sampleGrid(L)), { signal: hooks.signal }));
+  } else {
+    reconstruction = await pool.evaluate(model, field.shape.map((L) => sampleGrid(L)), progress);
+  }
+  const ks = spec.kernel!;
+  const ignored = RANDOM_ONLY.filter((k) => params[k] !== undefined && !(k === 'activation' && params[k] === ELM_DEFAULTS.activation) && !(k === 'ridge' && params[k] === ELM_DEFAULTS.ridge) && !(k === 'hidden' && params[k] === ELM_DEFAULTS.hidden));
+  return {
+    reconstruction,
+    upsampled,
+    model,
+    params: paramCount(model),
+    backend: `js-float64 (${pool.size} thread${pool.size > 1 ? 's' : ''})`,
+    // The cells are solved as they are evaluated: fitting ends with the evaluation.
+    fittedAt: performance.now(),
+    extras: {
+      mesh: {
+        cells: spec.cells,
+        hidden: 0,
+        overlap: spec.overlap,
+        activation: `kernel (Matérn ν=${ks.nu}, ${ks.candidates.length} candidates per cell, ${ks.criterion}${ks.pixel.some((h) => h > 0) ? ', area pixels' : ''})`,
+        omega: [],
+        seed: spec.seed,
+        ridge: 0,
+        hole_fill: filled ? true : undefined,
+      },
+      warnings: ignored.length ? [`${ignored.join(', ')} set the random features; this run used their kernel limit, which has none (features=random uses them)`] : undefined,
+    },
+  };
+}
+
+/** Fewest observed samples a kernel cell's context needs to predict its hidden samples. */
+const MIN_CONTEXT_SAMPLES = 8;
+
+/**
+ * Holes the kernel cells cannot bridge: a cell whose blend support holds samples to predict
+ * (existing, not observed) while its context holds fewer than MIN_CONTEXT_SAMPLES observed ones
+ * would predict its mean there. Those samples get a push–pull fill of the observed samples and
+ * count as observed; every other hidden sample stays for the kernel to predict. Samples that do
+ * not exist (nodata, NaN) stay out. Undefined when no cell is starved.
+ */
+function fillStarvedCells(field: Field, observed: Uint8Array, spec: ElmSpec, hooks: Pick<MethodHooks, 'onProgress' | 'signal'>): { values: Float32Array; mask: Uint8Array } | undefined {
+  if (observed.every((v) => v === 1)) return undefined;
+  const { shape } = field;
+  const d = shape.length;
+  const { mask: exists } = fitMask(field, {});
+  const target = Uint8Array.from(exists, (e, i) => (e && !observed[i] ? 1 : 0));
+  const So = prefixCounts(observed, shape);
+  const St = prefixCounts(target, shape);
+  const mesh = uniformMesh(shape, spec.cells, spec.overlap);
+  const ctx = spec.kernel!.context;
+  const starved: Array<{ lo: number[]; hi: number[] }> = [];
+  const k: number[] = [];
+  for (let id = 0; id < mesh.count; id++) {
+    cellIndex(mesh, id, k);
+    const blendLo = mesh.axes.map((ax, a) => Math.max(0, Math.ceil(k[a] * ax.width - ax.margin - 0.5)));
+    const blendHi = mesh.axes.map((ax, a) => Math.min(ax.length, Math.floor((k[a] + 1) * ax.width - 0.5 + ax.margin) + 1));
+    if (boxCount(St, shape, blendLo, blendHi) === 0) continue;
+    const ctxLo = mesh.axes.map((ax, a) => Math.max(0, k[a] * ax.width - ctx[a]));
+    const ctxHi = mesh.axes.map((ax, a) => Math.min(ax.length, (k[a] + 1) * ax.width + ctx[a]));
+    if (boxCount(So, shape, ctxLo, ctxHi) < MIN_CONTEXT_SAMPLES) starved.push({ lo: blendLo, hi: blendHi });
+  }
+  if (!starved.length) return undefined;
+  hooks.onProgress('filling holes', 0.01);
+  const C = field.channels.length;
+  const src = field.values.slice();
+  for (let i = 0; i < src.length; i++) if (!Number.isFinite(src[i])) src[i] = 0;
+  const fill = pushPullFill(src, shape, C, observed);
+  const values = field.values.slice();
+  const mask = observed.slice();
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  for (const { lo, hi } of starved) {
+    const idx = lo.slice();
+    for (;;) {
+      let f = 0;
+      for (let a = 0; a < d; a++) f += idx[a] * strides[a];
+      if (target[f] && !mask[f]) {
+        mask[f] = 1;
+        for (let c = 0; c < C; c++) values[f * C + c] = fill[f * C + c];
+      }
+      let a = d - 1;
+      while (a >= 0 && ++idx[a] >= hi[a]) idx[a--] = lo[a + 1];
+      if (a < 0) break;
+    }
+  }
+  hooks.signal?.throwIfAborted?.();
+  return { values, mask };
+}
+
+/**
+ * The source-grid values of a resampling whose output grid nests the source samples: a K-times
+ * finer area grid (start −(K−1)/2K, step 1/K; each source pixel the mean of its K per axis, as
+ * the area pixel model has it) or anchored slices (every K-th output sample). Undefined otherwise.
+ */
+function nestedReconstruction(out: Float32Array, grids: AxisGrid[], shape: number[], C: number): Float32Array | undefined {
+  const d = shape.length;
+  const ks: number[] = [];
+  const anchored: boolean[] = [];
+  for (let a = 0; a < d; a++) {
+    const g = grids[a];
+    const K = Math.round(1 / g.step);
+    if (!(K >= 1) || Math.abs(g.step * K - 1) > 1e-9) return undefined;
+    if (K === 1 && Math.abs(g.start) < 1e-9 && g.count >= shape[a]) {
+      ks.push(1);
+      anchored.push(true);
+    } else if (Math.abs(g.start) < 1e-9 && g.count >= (shape[a] - 1) * K + 1) {
+      ks.push(K);
+      anchored.push(true);
+    } else if (Math.abs(g.start + (K - 1) / (2 * K)) < 1e-9 && g.count >= shape[a] * K) {
+      ks.push(K);
+      anchored.push(false);
+    } else return undefined;
+  }
+  const counts = grids.map((g) => g.count);
+  const outStrides = counts.map((_, a) => counts.slice(a + 1).reduce((x, y) => x * y, 1));
+  const n = sampleCount(shape);
+  const rec = new Float32Array(n * C);
+  const idx = new Array<number>(d).fill(0);
+  for (let i = 0; i < n; i++) {
+    // The block of output samples behind source sample idx: one (anchored) or K per axis.
+    const spans = idx.map((p, a) => (anchored[a] ? [p * ks[a], 1] : [p * ks[a], ks[a]]));
+    const total = spans.reduce((t, [, c]) => t * c, 1);
+    const sub = new Array<number>(d).fill(0);
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      sub.fill(0);
+      for (let r = 0; r < total; r++) {
+        let f = 0;
+        for (let a = 0; a < d; a++) f += (spans[a][0] + sub[a]) * outStrides[a];
+        s += out[f * C + c];
+        for (let a = d - 1; a >= 0; a--) {
+          if (++sub[a] < spans[a][1]) break;
+          sub[a] = 0;
+        }
+      }
+      rec[i * C + c] = s / total;
+    }
+    for (let a = d - 1; a >= 0; a--) {
+      if (++idx[a] < shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+  return rec;
+}
+
+export default defineMethod<ElmMethodParams>({
   id: 'elm',
   label: 'ELM-INR (closed form)',
   short: 'ELM',

@@ -5,6 +5,13 @@
  *
  * Draws: W[j,a] ~ N(0, ω_a²) — random Fourier features (Rahimi & Recht, 2007) when σ = sin —
  * and b_j ~ U[−π, π] for sine, U[−1, 1]·mean(ω) for tanh and Gaussian.
+ *
+ * With a Matérn smoothness ν (half-integer), each row is W[j,:] = (z_j ∘ ω)/√(u_j/2ν) with
+ * z_j ~ N(0, I) and u_j ~ χ²_{2ν}: a multivariate Student-t with 2ν degrees of freedom, which is
+ * the spectral density of the Matérn-ν kernel, ∝ (2ν + |w/ω|²)^−(ν + d/2) (Rasmussen &
+ * Williams, "Gaussian Processes for Machine Learning", 2006, §4.2.1). Its power-law tail gives a
+ * few features far above ω next to many near it — natural images' spectra fall as a power law,
+ * which the Gaussian's exp(−|w|²/2ω²) does not follow. The draws for ν = undefined are unchanged.
  */
 import { Rng } from '../../core/rng';
 
@@ -20,16 +27,26 @@ export interface HiddenLayer {
   activation: Activation;
 }
 
-export function hiddenLayer(seed: number, m: number, omega: readonly number[], activation: Activation): HiddenLayer {
+export function hiddenLayer(seed: number, m: number, omega: readonly number[], activation: Activation, nu?: number): HiddenLayer {
   const d = omega.length;
   const rng = new Rng(seed);
   const W = new Float64Array(m * d);
   const b = new Float64Array(m);
   const meanOmega = omega.reduce((s, w) => s + w, 0) / Math.max(1, d);
+  const dof = nu === undefined ? 0 : Math.max(1, Math.round(2 * nu));
   for (let j = 0; j < m; j++) {
     for (let a = 0; a < d; a++) W[j * d + a] = rng.normal() * omega[a];
     const u = 2 * rng.uniform() - 1;
     b[j] = activation === 'sine' ? Math.PI * u : meanOmega * u;
+    if (dof) {
+      let chi = 0;
+      for (let k = 0; k < dof; k++) {
+        const z = rng.normal();
+        chi += z * z;
+      }
+      const s = 1 / Math.sqrt(Math.max(chi, 1e-12) / dof);
+      for (let a = 0; a < d; a++) W[j * d + a] *= s;
+    }
   }
   return { m, d, W, b, activation };
 }
@@ -97,4 +114,37 @@ export function featureMatrix(layer: HiddenLayer, coords: readonly Float64Array[
     refresh(a);
   }
   return H;
+}
+
+/** sin t / t, 1 at 0. */
+export function sinc(t: number): number {
+  return Math.abs(t) < 1e-8 ? 1 - (t * t) / 6 : Math.sin(t) / t;
+}
+
+/**
+ * The factor by which averaging over a box turns each sine feature into itself: the mean of
+ * sin(w·x + b) over x ∈ Π_a [x_a − h_a, x_a + h_a] is sin(w·x + b)·Π_a sinc(w_a·h_a) (a product
+ * of one-dimensional averages ∫sin(w t + c)dt/2h = sin(c)·sin(w h)/(w h)). `halfWidths` are in
+ * local units per axis. An affine feature averages to its centre value (factor 1), so only the
+ * `m` hidden columns get a factor. Sine features only; others return undefined.
+ */
+export function boxFactors(layer: HiddenLayer, halfWidths: readonly number[]): Float64Array | undefined {
+  if (layer.activation !== 'sine' || halfWidths.every((h) => !(h > 0))) return undefined;
+  const { m, d, W } = layer;
+  const f = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    let v = 1;
+    for (let a = 0; a < d; a++) v *= sinc(W[j * d + a] * halfWidths[a]);
+    f[j] = v;
+  }
+  return f;
+}
+
+/** Multiply the first factors.length columns of H (N × cols) by `factors`, in place. */
+export function scaleColumns(H: Float64Array, cols: number, factors: Float64Array): void {
+  const N = H.length / cols;
+  for (let r = 0; r < N; r++) {
+    const o = r * cols;
+    for (let j = 0; j < factors.length; j++) H[o + j] *= factors[j];
+  }
 }

@@ -7,9 +7,13 @@
  * factor. On a uniform mesh that leaves a handful of distinct "patches" (interior, edges,
  * corners), so a fit costs a few Gram factorisations plus, per cell, one HᵀY and one Hβ — a
  * cell whose samples are partly masked gets its own Gram over its observed rows.
+ *
+ * A spec with `kernel` is the local ELMs' kernel limit instead (kernel/): its "fit" keeps the
+ * observed samples, and each cell is solved where the model is evaluated. A spec with `pixel`
+ * treats samples as pixel averages: the hidden columns get their box factors (features.ts).
  */
 import { InrError } from '../../core/errors';
-import { featureMatrix, hiddenLayer, type HiddenLayer } from './features';
+import { boxFactors, featureMatrix, hiddenLayer, scaleColumns, type HiddenLayer } from './features';
 import {
   atb,
   atbRows,
@@ -24,6 +28,8 @@ import {
 import { cellIndex, cellSpan, localCoord, sampleGrid, type AxisGrid, type CellSpan, type UniformMesh } from './mesh';
 import { createModel, featureCount, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { axisWindow } from './pou';
+import { kernelModel } from './kernel/fit';
+import { accumulateKernelElm, evaluateKernelPoints } from './kernel/evaluate';
 
 export interface Progress {
   (stage: string, fraction: number): void;
@@ -44,6 +50,18 @@ export interface FitHooks {
   checkCancel?: () => void;
   /** Only fit these cells (parallel workers); the others keep zero weights and no gap filling is done. */
   cells?: number[];
+}
+
+/**
+ * Box factors of the hidden columns for pixels of half-width `halfSamples[a]` (in samples) on the
+ * mesh's local coordinates (one sample = 2/(w + 2h) local units), or undefined for point samples.
+ */
+export function pixelFactors(layer: HiddenLayer, mesh: UniformMesh, halfSamples: readonly number[] | undefined): Float64Array | undefined {
+  if (!halfSamples) return undefined;
+  return boxFactors(
+    layer,
+    mesh.axes.map((ax, a) => ((halfSamples[a] ?? 0) * 2) / (ax.width + 2 * ax.margin)),
+  );
 }
 
 /** A group of cells sharing their local sampling pattern. */
@@ -176,11 +194,12 @@ export function solveLocal(
  * Returns the model; its weights are rounded to float32, which is what is stored and evaluated.
  */
 export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): ElmModel {
+  if (spec.kernel) return kernelModel(input, spec);
   const { values, shape, channels: C, mask } = input;
   const model = createModel(spec);
   const { mesh } = model;
   const m = featureCount(spec);
-  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
+  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
   const grids = shape.map((L) => sampleGrid(L));
   const groups = groupCells(mesh, grids, hooks.cells);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -189,9 +208,11 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   let done = 0;
   let lastReport = 0;
 
+  const inputBox = pixelFactors(layer, mesh, spec.pixel);
   for (const { patch, cells } of groups.values()) {
     const N = patch.rows;
     const H = featureMatrix(layer, patch.coords, spec.affine);
+    if (inputBox) scaleColumns(H, m, inputBox);
     let shared: Factor | undefined;
     const rows = new Int32Array(N);
     const observed = new Int32Array(N);
@@ -239,6 +260,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
 
 /** Cells with no observed sample get the mean of all observed cells' means (never NaN). */
 export function fillEmptyCells(model: ElmModel): void {
+  if (model.spec.kernel) return;
   const { spec, weights } = model;
   const C = spec.channels;
   const per = weightsPerCell(spec);
@@ -284,6 +306,7 @@ export interface Accumulator {
 export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHooks = {}, into?: Accumulator): Accumulator {
   const { spec, mesh, weights } = model;
   if (grids.length !== spec.shape.length) throw new InrError('E_ARG', `the model has ${spec.shape.length} axes, the query grid ${grids.length}`);
+  if (spec.kernel) return accumulateKernelElm(model, grids, hooks, into);
   const C = spec.channels;
   const m = featureCount(spec);
   const per = weightsPerCell(spec);
@@ -291,7 +314,7 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
   const total = counts.reduce((n, c) => n * c, 1);
   const sum = into?.sum ?? new Float64Array(total * C);
   const weight = into?.weight ?? new Float64Array(total);
-  const layer: HiddenLayer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
+  const layer: HiddenLayer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
   const groups = groupCells(mesh, grids, hooks.cells);
   const spansPerAxis = axisSpans(mesh, grids);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -299,9 +322,12 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
   let lastReport = 0;
   const beta = new Float64Array(m * C);
 
+  // Area pixels: an output sample averages the representation over its own pixel (half a step).
+  const outputBox = pixelFactors(layer, mesh, spec.pixel?.some((h) => h > 0) ? grids.map((g) => g.step / 2) : undefined);
   for (const { patch, cells } of groups.values()) {
     const N = patch.rows;
     const H = featureMatrix(layer, patch.coords, spec.affine);
+    if (outputBox) scaleColumns(H, m, outputBox);
     // Window of this patch: product over axes of the per-axis ramps.
     const axisW = patch.spans.map((s, a) => {
       const ax = mesh.axes[a];
@@ -397,13 +423,14 @@ export function windowSum(mesh: UniformMesh, grids: AxisGrid[]): Float64Array {
  * cells whose supports contain it (at most 3 per axis for overlap ≤ 1). Returns n×C values.
  */
 export function evaluatePoints(model: ElmModel, points: Float64Array): Float32Array {
+  if (model.spec.kernel) return evaluateKernelPoints(model, points);
   const { spec, mesh, weights } = model;
   const d = spec.shape.length;
   const C = spec.channels;
   const n = Math.floor(points.length / d);
   const m = featureCount(spec);
   const per = weightsPerCell(spec);
-  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation);
+  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
   const out = new Float32Array(n * C);
   const cand: number[][] = Array.from({ length: d }, () => []);
   const xhat = new Float64Array(d);

@@ -161,3 +161,45 @@ function pushPull(v: Float32Array, w: Float32Array, shape: number[], C: number):
   }
   return res;
 }
+
+/** Inclusive prefix sums of a 0/1 mask over every axis (a summed-area table, Crow 1984). */
+export function prefixCounts(mask: Uint8Array, shape: readonly number[]): Float64Array {
+  const S = Float64Array.from(mask);
+  const d = shape.length;
+  for (let a = 0; a < d; a++) {
+    const L = shape[a];
+    const inner = shape.slice(a + 1).reduce((x, y) => x * y, 1);
+    const outer = S.length / (L * inner);
+    for (let o = 0; o < outer; o++)
+      for (let k = 1; k < L; k++) {
+        const row = (o * L + k) * inner;
+        const prev = row - inner;
+        for (let j = 0; j < inner; j++) S[row + j] += S[prev + j];
+      }
+  }
+  return S;
+}
+
+/** How many set samples of the prefix-summed mask lie in the box Π_a [lo_a, hi_a). */
+export function boxCount(S: Float64Array, shape: readonly number[], lo: readonly number[], hi: readonly number[]): number {
+  const d = shape.length;
+  if (lo.some((v, a) => v >= hi[a])) return 0;
+  let total = 0;
+  for (let corner = 0; corner < 1 << d; corner++) {
+    let f = 0;
+    let sign = 1;
+    let skip = false;
+    for (let a = 0; a < d; a++) {
+      const upper = (corner >> a) & 1;
+      const idx = upper ? hi[a] - 1 : lo[a] - 1;
+      if (idx < 0) {
+        skip = true;
+        break;
+      }
+      if (!upper) sign = -sign;
+      f = f * shape[a] + idx;
+    }
+    if (!skip) total += sign * S[f];
+  }
+  return total;
+}

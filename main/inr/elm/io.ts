@@ -13,12 +13,17 @@
  * an evaluation can be written back with the source's geometry. The hidden weights are never
  * stored: they are regenerated from the seed. Loading and evaluating reproduces the fit's
  * reconstruction bit for bit, because the fit itself evaluates the stored float32 weights.
+ * A kernel-limit model (spec.kernel, kernel/fit.ts) stores the observed samples as its weights,
+ * sample-major, and, when some are missing, which samples were observed as a bit mask in the
+ * header (`observed`: base64, bit i of byte i>>3 LSB-first); its cells are solved again on
+ * evaluation, so the file holds no more numbers than the data it was fitted to.
  */
 import { readFileSync } from 'node:fs';
 import { InrError } from '../../core/errors';
 import { writeFileAtomic } from '../../core/atomic';
 import type { Geometry } from '../../core/field';
 import { createModel, type ElmModel, type ElmSpec } from './model';
+import { kernelSpecProblem } from './kernel/spec';
 
 const MAGIC = 'INRMODEL';
 const VERSION = 1;
@@ -38,15 +43,64 @@ export interface ModelFile {
 }
 
 export function encodeModel(model: ElmModel, field: ModelFieldInfo): Uint8Array {
+  if (model.spec.kernel) {
+    const { observed, values } = packSamples(model.weights, model.spec.channels);
+    return encodeContainer({ method: model.spec.method, spec: model.spec, field, ...(observed ? { observed } : {}) }, values);
+  }
   return encodeContainer({ method: model.spec.method, spec: model.spec, field }, model.weights);
 }
 
+/** The finite samples (all channels finite) and, when some are not, their bit mask in base64. */
+function packSamples(w: Float32Array, C: number): { observed?: string; values: Float32Array } {
+  const n = w.length / C;
+  const bits = new Uint8Array(Math.ceil(n / 8));
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    let ok = true;
+    for (let c = 0; c < C; c++) if (!Number.isFinite(w[i * C + c])) ok = false;
+    if (ok) {
+      bits[i >> 3] |= 1 << (i & 7);
+      k++;
+    }
+  }
+  const values = new Float32Array(k * C);
+  let j = 0;
+  for (let i = 0; i < n; i++) if (bits[i >> 3] & (1 << (i & 7))) for (let c = 0; c < C; c++) values[j++] = w[i * C + c];
+  return { observed: k === n ? undefined : Buffer.from(bits).toString('base64'), values };
+}
+
+/** The samples of a kernel-limit model back on the grid (NaN where not observed). */
+function unpackSamples(values: Float32Array, observed: string | undefined, n: number, C: number, fail: (why: string) => never): Float32Array {
+  if (observed === undefined) {
+    if (values.length !== n * C) fail(`expected ${n * C} samples, got ${values.length}`);
+    return values;
+  }
+  const bits = Buffer.from(observed, 'base64');
+  if (bits.length !== Math.ceil(n / 8)) fail('observed-sample mask has the wrong length');
+  const out = new Float32Array(n * C).fill(NaN);
+  let j = 0;
+  for (let i = 0; i < n; i++)
+    if (bits[i >> 3] & (1 << (i & 7))) {
+      if (j + C > values.length) fail('fewer samples than the observed-sample mask marks');
+      for (let c = 0; c < C; c++) out[i * C + c] = values[j++];
+    }
+  if (j !== values.length) fail('more samples than the observed-sample mask marks');
+  return out;
+}
+
 export function decodeModel(bytes: Uint8Array, path = 'model'): ModelFile {
-  const { header, weights, fail } = decodeContainer<{ spec: ElmSpec; field: ModelFieldInfo }>(bytes, path, '.inr model');
+  const { header, weights, fail } = decodeContainer<{ spec: ElmSpec; field: ModelFieldInfo; observed?: string }>(bytes, path, '.inr model');
   if (header?.spec?.method !== 'elm') fail(`unknown method ${String(header?.spec?.method)}`);
+  const spec = header.spec;
+  const n = Array.isArray(spec.shape) ? spec.shape.reduce((a, b) => a * b, 1) : NaN;
+  if (spec.kernel !== undefined) {
+    const why = kernelSpecProblem(spec.kernel, Array.isArray(spec.shape) ? spec.shape.length : 0);
+    if (why) fail(why);
+  }
+  const w = spec.kernel ? unpackSamples(weights, header.observed, n, spec.channels, fail) : weights;
   let model: ElmModel;
   try {
-    model = createModel(header.spec, weights);
+    model = createModel(spec, w);
   } catch (err) {
     return fail((err as Error).message);
   }

@@ -7,6 +7,7 @@
  */
 import type { Activation } from './features';
 import { uniformMesh, type UniformMesh } from './mesh';
+import type { KernelSpec } from './kernel/spec';
 
 export interface ElmSpec {
   method: 'elm';
@@ -25,6 +26,22 @@ export interface ElmSpec {
   channels: number;
   /** The local coordinates x̂ and a constant are extra linear features (d+1 more weights per channel). */
   affine: boolean;
+  /** Matérn smoothness ν of the hidden weights' spectrum (features.ts); absent: Gaussian. */
+  nu?: number;
+  /**
+   * The pixel model, per axis: the half-width (in samples) of the pixel each input sample
+   * averages (0 or absent: point samples). With it, a sample's features are their box averages
+   * (features.ts `boxFactors`) and an output sample of a grid averages its own pixel, half a grid
+   * step each side: super-resolution then undoes the averaging instead of copying it.
+   */
+  pixel?: number[];
+  /**
+   * The kernel limit of the local ELMs (m → ∞ random features, kernel/fit.ts): each cell solves
+   * kernel ridge regression on the samples of its context instead of random features; the hidden
+   * size, activation and frequency scales are then unused, and the weights are the observed
+   * samples (prod(shape)×channels, NaN where unobserved).
+   */
+  kernel?: KernelSpec;
 }
 
 export interface ElmModel {
@@ -45,13 +62,18 @@ export function weightsPerCell(spec: ElmSpec): number {
 
 export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
   const mesh = uniformMesh(spec.shape, spec.cells, spec.overlap);
-  const n = mesh.count * weightsPerCell(spec);
+  const n = spec.kernel ? spec.shape.reduce((a, b) => a * b, 1) * spec.channels : mesh.count * weightsPerCell(spec);
   if (weights && weights.length !== n) throw new RangeError(`model has ${weights.length} weights, expected ${n}`);
   return { spec, mesh, weights: weights ?? new Float32Array(n) };
 }
 
-/** Stored numbers that reproduce the reconstruction: all per-cell weights. */
+/** Stored numbers that reproduce the reconstruction: all per-cell weights (kernel limit: the observed samples). */
 export function paramCount(model: ElmModel): number {
+  if (model.spec.kernel) {
+    let n = 0;
+    for (const v of model.weights) if (Number.isFinite(v)) n++;
+    return n;
+  }
   return model.weights.length;
 }
 
