@@ -145,6 +145,8 @@ export interface OpenRequest {
   series?: string;
   variable?: string;
   index?: Record<string, number | [number, number]>;
+  /** Meshes (opened as occupancy volumes): voxels along the longest axis of the grid, 8–4096 (default 256). */
+  res?: number;
 }
 
 /**
@@ -400,6 +402,8 @@ export type ParamInfo = {
   help: string;
   /** Shown under "Advanced". */
   advanced?: boolean;
+  /** Only for these tasks (every task of the method when absent). */
+  tasks?: TaskKind[];
 } & (
   | {
       type: 'int' | 'number';

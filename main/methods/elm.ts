@@ -19,6 +19,7 @@ import { boxCount, hasUnderdeterminedCells, prefixCounts, pushPullFill } from '.
 import { kernelElmSpec, type KernelTask } from '../inr/elm/kernel/config';
 import { kernelModel } from '../inr/elm/kernel/fit';
 import { fitMask } from '../tasks/common';
+import { runElmCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
 /** The parameters ELM and ELM+BEAM share. */
@@ -49,14 +50,39 @@ export const ELM_SHARED_PARAMS = {
 } satisfies ParamSpecs<Pick<ElmParams, 'overlap' | 'activation' | 'freq' | 'ridge' | 'seed'>>;
 
 /** ELM's own parameters beyond the shared contract: the local model and the pixel model. */
-export type ElmMethodParams = ElmParams & {
+export type ElmMethodParams = ElmParams & ElmCtParams & {
   /** 'kernel': the local ELMs' kernel limit; 'random': random sine features; 'auto': kernel when samples are predicted (inpainting, resampling). */
   features?: 'auto' | 'random' | 'kernel';
   /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
   pixel?: 'auto' | 'area' | 'point';
 };
 
+/** CT only: the closed-form solve's image prior and its strength (main/ct/elm-ct.ts). */
+interface ElmCtParams {
+  prior?: 'tv' | 'smooth' | 'none';
+  smooth?: number;
+}
+
 const PARAMS: ParamSpecs<ElmMethodParams> = {
+  prior: {
+    type: 'enum',
+    label: 'Image prior',
+    values: ['tv', 'smooth', 'none'],
+    default: 'tv',
+    tasks: ['ct'],
+    help: 'CT: the penalty on the image beside the projections: total variation (edges kept), smoothness, or none (ridge on the weights only).',
+  },
+  smooth: {
+    type: 'number',
+    label: 'Prior strength τ',
+    min: 0,
+    max: 1000,
+    step: 0.01,
+    auto: 'chosen on held-out views',
+    advanced: true,
+    tasks: ['ct'],
+    help: 'CT: the weight of the image prior. Blank: the strength whose held-out views (one in five) are predicted best.',
+  },
   hidden: { type: 'int', label: 'Hidden nodes m', min: 1, max: 8192, step: 16, default: ELM_DEFAULTS.hidden, help: 'Random, frozen features per subdomain. More nodes: finer detail, a slower solve.' },
   subdomains: {
     type: 'int-list',
@@ -141,6 +167,7 @@ export function usesKernel(params: ElmMethodParams, input: MethodInput<object>):
 }
 
 async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
+  if (input.task.kind === 'ct') return runElmCt(input, hooks);
   if (usesKernel(input.params, input)) return runKernel(input, hooks);
   const { field } = input;
   const params = { ...input.params };
@@ -385,7 +412,7 @@ export default defineMethod<ElmMethodParams>({
   label: 'ELM-INR (closed form)',
   short: 'ELM',
   family: 'elm',
-  tasks: ['fit', 'inpaint', 'superres', 'interp'],
+  tasks: ['fit', 'inpaint', 'superres', 'interp', 'ct'],
   params: PARAMS,
   hints: { width: 'ELM counts hidden nodes per subdomain (hidden) and cells (subdomains)', layers: 'ELM has one hidden layer per subdomain: set hidden' },
   run,

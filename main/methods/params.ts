@@ -3,7 +3,7 @@
  * kebab-case flags) or a request (typed values, camelCase names). One parser for both, so a
  * bound is checked the same way everywhere, and errors name the parameter, not a flag.
  */
-import type { ParamInfo } from '../api/contract';
+import type { ParamInfo, TaskKind } from '../api/contract';
 import { InrError } from '../core/errors';
 import type { AnySpec, ParamSpecs } from './types';
 
@@ -93,8 +93,8 @@ export function paramInfos(specs: object): ParamInfo[] {
   const out: ParamInfo[] = [];
   for (const [name, spec] of Object.entries(specs as Record<string, AnySpec>)) {
     if (spec.type === 'path') continue;
-    const { label, help, advanced } = spec;
-    const base = { name, label, help, ...(advanced ? { advanced } : {}) };
+    const { label, help, advanced, tasks } = spec;
+    const base = { name, label, help, ...(advanced ? { advanced } : {}), ...(tasks ? { tasks: [...tasks] } : {}) };
     switch (spec.type) {
       case 'int':
       case 'number':
@@ -112,4 +112,13 @@ export function paramInfos(specs: object): ParamInfo[] {
     }
   }
   return out;
+}
+
+/** Refuse a parameter given for a task it does not apply to (a CT prior on an inpainting…). */
+export function checkParamTasks(owner: string, specs: object, params: object, task: TaskKind): void {
+  const table = specs as Record<string, AnySpec>;
+  for (const [name, v] of Object.entries(params)) {
+    const only = table[name]?.tasks;
+    if (v !== undefined && only && !only.includes(task)) throw new InrError('E_ARG', `${owner}: parameter '${name}' applies to the ${only.join(', ')} task only`);
+  }
 }

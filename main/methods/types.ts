@@ -14,7 +14,13 @@ import type { ModelFieldInfo } from '../inr/elm/io';
 
 export type { ModelFieldInfo };
 
-type Common = { label: string; help: string; advanced?: boolean };
+type Common = {
+  label: string;
+  help: string;
+  advanced?: boolean;
+  /** Only for these tasks (every task of the method when absent); given for another task it is refused. */
+  tasks?: readonly TaskKind[];
+};
 
 export type NumberSpec = Common & {
   type: 'int' | 'number';

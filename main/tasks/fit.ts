@@ -12,7 +12,7 @@ import { processPool, ssimPartsParallel, type ElmPool } from '../inr/elm/paralle
 import { fieldMetricsWith } from '../metrics/index';
 import { METHODS, methodDef } from '../methods/registry';
 import { radonForward } from '../ct/radon';
-import { camel, parseParams, type ParamSource } from '../methods/params';
+import { camel, checkParamTasks, parseParams, type ParamSource } from '../methods/params';
 import type { CtProblem, MethodDef, MethodOutput, ResolvedTask } from '../methods/types';
 import { simulateSinogram, sinogramField } from '../ct/sinogram';
 import { TASK_LABELS, TASK_PARAMS, checkSetup, taskOfParam, fitMask, metricsRange, reportCore, resampledField, resolveTask, taskGrids, type FitReport, type TaskParams } from './common';
@@ -148,6 +148,7 @@ export async function runFitTask(field: Field, req: FitRequest, hooks: TaskHooks
   const d = field.shape.length;
   if (d < (def.dims?.min ?? 1) || d > (def.dims?.max ?? 16)) throw new InrError('E_ARG', `${def.label} works on ${def.dims?.min ?? 1} to ${def.dims?.max ?? 16} axes; this dataset has ${d}`);
   const params = parseParams<object>(def.id, def.params, req.params ?? {}, 'engine', def.hints);
+  checkParamTasks(def.id, def.params, params, task.kind);
   def.check?.(params, field, task);
   if (task.kind === 'inpaint' && task.drop === undefined && !req.mask) task.drop = TASK_PARAMS.drop.default;
   const t0 = performance.now();

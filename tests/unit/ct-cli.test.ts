@@ -56,6 +56,17 @@ describe('inr-studio ct', () => {
     expect(rec.shape.slice(-2)).toEqual([64, 64]);
   }, 400_000);
 
+  it('reconstructs with ELM-INR in closed form through the projector, closer to the truth than FBP, and stores its model', async () => {
+    const r = await runCli(['ct', slice, '--method', 'elm', '--views', '30', '--out', join(tmp, 'elm'), '--json'], { timeoutMs: 400_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    const fbp = JSON.parse(readFileSync(join(tmp, 'fbp', 'metrics.json'), 'utf8'));
+    expect(j.psnr).toBeGreaterThan(fbp.psnr);
+    expect(j.params).toBeGreaterThan(0);
+    expect(j.solver.prior).toBe('tv');
+    expect(readFileSync(join(tmp, 'elm', 'model.inr')).subarray(0, 8).toString()).toBe('INRMODEL');
+  }, 500_000);
+
   it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
     const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], { timeoutMs: 180_000 });
     expect(r.code, r.stderr).toBe(0);
