@@ -4,8 +4,8 @@
  */
 import { InrError } from '../core/errors';
 import { sampleCount, type Field } from '../core/field';
-import { errorSums, psnrFromMse, type SampleMask } from './pointwise';
-import { SSIM_RADIUS, SSIM_WINDOW, ssimDetailed, ssimVolume } from './ssim';
+import { errorSums, psnrFromMse, type SampleMask, type Samples } from './pointwise';
+import { SSIM_RADIUS, SSIM_WINDOW, imageMean, ssimPartCount, ssimPartSums, ssimSlices, volumeMean, type SsimVolumeOptions } from './ssim';
 
 export interface FieldMetricsOptions {
   /** Peak-to-peak range for PSNR and SSIM. Default: `dataRangeOf(reference)`. */
@@ -78,6 +78,50 @@ export function dataRangeOf(field: Field): number {
  * Throws `E_ARG` when the shapes or channel counts differ, `E_DATA` when no sample is valid.
  */
 export function fieldMetrics(reference: Field, estimate: Field, opts: FieldMetricsOptions = {}): FieldMetrics {
+  const { out, ssim } = errorsAndSsimJob(reference, estimate, opts);
+  if (ssim) out.ssim = ssimOfJob(ssim, ssimJobSums(ssim));
+  return out;
+}
+
+/**
+ * `fieldMetrics` with the SSIM's parts (`ssimPartSums`) computed by `partSums` — e.g. on a
+ * thread pool: same number, since the parts are added in part order either way.
+ */
+export async function fieldMetricsWith(
+  reference: Field,
+  estimate: Field,
+  opts: FieldMetricsOptions,
+  partSums: (job: SsimJob) => Promise<Float64Array>,
+): Promise<FieldMetrics> {
+  const { out, ssim } = errorsAndSsimJob(reference, estimate, opts);
+  if (ssim) out.ssim = ssimOfJob(ssim, await partSums(ssim));
+  return out;
+}
+
+/** The SSIM of two fields as parts: the arrays, the options of `ssimVolume` (depth 1 for images) and the part count. */
+export interface SsimJob {
+  a: Samples;
+  b: Samples;
+  opts: SsimVolumeOptions;
+  /** 3-D: the mean over slices; 2-D: the image's mean. */
+  volume: boolean;
+  parts: number;
+}
+
+/** Every part's sums, on this thread. */
+export function ssimJobSums(job: SsimJob): Float64Array {
+  const sums = new Float64Array(2 * job.parts);
+  ssimPartSums(job.a, job.b, job.opts, 0, job.parts, sums);
+  return sums;
+}
+
+/** The mean SSIM from the parts' sums (as `ssimDetailed(…).ssim` or `ssimVolume`). */
+export function ssimOfJob(job: SsimJob, sums: Float64Array): number {
+  const slices = ssimSlices(sums, job.opts);
+  return job.volume ? volumeMean(slices) : imageMean(slices[0]).ssim;
+}
+
+function errorsAndSsimJob(reference: Field, estimate: Field, opts: FieldMetricsOptions): { out: FieldMetrics; ssim?: SsimJob } {
   const shape = reference.shape;
   const n = sampleCount(shape);
   const C = reference.channels.length;
@@ -114,9 +158,7 @@ export function fieldMetrics(reference: Field, estimate: Field, opts: FieldMetri
     dataRange: R,
     validSamples: sums.count / C,
   };
-  const s = fieldSsim(reference, estimate, R, mask);
-  if (s !== undefined) out.ssim = s;
-  return out;
+  return { out, ssim: ssimJobOf(reference, estimate, R, mask) };
 }
 
 /** AND of the masks and of the reference's finiteness; undefined when every sample is valid. */
@@ -139,7 +181,7 @@ function validMask(reference: Field, estimate: Field, extra: SampleMask | undefi
   return out;
 }
 
-function fieldSsim(reference: Field, estimate: Field, R: number, mask: Uint8Array | undefined): number | undefined {
+function ssimJobOf(reference: Field, estimate: Field, R: number, mask: Uint8Array | undefined): SsimJob | undefined {
   const d = reference.shape.length;
   if (d !== 2 && d !== 3) return undefined;
   const H = reference.shape[d - 2];
@@ -147,8 +189,8 @@ function fieldSsim(reference: Field, estimate: Field, R: number, mask: Uint8Arra
   if (H < SSIM_WINDOW || W < SSIM_WINDOW) return undefined;
   if (mask && !hasValidInterior(mask, d === 3 ? reference.shape[0] : 1, H, W)) return undefined;
   const channels = reference.channels.length;
-  if (d === 2) return ssimDetailed(reference.values, estimate.values, { width: W, height: H, channels, dataRange: R, mask }).ssim;
-  return ssimVolume(reference.values, estimate.values, { depth: reference.shape[0], width: W, height: H, channels, dataRange: R, mask });
+  const opts: SsimVolumeOptions = { depth: d === 3 ? reference.shape[0] : 1, width: W, height: H, channels, dataRange: R, mask };
+  return { a: reference.values, b: estimate.values, opts, volume: d === 3, parts: ssimPartCount(opts) };
 }
 
 function hasValidInterior(mask: Uint8Array, D: number, H: number, W: number): boolean {

@@ -33,4 +33,4 @@ export {
   type SsimResult,
   type SsimVolumeOptions,
 } from './ssim';
-export { dataRangeOf, fieldMetrics, type FieldMetrics, type FieldMetricsOptions } from './field-metrics';
+export { dataRangeOf, fieldMetrics, fieldMetricsWith, ssimJobSums, type FieldMetrics, type FieldMetricsOptions, type SsimJob } from './field-metrics';

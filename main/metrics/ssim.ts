@@ -122,8 +122,9 @@ interface Workspace {
   colIdx: Int32Array;
 }
 
-function workspace(W: number, H: number): Workspace {
-  const n = W * H;
+/** Buffers for `rows` rows of a W-wide plane of H rows (rows = H: the whole plane). */
+function workspace(W: number, H: number, rows = H): Workspace {
+  const n = W * rows;
   const r = SSIM_RADIUS;
   const Wp = W + 2 * r;
   const colIdx = new Int32Array(Wp);
@@ -141,9 +142,11 @@ function workspace(W: number, H: number): Workspace {
  * Full SSIM map of one channel plane (float64, W·H, row-major), before any crop.
  * Separable filtering: a horizontal pass producing G_x∗{x, y, x², y², xy} for every row, then
  * a vertical pass row by row, evaluating the SSIM formula as each output row completes.
- * Rows in [rowFrom, rowTo) are evaluated (other rows of `out` are left untouched).
+ * Rows in [rowFrom, rowTo) are evaluated (other rows of `out` are left untouched). The planes
+ * and `out` hold rows from `first` on (row i at (i − first)·W): 0 for a whole plane, or
+ * rowFrom − r for an interior band, whose windows then read only rows the buffers hold.
  */
-function ssimPlane(ws: Workspace, C1: number, C2: number, out: Float64Array, rowFrom: number, rowTo: number): void {
+function ssimPlane(ws: Workspace, C1: number, C2: number, out: Float64Array, rowFrom: number, rowTo: number, first = 0): void {
   const { x, y, W, H, hx, hy, hxx, hyy, hxy, ax, ay, axx, ayy, axy, px, py, colIdx } = ws;
   const w = KERNEL;
   const taps = w.length;
@@ -154,7 +157,7 @@ function ssimPlane(ws: Workspace, C1: number, C2: number, out: Float64Array, row
   for (let i = rowFrom - r; i < rowTo + r; i++) rowsNeeded[reflectIndex(i, H)] = 1;
   for (let i = 0; i < H; i++) {
     if (!rowsNeeded[i]) continue;
-    const base = i * W;
+    const base = (i - first) * W;
     for (let j = 0; j < Wp; j++) {
       const s = base + colIdx[j];
       px[j] = x[s];
@@ -195,7 +198,7 @@ function ssimPlane(ws: Workspace, C1: number, C2: number, out: Float64Array, row
     axy.fill(0);
     for (let k = 0; k < taps; k++) {
       const wk = w[k];
-      const src = reflectIndex(i + k - r, H) * W;
+      const src = (reflectIndex(i + k - r, H) - first) * W;
       for (let j = 0; j < W; j++) {
         const s = src + j;
         ax[j] += wk * hx[s];
@@ -205,7 +208,7 @@ function ssimPlane(ws: Workspace, C1: number, C2: number, out: Float64Array, row
         axy[j] += wk * hxy[s];
       }
     }
-    const o = i * W;
+    const o = (i - first) * W;
     for (let j = 0; j < W; j++) {
       const ux = ax[j];
       const uy = ay[j];
@@ -282,47 +285,131 @@ function extractPlanes(
 }
 
 /**
- * Mean SSIM of one 2D slice (pixels [offset, offset+W·H) of channel-last arrays), per channel,
- * over the interior and, under a mask, over valid interior pixels only. Arguments already checked.
+ * Interior rows per part of a mean SSIM. The interior sum of the SSIM map is accumulated part by
+ * part — part k of channel c of slice z covers interior rows [r + 64k, r + 64(k+1)) — and the
+ * parts' sums are then added in part order, so the mean is the same number whether the parts are
+ * computed on one thread or shared between several (`ssimPartSums`).
  */
-function sliceSsim(
-  a: Samples,
-  b: Samples,
-  k: Checked,
-  ws: Workspace,
-  map: Float64Array,
-  offset: number,
-  mask: SampleMask | undefined,
-): { perChannel: number[]; pixels: number } {
+export const SSIM_PART_ROWS = 64;
+
+/** Parts per channel plane (interior rows H − 2r in chunks of SSIM_PART_ROWS). */
+function partsPerPlane(H: number): number {
+  return Math.max(1, Math.ceil((H - 2 * SSIM_RADIUS) / SSIM_PART_ROWS));
+}
+
+/** Number of parts of a (depth × height × width × channels) mean SSIM: part p is chunk p % K of plane ⌊p/K⌋ = z·C + c. */
+export function ssimPartCount(opts: Pick<SsimVolumeOptions, 'height' | 'channels'> & { depth?: number }): number {
+  return (opts.depth ?? 1) * (opts.channels ?? 1) * partsPerPlane(opts.height);
+}
+
+/**
+ * Σ of the SSIM map over the (valid) interior pixels of parts [p0, p1) and their count, into
+ * out[2p] and out[2p + 1]. Only the rows a part's 11-row windows read are copied and filtered.
+ * Arguments are those of `ssimVolume` (`depth` 1 for an image); they are checked here.
+ */
+export function ssimPartSums(a: Samples, b: Samples, opts: SsimVolumeOptions, p0: number, p1: number, out: Float64Array): void {
+  const D = opts.depth ?? 1;
+  const k = check2d('ssim', a, b, opts, D);
+  // Buffers for one band of a part's rows and the rows its windows read.
+  const band = SSIM_PART_ROWS + 2 * SSIM_RADIUS;
+  const ws = workspace(k.W, k.H, band);
+  const map = new Float64Array(k.W * band);
+  for (let p = p0; p < p1; p++) {
+    const s = partSum(a, b, k, ws, map, p, opts.mask);
+    out[2 * p] = s.sum;
+    out[2 * p + 1] = s.count;
+  }
+}
+
+function partSum(a: Samples, b: Samples, k: Checked, ws: Workspace, map: Float64Array, p: number, mask: SampleMask | undefined): { sum: number; count: number } {
   const { W, H, C, C1, C2 } = k;
   const r = SSIM_RADIUS;
-  const n = W * H;
-  const perChannel: number[] = [];
-  let pixels = 0;
-  for (let c = 0; c < C; c++) {
-    extractPlanes(a, b, offset, n, C, c, mask, ws.x, ws.y);
-    ssimPlane(ws, C1, C2, map, r, H - r);
-    let sum = 0;
-    let count = 0;
-    for (let i = r; i < H - r; i++) {
-      const row = i * W;
-      if (mask) {
-        const mrow = offset + row;
-        for (let j = r; j < W - r; j++) {
-          if (mask[mrow + j]) {
-            sum += map[row + j];
-            count++;
-          }
+  const K = partsPerPlane(H);
+  const plane = Math.floor(p / K);
+  const z = Math.floor(plane / C);
+  const c = plane % C;
+  const i0 = r + (p % K) * SSIM_PART_ROWS;
+  const i1 = Math.min(H - r, i0 + SSIM_PART_ROWS);
+  if (i0 >= i1) return { sum: 0, count: 0 };
+  // Interior rows only read rows [i0 − r, i1 + r), all inside the plane: the band the buffers hold.
+  const first = i0 - r;
+  const offset = z * W * H;
+  extractPlanes(a, b, offset + first * W, (i1 - i0 + 2 * r) * W, C, c, mask, ws.x, ws.y);
+  ssimPlane(ws, C1, C2, map, i0, i1, first);
+  let sum = 0;
+  let count = 0;
+  for (let i = i0; i < i1; i++) {
+    const row = (i - first) * W;
+    if (mask) {
+      const mrow = offset + i * W;
+      for (let j = r; j < W - r; j++) {
+        if (mask[mrow + j]) {
+          sum += map[row + j];
+          count++;
         }
-      } else {
-        for (let j = r; j < W - r; j++) sum += map[row + j];
-        count += W - 2 * r;
       }
+    } else {
+      for (let j = r; j < W - r; j++) sum += map[row + j];
+      count += W - 2 * r;
     }
-    perChannel.push(count ? sum / count : NaN);
-    pixels = count;
   }
-  return { perChannel, pixels };
+  return { sum, count };
+}
+
+/**
+ * Per slice: each channel's mean SSIM over its (valid) interior pixels, from the parts' sums
+ * (`ssimPartSums`, added in part order) — what `ssimDetailed` and `ssimVolume` average.
+ */
+export function ssimSlices(sums: Float64Array, opts: Pick<SsimVolumeOptions, 'height' | 'channels'> & { depth?: number }): { perChannel: number[]; pixels: number }[] {
+  const D = opts.depth ?? 1;
+  const C = opts.channels ?? 1;
+  const K = partsPerPlane(opts.height);
+  const out: { perChannel: number[]; pixels: number }[] = [];
+  for (let z = 0; z < D; z++) {
+    const perChannel: number[] = [];
+    let pixels = 0;
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      let count = 0;
+      for (let q = 0; q < K; q++) {
+        const p = (z * C + c) * K + q;
+        sum += sums[2 * p];
+        count += sums[2 * p + 1];
+      }
+      perChannel.push(count ? sum / count : NaN);
+      pixels = count;
+    }
+    out.push({ perChannel, pixels });
+  }
+  return out;
+}
+
+/** Mean SSIM of every slice (pixels [z·W·H, (z+1)·W·H) of channel-last arrays), on this thread. Arguments already checked. */
+function allSlices(a: Samples, b: Samples, opts: SsimVolumeOptions): { perChannel: number[]; pixels: number }[] {
+  const sums = new Float64Array(2 * ssimPartCount(opts));
+  ssimPartSums(a, b, opts, 0, sums.length / 2, sums);
+  return ssimSlices(sums, opts);
+}
+
+/** The image of a mean 2-D SSIM over slices (`ssimVolume`), from the slices' means: E_DATA when no slice has a valid pixel. */
+export function volumeMean(slices: readonly { perChannel: number[]; pixels: number }[]): number {
+  let sum = 0;
+  let used = 0;
+  for (const { perChannel, pixels } of slices) {
+    if (pixels === 0) continue;
+    sum += meanOf(perChannel);
+    used++;
+  }
+  if (used === 0) throw new InrError('E_DATA', 'ssimVolume: the mask leaves no valid pixel in the interior of any slice');
+  return sum / used;
+}
+
+/** The mean 2-D SSIM of an image from its slice means: E_DATA when the mask leaves no valid pixel. */
+export function imageMean(slice: { perChannel: number[]; pixels: number }): SsimResult {
+  if (slice.pixels === 0) {
+    throw new InrError('E_DATA', `ssim: the mask leaves no valid pixel in the interior (${SSIM_RADIUS}-pixel border excluded)`);
+  }
+  return { ssim: meanOf(slice.perChannel), perChannel: slice.perChannel, pixels: slice.pixels };
 }
 
 const meanOf = (v: number[]): number => v.reduce((s, t) => s + t, 0) / v.length;
@@ -332,12 +419,8 @@ const meanOf = (v: number[]): number => v.reduce((s, t) => s + t, 0) / v.length;
  * Throws `E_DATA` when a mask leaves no valid interior pixel.
  */
 export function ssimDetailed(a: Samples, b: Samples, opts: SsimOptions): SsimResult {
-  const k = check2d('ssim', a, b, opts);
-  const { perChannel, pixels } = sliceSsim(a, b, k, workspace(k.W, k.H), new Float64Array(k.W * k.H), 0, opts.mask);
-  if (pixels === 0) {
-    throw new InrError('E_DATA', `ssim: the mask leaves no valid pixel in the interior (${SSIM_RADIUS}-pixel border excluded)`);
-  }
-  return { ssim: meanOf(perChannel), perChannel, pixels };
+  check2d('ssim', a, b, opts);
+  return imageMean(allSlices(a, b, { ...opts, depth: 1 })[0]);
 }
 
 /**
@@ -392,18 +475,6 @@ export function ssimMap(a: Samples, b: Samples, opts: Omit<SsimOptions, 'mask'>)
 export function ssimVolume(a: Samples, b: Samples, opts: SsimVolumeOptions): number {
   const D = opts?.depth;
   if (!Number.isInteger(D) || D < 1) throw new InrError('E_ARG', `ssimVolume: depth must be a positive integer (got ${D})`);
-  const k = check2d('ssimVolume', a, b, opts, D);
-  const n = k.W * k.H;
-  const ws = workspace(k.W, k.H);
-  const map = new Float64Array(n);
-  let sum = 0;
-  let used = 0;
-  for (let z = 0; z < D; z++) {
-    const { perChannel, pixels } = sliceSsim(a, b, k, ws, map, z * n, opts.mask);
-    if (pixels === 0) continue;
-    sum += meanOf(perChannel);
-    used++;
-  }
-  if (used === 0) throw new InrError('E_DATA', 'ssimVolume: the mask leaves no valid pixel in the interior of any slice');
-  return sum / used;
+  check2d('ssimVolume', a, b, opts, D);
+  return volumeMean(allSlices(a, b, opts));
 }

@@ -72,6 +72,21 @@ function beamPair(label: string, path: string, budget: number, open?: Record<str
   ];
 }
 
+/**
+ * Issue 17's measurements, each a script of its own that prints one JSON object (run with
+ * --expose-gc; figures are ratios measured within the script's single run):
+ *   beam-parallel.ts — BEAM on the pool against one thread, bit for bit (Colin27, 1M params);
+ *   nets-speed.ts    — the nets' steps/s on 1 and 2 threads and the tfjs-wasm matMul peak;
+ *   profile.ts       — where an ELM fit's time goes (read, probe, solve, reconstruct, metrics).
+ */
+const SCRIPTS: { name: string; script: string; args: string[] }[] = [
+  { name: 'parallel beam-parallel colin27', script: 'beam-parallel.ts', args: ['--case', 'colin27', '--repeats', '3'] },
+  { name: 'parallel nets-speed 256', script: 'nets-speed.ts', args: ['--size', '256', '--steps', '3'] },
+  { name: 'parallel profile elm', script: 'profile.ts', args: ['--repeats', '3'] },
+  // Issue 14 point 3: ELM-INR against every classical baseline (bench-results/elm-vs-baselines.json).
+  { name: 'quality elm-vs-baselines', script: 'elm-vs-baselines.ts', args: [] },
+];
+
 const only = process.argv.indexOf('--only');
 const filter = only >= 0 ? process.argv[only + 1] : undefined;
 const caseScript = fileURLToPath(new URL('./case.ts', import.meta.url));
@@ -101,6 +116,21 @@ for (const c of cases) {
   const rate = typeof res.steps_per_second === 'number' ? `, ${res.steps_per_second.toFixed(3)} steps/s` : '';
   const brief = res.error ? `error: ${res.error}` : c.kind === 'fit' ? `${(res.psnr as number)?.toFixed(2)} dB, ${(res.seconds as number)?.toFixed(2)} s, ${res.params} params, ${(res.peak_rss_mb as number).toFixed(0)} MB${rate}` : `${(res.load_seconds as number).toFixed(3)} s`;
   process.stderr.write(`${brief}${Object.values(checks).some((v) => !v) ? '  (misses target)' : ''}\n`);
+}
+
+const scripts: Record<string, unknown> = {};
+for (const sc of SCRIPTS) {
+  if (filter && !sc.name.includes(filter)) continue;
+  process.stderr.write(`${sc.name} … `);
+  const script = fileURLToPath(new URL(`./${sc.script}`, import.meta.url));
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...sc.args], { encoding: 'utf8', timeout: 3_600_000, maxBuffer: 64 * 2 ** 20 });
+  try {
+    scripts[sc.name] = JSON.parse(r.stdout);
+    process.stderr.write('done\n');
+  } catch {
+    scripts[sc.name] = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
+    process.stderr.write(`error: ${(scripts[sc.name] as { error: string }).error}\n`);
+  }
 }
 
 // BEAM summary per case: PSNR gain over the uniform mesh, the params of both, and the mesh
@@ -143,6 +173,7 @@ const beamSummary = gains.length
 const report = {
   date: new Date().toISOString(),
   beam: beamSummary,
+  parallel: Object.keys(scripts).length ? scripts : undefined,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: process.platform },
   note: 'End-to-end seconds = read + fit + reconstruct inside one process whose worker threads are already started. Peak RSS includes the worker threads.',
   results,

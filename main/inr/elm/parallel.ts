@@ -6,6 +6,10 @@
  * - Evaluate: supports of cells two (or three, for overlap > ½) cell-rows apart along the first
  *   axis never intersect, so the accumulation runs in phases over those cell-rows, and within a
  *   phase each worker owns whole cell-rows: no two threads ever add into the same sample.
+ * - `dispatch`: one task for several workers, which pull its pieces from a shared counter (BEAM's
+ *   probe, solve and reconstruction, beam/parallel.ts; the frequency probe and the metrics' SSIM
+ *   below). Each piece is computed as one thread computes it, so results do not depend on the
+ *   number of threads.
  * Memory stays bounded: one accumulator over the output, and per worker one patch's features.
  */
 import { Worker } from 'node:worker_threads';
@@ -13,10 +17,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InrError, cancelled, deserializeError, type SerializedError } from '../../core/errors';
 import { fillEmptyCells, normalizeAccumulator, type FitInput, type Progress } from './fit';
+import { FREQ_CANDIDATES, freqProbe, pickFrequency, type FreqChoice } from './autofreq';
 import { cellIndex, type AxisGrid } from './mesh';
 import { createModel, type ElmModel, type ElmSpec } from './model';
-import type { ElmTask } from './worker';
+import type { ElmTask, TaskBody } from './worker';
 import { workerEntry } from '../../core/paths';
+import type { SsimJob } from '../../metrics/field-metrics';
 
 export interface ParallelHooks {
   threads?: number;
@@ -25,11 +31,19 @@ export interface ParallelHooks {
 }
 
 
-function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(
+export function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(
   Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   length: number,
 ): T {
   return new Ctor(new SharedArrayBuffer(Math.max(1, length) * Ctor.BYTES_PER_ELEMENT));
+}
+
+/** `a` itself when it already lives in shared memory (a dataset the engine holds), else a shared copy of its type. */
+export function sharedCopy<T extends Float32Array | Uint8Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = shared(a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, a.length);
+  out.set(a);
+  return out;
 }
 
 class Pool {
@@ -112,6 +126,11 @@ export class ElmPool {
     return (this.pool ??= new Pool(this.size));
   }
 
+  /** Whether the threads have been started (a job that needs none may still use them cheaply). */
+  get started(): boolean {
+    return this.pool !== undefined;
+  }
+
   /** Start the threads now (they load their code while the caller reads data). */
   warm(): this {
     this.get();
@@ -180,10 +199,82 @@ export class ElmPool {
     return normalizeAccumulator(sum, weight, C);
   }
 
+  /**
+   * Run `body` on `threads` workers at once (each pulls its pieces from the body's own shared
+   * counter: BEAM, beam/parallel.ts); progress is the workers' ticks over `total`.
+   */
+  async dispatch(body: TaskBody, threads: number, stage: string, total: number, hooks: ParallelHooks = {}): Promise<void> {
+    const pool = this.get();
+    const T = Math.max(1, Math.min(this.size, threads));
+    Atomics.store(pool.progress, 0, 0);
+    const task = { ...body, cancel: pool.cancel, progress: pool.progress } as ElmTask;
+    if (hooks.signal?.aborted) throw cancelled();
+    await pool.run(Array.from({ length: T }, () => task), () => hooks.onProgress?.(stage, Math.min(1, Atomics.load(pool.progress, 0) / Math.max(1, total))), hooks.signal);
+  }
+
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = undefined;
   }
+}
+
+/**
+ * `chooseFrequency` (autofreq.ts) with the candidates scored on the pool, one per thread at a
+ * time: the same errors, hence the same choice, as on one thread.
+ */
+export async function chooseFrequencyParallel(pool: ElmPool, input: FitInput, spec: ElmSpec, opts: { holdout: boolean; maxCells?: number }, hooks: ParallelHooks = {}): Promise<FreqChoice> {
+  const probe = freqProbe(input, spec, opts);
+  const share = <T extends Float32Array | Uint8Array>(a: T | undefined): T | undefined => a && sharedCopy(a);
+  const errors = shared(Float64Array, FREQ_CANDIDATES.length);
+  await pool.dispatch(
+    {
+      type: 'elm-probe',
+      values: share(input.values)!,
+      shape: input.shape,
+      channels: input.channels,
+      mask: share(input.mask),
+      spec,
+      probe: { ...probe, train: share(probe.train), held: share(probe.held) },
+      candidates: [...FREQ_CANDIDATES],
+      errors,
+      next: shared(Int32Array, 1),
+    },
+    FREQ_CANDIDATES.length,
+    'choosing frequency scale',
+    FREQ_CANDIDATES.length,
+    hooks,
+  );
+  return pickFrequency(spec, probe, Array.from(errors));
+}
+
+/**
+ * The parts' sums of a mean SSIM (metrics `SsimJob`), computed on the pool in ranges of parts:
+ * the same sums as on one thread (each part is computed whole by one thread).
+ */
+export async function ssimPartsParallel(pool: ElmPool, job: SsimJob, hooks: ParallelHooks = {}): Promise<Float64Array> {
+  const sums = shared(Float64Array, 2 * job.parts);
+  // Field values are Float32Array (core/field.ts); a mask is one byte per sample.
+  const f32 = (a: ArrayLike<number>) => sharedCopy(a instanceof Float32Array ? a : Float32Array.from(a));
+  const u8 = (a: ArrayLike<number>) => sharedCopy(a instanceof Uint8Array ? a : Uint8Array.from(a));
+  const per = Math.max(1, Math.ceil(job.parts / (4 * pool.size)));
+  const pieces: [number, number][] = [];
+  for (let p = 0; p < job.parts; p += per) pieces.push([p, Math.min(job.parts, p + per)]);
+  await pool.dispatch(
+    {
+      type: 'ssim-parts',
+      a: f32(job.a),
+      b: f32(job.b),
+      opts: { ...job.opts, mask: job.opts.mask && u8(job.opts.mask) },
+      pieces,
+      sums,
+      next: shared(Int32Array, 1),
+    },
+    pieces.length,
+    'metrics',
+    pieces.length,
+    hooks,
+  );
+  return sums;
 }
 
 /** One-shot helpers: a pool for a single call. */

@@ -93,8 +93,28 @@ async function probeNodeGpu(): Promise<BackendStatus> {
   }
 }
 
+/**
+ * Why Dawn cannot find a GPU on this system, known without loading Dawn (which would print its
+ * own multi-line warnings on stderr): on Linux Dawn reaches the GPU through the Vulkan loader,
+ * so a missing libvulkan.so.1 rules the adapter out. The loader is looked up as Dawn's dlopen
+ * would, through process.dlopen: "cannot open shared object file" means absent; a library that
+ * opens (and is then refused as a Node addon) means present. Undefined: nothing known against it.
+ */
+export function gpuPreflight(platform: string = process.platform, dlopen: (name: string) => void = (name) => process.dlopen({ exports: {} }, name)): string | undefined {
+  if (platform !== 'linux') return undefined;
+  try {
+    dlopen('libvulkan.so.1');
+  } catch (err) {
+    const m = message(err);
+    if (/cannot open shared object|no such file/i.test(m)) return 'no Vulkan loader (libvulkan.so.1 not found): install libvulkan1 and a Vulkan driver for your GPU';
+  }
+  return undefined;
+}
+
 async function probeWebGpu(): Promise<BackendStatus> {
   const base = { id: 'webgpu' as const, tfName: TF_NAME.webgpu };
+  const missing = gpuPreflight();
+  if (missing) return { ...base, available: false, reason: missing };
   const g = globalThis as unknown as Record<string, unknown> & { navigator?: { gpu?: unknown } };
   let gpu: { requestAdapter(o?: unknown): Promise<unknown> } | undefined;
   try {

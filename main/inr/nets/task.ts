@@ -13,6 +13,7 @@ import { useBackend } from './backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetMethod, type NetOptions } from './options';
 import { paramCount, type Net } from './net';
 import { trainNet, type StepInfo, type TrainResult } from './train';
+import { processNetTeam } from './team';
 
 export interface NetTaskOptions extends Partial<NetOptions> {
   method: string;
@@ -23,8 +24,13 @@ export interface NetTaskOptions extends Partial<NetOptions> {
   lr?: number;
   /** LambdaLR γ (lr_T = γ·lr_0). */
   gamma?: number;
-  /** Minibatch size; absent = full batch. */
+  /**
+   * Samples per step. Absent: DEFAULT_BATCH (2^16) minibatches, or the full batch when the field
+   * has no more samples than that; 0: the full batch always.
+   */
   batch?: number;
+  /** Threads that train (data-parallel, team.ts; wasm backend, not with IGA). Default 1. */
+  threads?: number;
   /** Early stopping patience in steps (0/absent = off) and relative improvement. */
   patience?: number;
   minDelta?: number;
@@ -77,6 +83,8 @@ export interface NetTraining {
   iga?: TrainResult['iga'];
   /** Measured device bytes per sample of one step, when the memory check ran. */
   bytes_per_sample?: number;
+  /** Threads that computed each step (data-parallel when > 1). */
+  threads: number;
 }
 
 /** Enough to evaluate the trained net again: architecture, normalisation and the weights. */
@@ -112,7 +120,32 @@ export interface NetFitResult {
   warnings: string[];
 }
 
+/**
+ * Samples per step by default: 2^16, as the SIREN/FFN image experiments use a 256² image per step.
+ * Larger fields train on shuffled minibatches of this size (an epoch = ⌈n/2^16⌉ steps), smaller
+ * ones on the full batch.
+ */
+export const DEFAULT_BATCH = 65536;
+
+/**
+ * Data-parallel training (team.ts) only where it pays: a step of at least ~50 MFLOP (≈ 6 × batch
+ * × params: forward, and twice that backward), whose few milliseconds of parameter and gradient
+ * exchange are then small, and a fit of at least ~10 GFLOP, which outweighs starting the threads
+ * (about a second, once per process). Smaller fits train on the calling thread.
+ */
+const TEAM_MIN_STEP_FLOPS = 5e7;
+const TEAM_MIN_FLOPS = 1e10;
+
 const NET_OPTION_KEYS = ['omega0', 'hiddenOmega0', 'sigma', 'features', 's0', 'degree', 'rank', 'c', 'learnC', 'initScale'] as const;
+
+/** The architecture options as given (for the team's workers, which build the same net). */
+function archOf(opts: NetTaskOptions): Partial<NetOptions> {
+  const o: Partial<NetOptions> = {};
+  if (opts.width !== undefined) o.width = opts.width;
+  if (opts.hidden !== undefined) o.hidden = opts.hidden;
+  for (const k of NET_OPTION_KEYS) if (opts[k] !== undefined) (o as Record<string, unknown>)[k] = opts[k];
+  return o;
+}
 
 /** The architecture options alone (no task or training options), with the resolved width/depth. */
 function netOptionsOf(opts: NetTaskOptions, net: Net): NetOptions {
@@ -234,6 +267,12 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
   const backend = await useBackend(opts.backend ?? 'auto');
   const rng = new Rng(seed);
   const net = buildNet(method, rng, d, C, opts);
+  // Data-parallel on the CPU when the work pays for the threads' exchange and start-up; the
+  // team's threads load tfjs-wasm while the samples are prepared here.
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const stepFlops = 6 * Math.min(observed, opts.batch && opts.batch > 0 ? opts.batch : opts.batch === 0 ? observed : DEFAULT_BATCH) * paramCount(net);
+  const parallel = threads > 1 && backend.tfName === 'wasm' && !opts.iga && stepFlops >= TEAM_MIN_STEP_FLOPS && stepFlops * steps >= TEAM_MIN_FLOPS;
+  const team = parallel ? (await processNetTeam(threads)).warm() : undefined;
   const [r0, r1] = net.targetRange;
 
   const index = new Int32Array(observed);
@@ -259,7 +298,9 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
         steps,
         lr,
         gamma,
-        batchSize: opts.batch,
+        batchSize: opts.batch === 0 ? observed : opts.batch,
+        batchAuto: opts.iga ? undefined : DEFAULT_BATCH,
+        team: team && { team, spec: { method, seed, inDim: d, outDim: C, arch: archOf(opts) }, xHost: xVals, yHost: yVals },
         seed,
         earlyStop: opts.patience ? { patience: opts.patience, minDelta: opts.minDelta } : undefined,
         targetPsnr: opts.targetPsnr,
@@ -308,7 +349,7 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
       upsampled,
       model,
       params: paramCount(net),
-      backend: backend.label,
+      backend: train.threads > 1 ? backend.label.replace(/1 thread\)$/, `${train.threads} threads, data-parallel)`) : backend.label,
       fittedAt,
       net: { ...net.info },
       training: {
@@ -318,6 +359,7 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
         lr,
         gamma,
         batch: train.batch < observed ? train.batch : 'full',
+        threads: train.threads,
         bytes_per_sample: train.bytesPerSample,
         seed,
         adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },

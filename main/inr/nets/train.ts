@@ -15,6 +15,7 @@ import { Rng } from '../../core/rng';
 import type { Net } from './net';
 import { custom } from './layers';
 import { adjustResidual, empiricalNtk, igaGroups, igaTransform, selectGroupMaxima, type IgaGroups } from './iga';
+import type { NetTeam, ReplicaSpec, TeamRun } from './team';
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
@@ -54,8 +55,13 @@ export interface TrainOptions {
   steps: number;
   lr: number;
   gamma?: number;
-  /** Samples per step; 0/undefined/≥ n = full batch. */
+  /** Samples per step; 0/undefined/≥ n = full batch (or `batchAuto`). A step that would not fit the memory budget fails. */
   batchSize?: number;
+  /**
+   * Samples per step when `batchSize` is not given: a default (task.ts DEFAULT_BATCH) that the
+   * memory check may lower, with a warning, instead of failing. Absent or ≥ n: full batch.
+   */
+  batchAuto?: number;
   seed?: number;
   /** Stop when the loss has not improved by a relative `minDelta` (1e-4) for `patience` steps. */
   earlyStop?: { patience: number; minDelta?: number };
@@ -76,6 +82,12 @@ export interface TrainOptions {
   checkCancel?: () => boolean | void;
   /** Feature-cache budget in bytes for minibatch training (default 256 MiB). */
   cacheBytes?: number;
+  /**
+   * Train data-parallel on this team's threads (team.ts) when it has more than one, the backend
+   * is wasm and IGA is off (its transform acts across all samples): `spec` rebuilds the net in
+   * the workers, `xHost`/`yHost` are `set.x`/`set.y` on the host.
+   */
+  team?: { team: NetTeam; spec: ReplicaSpec; xHost: Float32Array; yHost: Float32Array };
   /**
    * Device-memory budget of one step in bytes (default per backend, MEMORY_BUDGET). When a full
    * batch would exceed it and no batch size was given, training switches to the largest
@@ -101,6 +113,8 @@ export interface TrainResult {
   iga?: { patch: number; groups: number; start: number; end: number; replacedLast: number; every: number };
   /** Samples per step actually used. */
   batch: number;
+  /** Threads that computed each step (1, or the team's size). */
+  threads: number;
   /** Measured device bytes per sample of one step (forward + backward). */
   bytesPerSample?: number;
   warnings: string[];
@@ -176,28 +190,52 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   const gamma = opts.gamma ?? 1;
   if (!(gamma > 0 && Number.isFinite(gamma))) throw new InrError('E_ARG', `gamma must be positive, got ${gamma}`);
   const peak = opts.psnrPeak ?? 1;
-  let batch = opts.batchSize && opts.batchSize > 0 && opts.batchSize < n ? Math.floor(opts.batchSize) : n;
+  const auto = opts.batchAuto && opts.batchAuto > 0 && opts.batchAuto < n ? Math.floor(opts.batchAuto) : n;
+  let batch = opts.batchSize && opts.batchSize > 0 ? Math.min(n, Math.floor(opts.batchSize)) : auto;
   const warnings: string[] = [];
-  // Would one step fit in device memory?
+  // Data-parallel on the team's threads (each its own engine and memory, one shard of the batch each).
+  const team = opts.team && opts.team.team.size > 1 && !opts.iga && tf.getBackend() === 'wasm' ? opts.team : undefined;
+  const engines = team ? team.team.size : 1;
+  // Would one step fit in device memory (per engine: its shard of the batch)?
   const budget = opts.memoryBudget ?? MEMORY_BUDGET[tf.getBackend()] ?? 2 * 2 ** 30;
   let bytesPerSample: number | undefined;
+  // Samples one engine can take per step (measured only near the budget).
+  let fitOne = Infinity;
   const width = Number(net.info.width) || 64;
   const depth = (Number(net.info.hidden) || 0) + 2;
   // Measure only when a rough lower bound (8 tensors of the width per layer) comes near the budget.
-  if (batch * 4 * (net.featureDim + 8 * width * depth) > budget / 8) {
+  if (Math.ceil(batch / engines) * 4 * (net.featureDim + 8 * width * depth) > budget / 8) {
     bytesPerSample = await measureBytesPerSample(net, set.x, set.y);
     const fixed = net.params.reduce((s, p) => s + p.v.size, 0) * 4 * 6; // params, grads, Adam moments
-    const fit = Math.floor((budget - fixed) / Math.max(bytesPerSample, 1));
+    // Samples per step that fit: per engine, times the engines.
+    fitOne = Math.floor((budget - fixed) / Math.max(bytesPerSample, 1));
+    const fit = fitOne * engines;
     if (batch > fit) {
-      const need = ((batch * bytesPerSample + fixed) / 2 ** 30).toFixed(1);
+      const need = ((Math.ceil(batch / engines) * bytesPerSample + fixed) / 2 ** 30).toFixed(1);
       const have = (budget / 2 ** 30).toFixed(1);
       if (opts.iga) throw new InrError('E_TOO_LARGE', `a full-batch step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend, and IGA needs full batches: use a GPU backend or a smaller field`);
       if (opts.batchSize) throw new InrError('E_TOO_LARGE', `a step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend: use a smaller batch (at most ${fit})`);
       let p = 1;
       while (p * 2 <= fit) p *= 2;
       if (p < 64) throw new InrError('E_TOO_LARGE', `one step needs about ${((bytesPerSample * 64) / 2 ** 20).toFixed(0)} MiB per 64 samples, over the ${have} GiB budget of the ${tf.getBackend()} backend`);
+      warnings.push(`a ${batch === n ? 'full batch' : 'batch'} of ${batch} samples needs about ${need} GiB, over the ${have} GiB step budget of the ${tf.getBackend()} backend: training with minibatches of ${p}`);
       batch = p;
-      warnings.push(`a full batch of ${n} samples needs about ${need} GiB, over the ${have} GiB step budget of the ${tf.getBackend()} backend: training with minibatches of ${p}`);
+    }
+  }
+  const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
+  let run: TeamRun | undefined;
+  if (team) {
+    try {
+      run = await team.team.start(net, team.spec, { x: set.x, y: set.y, xHost: team.xHost, yHost: team.yHost }, { full: batch === n, batch, cacheBytes });
+    } catch (err) {
+      // A team that cannot start (a worker that does not load) leaves the fit on this thread,
+      // with a batch this one engine can hold.
+      warnings.push(`trained on one thread: the other training threads did not start (${err instanceof Error ? err.message : String(err)})`);
+      if (batch > fitOne) {
+        let p = 1;
+        while (p * 2 <= fitOne) p *= 2;
+        batch = p;
+      }
     }
   }
   const full = batch === n;
@@ -207,11 +245,15 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
   const rng = new Rng(((opts.seed ?? 1) * 2654435761) >>> 0);
 
-  // Fixed encoding: cached for the whole set unless too large (then per minibatch).
+  // Fixed encoding: cached for the whole set unless too large (then per minibatch); with a team,
+  // each thread keeps its own share of the features (team.ts `Replica`).
   const bytes = n * net.featureDim * 4;
-  const cache = full || bytes <= (opts.cacheBytes ?? 256 * 2 ** 20);
-  if (full && bytes > 2 ** 31) throw new InrError('E_TOO_LARGE', `full-batch features need ${(bytes / 2 ** 30).toFixed(1)} GiB; set a batch size`);
-  const H = cache ? tf.keep(net.prepare(set.x)) : undefined;
+  const cache = full || bytes <= cacheBytes;
+  if (full && bytes > 2 ** 31) {
+    await run?.release();
+    throw new InrError('E_TOO_LARGE', `full-batch features need ${(bytes / 2 ** 30).toFixed(1)} GiB; set a batch size`);
+  }
+  const H = cache && !run ? tf.keep(net.prepare(set.x)) : undefined;
   const ownH = H !== undefined && H !== set.x;
 
   const optimizer = tf.train.adam(opts.lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
@@ -298,29 +340,36 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
         S = tf.tensor2d(Float32Array.from(tr.S), [groups!.groups, groups!.groups]);
       }
 
-      let idxT: tf.Tensor1D | undefined;
-      let hb: tf.Tensor2D;
-      let yb: tf.Tensor2D;
-      if (full) {
-        hb = H!;
-        yb = set.y;
+      let loss: number;
+      let grads: tf.NamedTensorMap;
+      if (run) {
+        ({ loss, grads } = await run.step(full ? undefined : nextBatch(), batch));
       } else {
-        idxT = tf.tensor1d(nextBatch(), 'int32');
-        hb = H ? (tf.gather(H, idxT) as tf.Tensor2D) : tf.tidy(() => net.prepare(tf.gather(set.x, idxT!) as tf.Tensor2D));
-        yb = tf.gather(set.y, idxT) as tf.Tensor2D;
-      }
-      const { value, grads } = tf.tidy(() =>
-        tf.variableGrads(() => {
-          const out = net.apply(hb);
-          return opts.iga ? igaLoss(out, yb, { S: S!, order: orderT!, slotOf: slotT!, groups: groups! }) : (tf.mean(tf.squaredDifference(out, yb)) as tf.Scalar);
-        }, vars),
-      );
-      const loss = (await value.data())[0];
-      value.dispose();
-      if (!full) {
-        idxT!.dispose();
-        hb.dispose();
-        yb.dispose();
+        let idxT: tf.Tensor1D | undefined;
+        let hb: tf.Tensor2D;
+        let yb: tf.Tensor2D;
+        if (full) {
+          hb = H!;
+          yb = set.y;
+        } else {
+          idxT = tf.tensor1d(nextBatch(), 'int32');
+          hb = H ? (tf.gather(H, idxT) as tf.Tensor2D) : tf.tidy(() => net.prepare(tf.gather(set.x, idxT!) as tf.Tensor2D));
+          yb = tf.gather(set.y, idxT) as tf.Tensor2D;
+        }
+        const r = tf.tidy(() =>
+          tf.variableGrads(() => {
+            const out = net.apply(hb);
+            return opts.iga ? igaLoss(out, yb, { S: S!, order: orderT!, slotOf: slotT!, groups: groups! }) : (tf.mean(tf.squaredDifference(out, yb)) as tf.Scalar);
+          }, vars),
+        );
+        grads = r.grads;
+        loss = (await r.value.data())[0];
+        r.value.dispose();
+        if (!full) {
+          idxT!.dispose();
+          hb.dispose();
+          yb.dispose();
+        }
       }
       if (!Number.isFinite(loss)) {
         tf.dispose(grads);
@@ -405,10 +454,12 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
       history,
       iga: opts.iga && groups ? { patch: groups.patch, groups: groups.groups, start: igaStart, end: Math.min(opts.iga.end, groups.groups - 1), replacedLast, every: igaEvery } : undefined,
       batch,
+      threads: run?.threads ?? 1,
       bytesPerSample,
       warnings,
     };
   } finally {
+    await run?.release();
     optimizer.dispose();
     if (best) tf.dispose(best);
     if (ownH) H!.dispose();

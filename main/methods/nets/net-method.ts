@@ -6,7 +6,7 @@
 import type { NetParams } from '../../api/contract';
 import { METHOD_DEFAULTS, type NetMethod } from '../../inr/nets/options';
 import { BACKEND_IDS } from '../../inr/nets/backend';
-import { fitNet, type NetModel } from '../../inr/nets/task';
+import { DEFAULT_BATCH, fitNet, type NetModel } from '../../inr/nets/task';
 import { encodeNetModel } from '../../inr/nets/io';
 import { defineMethod, type MethodDef, type MethodHooks, type MethodInput, type NumberSpec, type ParamSpecs } from '../types';
 
@@ -19,7 +19,16 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
     steps: { type: 'int', label: 'Steps', min: 1, max: 1_000_000, step: 100, default: d.steps, help: 'Adam steps. On a CPU each full-batch step on a 512² image takes seconds: ELM-INR is the fast path there.' },
     lr: { type: 'number', label: 'Learning rate', min: 1e-7, max: 1, step: 1e-4, default: d.lr, advanced: true, help: 'Adam learning rate (the method’s published default).' },
     gamma: { type: 'number', label: 'LR decay γ', min: 1e-4, max: 1, step: 0.05, default: d.gamma, advanced: true, help: 'LambdaLR: the learning rate falls to γ·lr by the last step (1 = constant).' },
-    batch: { type: 'int', label: 'Batch size', min: 1, max: 1 << 26, step: 1024, auto: 'full batch, or minibatches when a step would not fit in memory', advanced: true, help: 'Samples per step. Blank: full batch while a step fits the backend’s memory budget.' },
+    batch: {
+      type: 'int',
+      label: 'Batch size',
+      min: 0,
+      max: 1 << 26,
+      step: 1024,
+      auto: `minibatches of ${DEFAULT_BATCH} (2^16) samples, or the full batch when the field is smaller`,
+      advanced: true,
+      help: `Samples per Adam step. Blank: shuffled minibatches of ${DEFAULT_BATCH} (2^16, a 256² image per step, as the SIREN/FFN image experiments), or the whole field when it has fewer samples; lowered with a warning when a step would not fit the backend's memory. 0: always the full batch (the memory limit then fails the fit).`,
+    },
     patience: { type: 'int', label: 'Patience', min: 0, max: 1_000_000, step: 10, advanced: true, auto: 'no early stop', help: 'Stop after this many steps without a relative improvement of min-delta.' },
     minDelta: { type: 'number', label: 'Min delta', min: 0, max: 1, step: 1e-4, advanced: true, auto: '1e-4', help: 'Relative loss improvement that resets the patience.' },
     targetPsnr: { type: 'number', label: 'Target PSNR', min: 0, max: 200, step: 1, advanced: true, auto: 'none', help: 'Stop once the training PSNR reaches this (dB).' },
@@ -58,7 +67,8 @@ async function run(method: NetMethod, input: MethodInput<NetParams>, hooks: Meth
   const { layers, ...rest } = params;
   const r = await fitNet(
     { shape: field.shape, channels: field.channels.length, values: field.values, mask: input.observed, codeRange8: field.dtype === 'uint8' },
-    { ...rest, method, hidden: layers },
+    // On the CPU (wasm), every thread of the process's pool size trains a share of each batch.
+    { ...rest, method, hidden: layers, threads: hooks.pool().size },
     { onProgress: hooks.onProgress, signal: hooks.signal },
     input.grids,
   );

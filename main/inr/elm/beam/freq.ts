@@ -31,13 +31,18 @@ export function probeCells(cells: readonly BeamCell[], count: number): number[] 
   return [...out].sort((a, b) => a - b);
 }
 
-export function chooseBeamFrequency(
-  input: FitInput,
-  spec: BeamSpec,
-  cells: BeamCell[],
-  layersFor: (freq: number) => BeamLayer[],
-  opts: { holdout: boolean; probes?: number; checkCancel?: () => void },
-): BeamFreqChoice {
+/** The probe: which cells are solved per candidate, on which samples, scored on which. */
+export interface FreqProbe {
+  /** 1 = fit this sample. */
+  train: Uint8Array;
+  /** 1 = score this sample. */
+  score: Uint8Array;
+  /** The probe cells, ascending. */
+  cells: number[];
+}
+
+/** Training and scoring samples (every 4th observed one held out with `holdout`, seeded) and the probe cells. */
+export function freqProbe(input: FitInput, spec: BeamSpec, cells: readonly BeamCell[], opts: { holdout: boolean; probes?: number }): FreqProbe {
   const n = input.shape.reduce((a, b) => a * b, 1);
   const train = new Uint8Array(n);
   const score = new Uint8Array(n);
@@ -48,16 +53,39 @@ export function chooseBeamFrequency(
     else if (rng.uniform() < 0.25) score[i] = 1;
     else train[i] = 1;
   }
-  const probe = probeCells(cells, opts.probes ?? 8);
+  return { train, score, cells: probeCells(cells, opts.probes ?? 8) };
+}
+
+/** Mean squared error of the probe cells' local models with these hidden layers (one candidate). */
+export function scoreCandidate(input: FitInput, spec: BeamSpec, cells: BeamCell[], layers: BeamLayer[], probe: FreqProbe, checkCancel?: () => void): number {
+  const model = createBeamModel({ ...spec, layers }, cells);
+  const r = solveBeam({ ...input, mask: probe.train }, model, { checkCancel }, { cells: probe.cells, score: probe.score });
+  return r.count ? r.sse / r.count : Infinity;
+}
+
+/** The candidate of lowest error (the first of equals), with the scores by multiplier. */
+export function pickFrequency(errors: readonly number[]): { freq: number; scores: Record<string, number> } {
   const scores: Record<string, number> = {};
   let best = { freq: 1, err: Infinity };
-  for (const freq of FREQ_CANDIDATES) {
+  FREQ_CANDIDATES.forEach((freq, i) => {
+    scores[String(freq)] = errors[i];
+    if (errors[i] < best.err) best = { freq, err: errors[i] };
+  });
+  return { freq: best.freq, scores };
+}
+
+export function chooseBeamFrequency(
+  input: FitInput,
+  spec: BeamSpec,
+  cells: BeamCell[],
+  layersFor: (freq: number) => BeamLayer[],
+  opts: { holdout: boolean; probes?: number; checkCancel?: () => void },
+): BeamFreqChoice {
+  const probe = freqProbe(input, spec, cells, opts);
+  const errors = FREQ_CANDIDATES.map((freq) => {
     opts.checkCancel?.();
-    const model = createBeamModel({ ...spec, layers: layersFor(freq) }, cells);
-    const r = solveBeam({ ...input, mask: train }, model, { checkCancel: opts.checkCancel }, { cells: probe, score });
-    const mse = r.count ? r.sse / r.count : Infinity;
-    scores[String(freq)] = mse;
-    if (mse < best.err) best = { freq, err: mse };
-  }
-  return { freq: best.freq, layers: layersFor(best.freq), scores };
+    return scoreCandidate(input, spec, cells, layersFor(freq), probe, opts.checkCancel);
+  });
+  const { freq, scores } = pickFrequency(errors);
+  return { freq, layers: layersFor(freq), scores };
 }

@@ -11,7 +11,7 @@ import { featureMatrix, hiddenLayer, type HiddenLayer } from '../features';
 import { solveLocal, type FitHooks, type FitInput } from '../fit';
 import type { Factor } from '../linalg';
 import { sampleGrid } from '../mesh';
-import { groupCells, rowIndices } from './geometry';
+import { groupCells, rowIndices, type BeamGroup } from './geometry';
 import { featureCountOf, type BeamModel, type BeamSpec } from './model';
 
 export type BeamHooks = Pick<FitHooks, 'onProgress' | 'checkCancel'>;
@@ -21,6 +21,12 @@ export interface SolveOptions {
   cells?: readonly number[];
   /** Score each solved local model on the support samples flagged here (see the result). */
   score?: Uint8Array;
+  /**
+   * Give cells with no observed sample the mean of the solved cells' means (default true). A
+   * parallel worker solves part of the cells and leaves this to the coordinator, which needs
+   * every cell solved first (see `completeEmpty`).
+   */
+  fill?: boolean;
 }
 
 export interface SolveResult {
@@ -28,6 +34,8 @@ export interface SolveResult {
   sse: number;
   /** Number of scored values. */
   count: number;
+  /** Cells that saw no observed sample, in solve order. */
+  empty: number[];
 }
 
 /** The hidden layers of a spec, regenerated from its seed. */
@@ -102,8 +110,8 @@ export function solveBeam(input: FitInput, model: BeamModel, hooks: BeamHooks = 
       }
     }
   }
-  fillEmpty(model, empty, solved);
-  return { sse, count };
+  if (opts.fill ?? true) fillEmpty(model, empty, solved);
+  return { sse, count, empty };
 }
 
 /** Squared error of one local model (stored float32 weights) on the scored rows of its support. */
@@ -132,6 +140,19 @@ function localError(
     }
   }
   return { sse, count };
+}
+
+/**
+ * After a solve split between threads (`fill: false`): fill the `empty` cells exactly as one
+ * `solveBeam` over every cell would, i.e. summing the solved cells' means in its solve order
+ * (group by group, `groupCells` on the sample grid), so that the weights match bit for bit.
+ */
+export function completeEmpty(input: FitInput, model: BeamModel, empty: Uint8Array, groups?: readonly BeamGroup[]): void {
+  if (!empty.includes(1)) return;
+  const solved: number[] = [];
+  const none: number[] = [];
+  for (const g of groups ?? groupCells(model.spec, model.cells, input.shape.map((L) => sampleGrid(L)))) for (const id of g.cells) (empty[id] ? none : solved).push(id);
+  fillEmpty(model, none, solved);
 }
 
 /** Cells that saw no observed sample predict the mean of the solved cells' means (0 if none). */

@@ -51,8 +51,12 @@ export function loadBalance(model: BeamModel): number {
 
 /** Mean squared error of the blended model over the observed samples (in-sample). */
 export function trainingMse(input: FitInput, model: BeamModel): number {
-  const { values, shape, channels: C, mask } = input;
-  const rec = evaluateBeam(model, shape.map((L) => sampleGrid(L)));
+  return reconstructionMse(input, evaluateBeam(model, input.shape.map((L) => sampleGrid(L))));
+}
+
+/** Mean squared error of a reconstruction on the sample grid over the observed samples. */
+export function reconstructionMse(input: FitInput, rec: Float32Array): number {
+  const { values, channels: C, mask } = input;
   let sse = 0;
   let n = 0;
   for (let i = 0; i < rec.length; i++) {
