@@ -77,12 +77,13 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'open': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index']);
+      onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index', 'res']);
       optString(method, args, 'path');
       optString(method, args, 'series', 256);
       optString(method, args, 'variable', 256);
       if (args.demo !== undefined && typeof args.demo !== 'boolean') bad(method, 'demo must be a boolean');
       if (args.index !== undefined && !isIndexMap(args.index)) bad(method, 'index must map dimension names to indices or [start, end) ranges');
+      if (args.res !== undefined && !(Number.isInteger(args.res) && (args.res as number) >= 8 && (args.res as number) <= 4096)) bad(method, 'res must be an integer in [8, 4096]');
       if (args.upload !== undefined) {
         const u = args.upload;
         if (!isObj(u) || typeof u.name !== 'string' || !(u.bytes instanceof Uint8Array)) bad(method, 'upload must be { name, bytes: Uint8Array }');

@@ -51,7 +51,7 @@ export class DatasetStore {
     else if (req.uploadFolder) ({ path, dir: upload } = this.storeFolder(req.uploadFolder.name, req.uploadFolder.files));
     else if (req.path) path = req.path;
     else throw new InrError('E_ARG', 'open needs a path, an upload or demo');
-    const open: OpenOptions = { series: req.series, variable: req.variable, index: req.index };
+    const open: OpenOptions = { series: req.series, variable: req.variable, index: req.index, res: req.res };
     let described: Awaited<ReturnType<typeof describeDataset>>;
     try {
       described = await describeDataset(path, { ...open, signal });

@@ -282,6 +282,8 @@ export type FitReport = ReportCore & FitExtras;
 
 /** The data range of a report's PSNR and SSIM: 255 for 8-bit data, else the field's own (1 when constant). */
 export function metricsRange(field: Field): number {
+  // An occupancy grid is 0/1 stored as bytes: its range is 1, not the byte range.
+  if (field.provenance.format === 'occupancy') return 1;
   return field.dtype === 'uint8' ? 255 : dataRangeOf(field) || 1;
 }
 

@@ -75,7 +75,7 @@ describe('export (real engine, browser downloads)', () => {
     expect(row.run).toBe(jobId.replace(/^job-/, '#'));
     expect(row.method).toBe('elm');
     // The request's parameters, sorted: the one typed in (hidden) and the panel's defaults.
-    expect(row.params).toBe('activation=sine;hidden=48;overlap=0.15;ridge=0.000001;seed=1');
+    expect(row.params).toBe('activation=sine;features=auto;hidden=48;overlap=0.15;pixel=auto;ridge=0.000001;seed=1');
     expect(Number(row.psnr)).toBeCloseTo(psnr, 1);
     expect(Number(row.ssim)).toBeGreaterThan(0.5);
   });

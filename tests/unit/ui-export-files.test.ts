@@ -45,7 +45,9 @@ describe('fit panel tasks and parameters, from the engine registry', () => {
   const elm = methods.find((m) => m.id === 'elm')!;
   const siren = methods.find((m) => m.id === 'siren')!;
   it('through-plane interpolation only for volumes, sent as the interp task with zscale', () => {
-    expect(tasksFor(tasks, [512, 512], elm).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres']);
+    // CT (2-D only) joins the 2-D list where the method reconstructs CT.
+    const ct = elm.tasks.includes('ct') ? ['ct'] : [];
+    expect(tasksFor(tasks, [512, 512], elm).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres', ...ct]);
     expect(tasksFor(tasks, [20, 64, 64], elm).map((t) => t.id)).toEqual(['fit', 'inpaint', 'superres', 'interp']);
     const r = fitRequestOf(elm, 'interp', defaultParams(elm.params));
     expect(r.task).toEqual({ kind: 'interp', zscale: 2 });

@@ -76,9 +76,9 @@ describe('metrics CSV', () => {
     ];
     const csv = metricsCsv(runs);
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('run,dataset,method,task,status,params,parameters,seconds,psnr,ssim,psnr_unobserved,rmse,mae,backend,cells,hidden');
-    expect(lines[1]).toBe('#1,"astro, naut.png",elm,inpaint,done,hidden=64;overlap=0.15,9000,1.5,31.25,0.91,24.5,,,js-float64 (2 threads),8×8,64');
-    expect(lines[2]).toBe('#2,,siren,,cancelled,,,,,,,,,,,');
+    expect(lines[0]).toBe('run,dataset,method,task,status,params,parameters,seconds,psnr,ssim,psnr_unobserved,rmse,mae,backend,cells,hidden,iou,views');
+    expect(lines[1]).toBe('#1,"astro, naut.png",elm,inpaint,done,hidden=64;overlap=0.15,9000,1.5,31.25,0.91,24.5,,,js-float64 (2 threads),8×8,64,,');
+    expect(lines[2]).toBe('#2,,siren,,cancelled,,,,,,,,,,,,,');
     expect(lines[3]).toBe('');
     expect(lines).toHaveLength(4);
   });

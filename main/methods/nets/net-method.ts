@@ -8,6 +8,7 @@ import { METHOD_DEFAULTS, type NetMethod } from '../../inr/nets/options';
 import { BACKEND_IDS } from '../../inr/nets/backend';
 import { DEFAULT_BATCH, fitNet, type NetModel } from '../../inr/nets/task';
 import { encodeNetModel } from '../../inr/nets/io';
+import { runNetCt } from '../ct/inr-ct';
 import { defineMethod, type MethodDef, type MethodHooks, type MethodInput, type NumberSpec, type ParamSpecs } from '../types';
 
 type Arch = 'omega0' | 'hiddenOmega0' | 'sigma' | 'features' | 's0' | 'degree' | 'rank' | 'c' | 'learnC' | 'initScale';
@@ -84,10 +85,11 @@ export function netMethod(method: NetMethod, label: string, short: string, arch:
     label,
     short,
     family: 'net',
-    tasks: ['fit', 'inpaint', 'superres', 'interp'],
+    tasks: ['fit', 'inpaint', 'superres', 'interp', 'ct'],
     params: { ...trainingParams(method), ...archSpecs } as ParamSpecs<NetParams>,
     hints: { hidden: `hidden is ELM's hidden-node count; for ${method} use width W and layers H (hidden W→W layers)` },
-    run: (input, hooks) => run(method, input, hooks),
+    // CT: trained through the projector (main/ct/net-ct.ts), full batch.
+    run: (input, hooks) => (input.task.kind === 'ct' ? runNetCt(method, input, hooks) : run(method, input, hooks)),
     model: { ext: '.json', encode: (m, info) => new TextEncoder().encode(encodeNetModel(m as NetModel, { field: info })) },
   });
 }

@@ -31,6 +31,8 @@ export interface ParamSpec {
   values?: string[];
   /** Only for these tasks (all when absent). */
   tasks?: TaskId[];
+  /** A parameter of the task (drop, scale, views…), sent in the task request rather than with the method's. */
+  taskParam?: boolean;
   /** Only for this way of inpainting. */
   inpaint?: InpaintMode;
   /** Shown under "Advanced" (still sent with its value). */
@@ -44,6 +46,8 @@ export interface SwitchSpec {
   default: boolean;
   help: string;
   advanced?: boolean;
+  /** Only for these tasks (all when absent). */
+  tasks?: TaskId[];
 }
 
 export interface MethodSpec {
@@ -63,10 +67,12 @@ export interface TaskSpec {
   id: TaskId;
   label: string;
   minDims: number;
+  /** Most data axes (CT: a 2-D slice); absent = no limit. */
+  maxDims?: number;
 }
 
 function fieldOf(p: ParamInfo): ParamSpec | undefined {
-  const base = { key: p.name, label: p.label, help: p.help, advanced: p.advanced };
+  const base = { key: p.name, label: p.label, help: p.help, advanced: p.advanced, ...(p.tasks ? { tasks: [...p.tasks] } : {}) };
   switch (p.type) {
     case 'int':
     case 'number':
@@ -80,7 +86,11 @@ function fieldOf(p: ParamInfo): ParamSpec | undefined {
   }
 }
 
-const TASK_OF_PARAM: Record<string, { task: TaskId; inpaint?: InpaintMode }> = { drop: { task: 'inpaint', inpaint: 'drop' }, scale: { task: 'superres' }, zscale: { task: 'interp' } };
+const TASK_OF_PARAM: Record<string, { task: TaskId; inpaint?: InpaintMode }> = {
+  drop: { task: 'inpaint', inpaint: 'drop' },
+  scale: { task: 'superres' },
+  zscale: { task: 'interp' },
+};
 
 /** The catalogue as the panel uses it: each method's fields and switches, task fields included. */
 export function panelSpecs(cat: MethodCatalog): { methods: MethodSpec[]; tasks: TaskSpec[] } {
@@ -89,11 +99,13 @@ export function panelSpecs(cat: MethodCatalog): { methods: MethodSpec[]; tasks: 
     for (const p of t.params) {
       const f = fieldOf(p);
       const where = TASK_OF_PARAM[p.name];
-      if (f) taskFields.push({ ...f, tasks: [where?.task ?? t.id], inpaint: where?.inpaint });
+      if (f) taskFields.push({ ...f, tasks: [where?.task ?? t.id], taskParam: true, inpaint: where?.inpaint });
     }
   const methods = cat.methods.map((m) => {
     const params = m.params.map(fieldOf).filter((f): f is ParamSpec => f !== undefined);
-    const switches = m.params.flatMap((p) => (p.type === 'bool' ? [{ key: p.name, label: p.label, default: p.default, help: p.help, advanced: p.advanced }] : []));
+    const switches = m.params.flatMap((p) =>
+      p.type === 'bool' ? [{ key: p.name, label: p.label, default: p.default, help: p.help, advanced: p.advanced, ...(p.tasks ? { tasks: [...p.tasks] } : {}) }] : [],
+    );
     return {
       id: m.id,
       label: m.label,
@@ -106,13 +118,30 @@ export function panelSpecs(cat: MethodCatalog): { methods: MethodSpec[]; tasks: 
       info: m,
     };
   });
-  return { methods, tasks: cat.tasks.map((t) => ({ id: t.id, label: t.label, minDims: t.minDims })) };
+  return { methods, tasks: cat.tasks.map((t) => ({ id: t.id, label: t.label, minDims: t.minDims, ...(t.maxDims !== undefined ? { maxDims: t.maxDims } : {}) })) };
 }
 
-/** The tasks offered for a dataset of this shape and a method: through-plane interpolation needs a volume. */
+/**
+ * The tasks offered for a dataset of this shape and a method, as the catalogue bounds them:
+ * through-plane interpolation needs a volume (minDims 3), CT a 2-D slice (maxDims 2).
+ */
 export function tasksFor(tasks: readonly TaskSpec[], shape: readonly number[] | undefined, method?: MethodSpec): TaskSpec[] {
   const d = shape?.length ?? 0;
-  return tasks.filter((t) => d >= t.minDims && (!method || method.tasks.includes(t.id)));
+  return tasks.filter((t) => d >= t.minDims && (t.maxDims === undefined || d <= t.maxDims) && (!method || method.tasks.includes(t.id)));
+}
+
+/** Why a method offers no task for this dataset (`FBP: CT from sparse views needs 2 axes; these data have 3`), or null when it offers one. */
+export function noTaskReason(tasks: readonly TaskSpec[], shape: readonly number[] | undefined, method: MethodSpec): string | null {
+  if (tasksFor(tasks, shape, method).length) return null;
+  const d = shape?.length ?? 0;
+  const own = tasks.filter((t) => method.tasks.includes(t.id));
+  if (!own.length) return `${method.label} offers no task`;
+  const axes = (n: number) => `${n} ${n === 1 ? 'axis' : 'axes'}`;
+  const needs = own.map((t) => {
+    const range = t.maxDims === undefined ? `${t.minDims} or more axes` : t.maxDims === t.minDims ? axes(t.minDims) : `${t.minDims}–${t.maxDims} axes`;
+    return `${t.label} needs ${range}`;
+  });
+  return `${method.short || method.label}: ${needs.join('; ')}; these data have ${axes(d)}`;
 }
 
 export type ParamValue = number | string | '' | undefined;
@@ -135,6 +164,11 @@ export function paramsForTask(specs: readonly ParamSpec[], task: TaskId, inpaint
   return specs.filter((s) => (!s.tasks || s.tasks.includes(task)) && (!s.inpaint || task !== 'inpaint' || s.inpaint === inpaint));
 }
 
+/** The switches that apply to a task (a CT-only switch is not shown, nor sent, for a plain fit). */
+export function switchesForTask(specs: readonly SwitchSpec[], task: TaskId): SwitchSpec[] {
+  return specs.filter((s) => !s.tasks || s.tasks.includes(task));
+}
+
 export function defaultParams(specs: readonly ParamSpec[]): Record<string, ParamValue> {
   return Object.fromEntries(specs.map((s) => [s.key, s.default ?? '']));
 }
@@ -144,8 +178,8 @@ export function defaultSwitches(specs: readonly SwitchSpec[] | undefined): Recor
 }
 
 /**
- * The request for the panel's state: the method's parameters that are filled in (switches that
- * differ from their default), and the task with its own parameter.
+ * The request for the panel's state: the method's parameters that apply to the task and are
+ * filled in (switches that differ from their default), and the task with its own parameters.
  */
 export function fitRequestOf(
   method: MethodSpec,
@@ -155,16 +189,21 @@ export function fitRequestOf(
 ): { params: MethodParams; task: TaskRequest } {
   const params: Record<string, number | string | boolean | number[]> = {};
   let factor: number | undefined;
+  /** The task's own parameters that are filled in (CT: views, photons, limitedAngle). */
+  const own: Record<string, number> = {};
   for (const s of paramsForTask(method.params, task, opts.inpaint)) {
     const v = values[s.key];
-    if (s.tasks) {
-      if (typeof v === 'number' && Number.isFinite(v)) factor = v;
+    if (s.taskParam) {
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        factor = v;
+        own[s.key] = v;
+      }
       continue;
     }
     if (s.kind === 'enum' && typeof v === 'string') params[s.key] = v;
     else if (typeof v === 'number' && Number.isFinite(v)) params[s.key] = s.kind === 'int-list' ? [v] : v;
   }
-  for (const sw of method.switches) if (opts.on?.[sw.key] !== undefined && opts.on[sw.key] !== sw.default) params[sw.key] = opts.on[sw.key];
+  for (const sw of switchesForTask(method.switches, task)) if (opts.on?.[sw.key] !== undefined && opts.on[sw.key] !== sw.default) params[sw.key] = opts.on[sw.key];
   const req: TaskRequest =
     task === 'inpaint'
       ? opts.inpaint === 'brush' || factor === undefined
@@ -174,6 +213,13 @@ export function fitRequestOf(
         ? { kind: 'superres', scale: factor ?? 2, ...(opts.check ? { check: true } : {}) }
         : task === 'interp'
           ? { kind: 'interp', zscale: factor ?? 2, ...(opts.check ? { check: true } : {}) }
-          : { kind: 'fit' };
+          : task === 'ct'
+            ? {
+                kind: 'ct',
+                views: own.views ?? 60,
+                ...(own.photons !== undefined ? { photons: own.photons } : {}),
+                ...(own.limitedAngle !== undefined ? { limitedAngle: own.limitedAngle } : {}),
+              }
+            : { kind: 'fit' };
   return { params: params as MethodParams, task: req };
 }

@@ -80,10 +80,14 @@ export function nextRunNumber(runs: readonly { datasetKey?: string; number?: num
 
 /**
  * What identifies a dataset across re-openings (the engine gives a new id each time): the path
- * it was opened from and the series or variable chosen in it.
+ * it was opened from and the series or variable chosen in it. A mesh voxelised at another
+ * resolution is another dataset (its runs are scored on another grid): its key adds the grid's
+ * longest axis, which is the resolution asked for.
  */
-export function datasetKeyOf(info: { path: string; selection?: { series?: string; variable?: string } }): string {
-  return [info.path, info.selection?.series ?? '', info.selection?.variable ?? ''].join('\u0000');
+export function datasetKeyOf(info: { path: string; selection?: { series?: string; variable?: string }; format?: string; shape?: readonly number[] }): string {
+  const parts = [info.path, info.selection?.series ?? '', info.selection?.variable ?? ''];
+  if (info.format === 'occupancy' && info.shape?.length) parts.push(`res ${Math.max(...info.shape)}`);
+  return parts.join('\u0000');
 }
 
 /** Short method names for legends and the table, from the engine's registry (state/catalog.ts). */
@@ -186,6 +190,8 @@ export const CSV_COLUMNS = [
   'backend',
   'cells',
   'hidden',
+  'iou',
+  'views',
 ] as const;
 
 /** One CSV field: quoted when it holds a comma, quote, or line break; quotes doubled (RFC 4180). */
@@ -229,6 +235,8 @@ export function metricsCsv(runs: readonly RunLike[]): string {
       backend: s.backend,
       cells: s.cells,
       hidden: s.hidden,
+      iou: m.iou,
+      views: r.result?.sinogram?.shape[0],
     };
     lines.push(CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
   }

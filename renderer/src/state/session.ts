@@ -25,7 +25,8 @@ import { sourceLabel } from '../lib/browse';
 import { dismissAllBanners, reportError } from './banners';
 import { recordRecent } from './recent';
 
-export type Layout = 'single' | 'split' | 'compare' | 'planes';
+/** `surfaces`: the source's and a run's isosurfaces side by side (volumes). */
+export type Layout = 'single' | 'split' | 'compare' | 'planes' | 'surfaces';
 
 export const capabilities = shallowRef<Capabilities | null>(null);
 export const dataset = shallowRef<DatasetInfo | null>(null);
@@ -176,7 +177,7 @@ const keyOfRequest = new Map<string, string>();
 function requestKey(req: OpenRequest): string | undefined {
   if (req.demo) return 'demo';
   if (!req.path || req.index) return undefined;
-  return [req.path, req.series ?? '', req.variable ?? ''].join('\u0000');
+  return [req.path, req.series ?? '', req.variable ?? '', req.res ?? ''].join('\u0000');
 }
 
 /** The engine's copy of a dataset shown before, if the engine still holds it. */
@@ -220,7 +221,7 @@ export async function openDataset(req: OpenRequest, label: string, opts: OpenOpt
     if (rk) keyOfRequest.set(rk, key);
     // The same dataset asked for by its resolved series or variable (picked again from the browser).
     if (rk && rk !== 'demo')
-      keyOfRequest.set(requestKey({ path: req.path, series: info.selection?.series ?? req.series, variable: info.selection?.variable ?? req.variable })!, key);
+      keyOfRequest.set(requestKey({ path: req.path, series: info.selection?.series ?? req.series, variable: info.selection?.variable ?? req.variable, res: req.res })!, key);
     if (source.recent) {
       recordRecent({ path: source.path, series: info.selection?.series, variable: info.selection?.variable, label: sourceLabel(source.path, info), time: Date.now() });
     }
@@ -237,7 +238,7 @@ export async function openDataset(req: OpenRequest, label: string, opts: OpenOpt
     sliceIndex.value = returning && before.sliceIndex.length === leadingAxes(info).length ? [...before.sliceIndex] : leadingAxes(info).map(() => 0);
     remembered.set(key, { info, display: null, sliceIndex: [], source });
     clearResult();
-    if (layout.value === 'compare') layout.value = 'split';
+    if (layout.value === 'compare' || layout.value === 'surfaces') layout.value = 'split';
     requestSlice();
     return true;
   } catch (err) {
@@ -300,8 +301,9 @@ export function showResult(jobId: string | null, resampled?: ResampledGrid | nul
   reconSlice.value = null;
   errorSlice.value = null;
   syncFineFromSource();
-  if (jobId) layout.value = 'compare';
-  else if (layout.value === 'compare') layout.value = 'split';
+  // A fitted occupancy field is judged by its surface: its runs open in the 3D comparison.
+  if (jobId) layout.value = dataset.value?.format === 'occupancy' && layout.value !== 'compare' ? 'surfaces' : 'compare';
+  else if (layout.value === 'compare' || layout.value === 'surfaces') layout.value = 'split';
   requestSlice();
 }
 
@@ -324,6 +326,17 @@ function clearResult(): void {
   reconSlice.value = null;
   errorSlice.value = null;
   errorDisplay.value = null;
+}
+
+/**
+ * Voxelise the open mesh again at `res` voxels along its longest axis: the engine opens the
+ * same file as another occupancy grid (its runs are kept apart from the first grid's).
+ */
+export async function reopenAtResolution(res: number): Promise<boolean> {
+  const from = openedFrom.value;
+  const ds = dataset.value;
+  if (!from || !ds || ds.format !== 'occupancy') return false;
+  return openDataset({ path: from.path, res }, `${ds.name} at ${res}`, { source: { ...from, recent: false } });
 }
 
 export function resetDisplay(): void {

@@ -2,7 +2,9 @@
  * What the 3D views' three.js scenes share: a WebGL 2 renderer on a given canvas (construction
  * throws `WebGLUnavailableError` where no context can be made), a perspective camera with z up
  * turned by orbit controls, one mesh and one box frame, and on-demand rendering (camera moves,
- * new data), never in a loop. Subclasses light the scene and say where the camera goes.
+ * new data), never in a loop. Subclasses light the scene and say where the camera goes. Two
+ * scenes can share one camera motion: `onCameraMove` reports the user's moves, and
+ * `setCameraView` puts the other scene's camera in the same place (side-by-side comparisons).
  */
 import {
   BoxGeometry,
@@ -24,6 +26,14 @@ export class WebGLUnavailableError extends Error {
   override name = 'WebGLUnavailableError';
 }
 
+/** Where a camera is: its position, the point it orbits and looks at, and its clipping planes. */
+export interface CameraView {
+  position: [number, number, number];
+  target: [number, number, number];
+  near: number;
+  far: number;
+}
+
 export abstract class OrbitScene {
   protected readonly renderer: WebGLRenderer;
   protected readonly scene = new Scene();
@@ -34,8 +44,12 @@ export abstract class OrbitScene {
   /** Once the user has moved the camera, resizes and new data keep their view. */
   protected userMoved = false;
   private pending = 0;
+  /** True between the start and the end of a user's move (drag, wheel): only those moves are reported. */
+  private interacting = false;
   /** Called after each frame is drawn. */
   onRender?: () => void;
+  /** Called when the user moves the camera (orbit, pan, zoom), not when the scene moves it. */
+  onCameraMove?: () => void;
 
   /** `context`: WebGL context attributes beyond antialias on and alpha off. */
   constructor(
@@ -54,8 +68,15 @@ export abstract class OrbitScene {
     this.camera.up.set(0, 0, 1);
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = false;
-    this.controls.addEventListener('change', () => this.requestRender());
-    this.controls.addEventListener('start', () => (this.userMoved = true));
+    this.controls.addEventListener('change', () => {
+      this.requestRender();
+      if (this.interacting) this.onCameraMove?.();
+    });
+    this.controls.addEventListener('start', () => {
+      this.userMoved = true;
+      this.interacting = true;
+    });
+    this.controls.addEventListener('end', () => (this.interacting = false));
   }
 
   /** Put the camera where it shows the whole scene (called unless the user has moved it). */
@@ -87,6 +108,24 @@ export abstract class OrbitScene {
   resetCamera(): void {
     this.userMoved = false;
     this.fitCamera();
+  }
+
+  cameraView(): CameraView {
+    const p = this.camera.position;
+    const t = this.controls.target;
+    return { position: [p.x, p.y, p.z], target: [t.x, t.y, t.z], near: this.camera.near, far: this.camera.far };
+  }
+
+  /** Put the camera where another scene's is (it then keeps that view through resizes and new data). */
+  setCameraView(v: CameraView): void {
+    this.controls.target.set(...v.target);
+    this.camera.position.set(...v.position);
+    this.camera.near = v.near;
+    this.camera.far = v.far;
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+    this.userMoved = true;
+    this.requestRender();
   }
 
   requestRender(): void {
