@@ -17,6 +17,8 @@ import { decodeModel } from '../../main/inr/elm/io';
 import { EngineService } from '../../main/service/engine';
 import { planeOf, sliceOf, thumbnailOf, volumeOf } from '../../main/core/sampling';
 import { sample } from '../helpers/samples';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** v(t, z, y, x) = 1000 t + 100 z + 10 y + x, with two channels (v, −v): every sample says where it is. */
 function indexField(shape: number[]): Field {
@@ -250,5 +252,47 @@ describe('EngineService on the shared samples', () => {
     expect(back.shape).toEqual(info.shape);
     const vol = await engine.getVolume({ datasetId: info.id, resultOf: jobId, maxVoxels: 10_000 });
     expect(vol.shape[0] * vol.shape[1] * vol.shape[2]).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('engine resources (issue 20 point 4)', () => {
+  it('deletes an upload that does not open, and releases the least recently used dataset beyond its limit', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('inr-studio-')));
+    const e = new EngineService({ maxOpenDatasets: 2 });
+    try {
+      await expect(e.open({ upload: { name: 'notes.png', bytes: new TextEncoder().encode('not an image at all, just words') } })).rejects.toMatchObject({ code: 'E_FORMAT' });
+      // The scratch folder of this engine holds no copy of the failed upload.
+      const scratch = readdirSync(tmpdir()).filter((n) => n.startsWith('inr-studio-') && !before.has(n));
+      for (const d of scratch) expect(readdirSync(join(tmpdir(), d))).toEqual([]);
+      const a = await e.open({ upload: { name: 'camera.png', bytes: new Uint8Array(readFileSync(sample('images', 'camera.png'))) } });
+      const b = await e.open({ path: sample('images', 'astronaut.png') });
+      await e.getSlice({ datasetId: a.id });
+      const c = await e.open({ path: sample('geotiff', 'elev.tif') });
+      // b was used least recently: released, with a clear message; a and c stay.
+      await expect(e.getSlice({ datasetId: b.id })).rejects.toThrow(/released/);
+      await e.getSlice({ datasetId: a.id });
+      await e.getSlice({ datasetId: c.id });
+      // Closing an uploaded dataset deletes its copy.
+      const copy = a.path;
+      expect(existsSync(copy)).toBe(true);
+      expect(await e.closeDataset({ datasetId: a.id })).toEqual({ closed: true });
+      expect(existsSync(copy)).toBe(false);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('names the input file, never its absolute path, in the model and metrics files', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'inr-names-')), 'camera');
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/inr-studio.js', import.meta.url)), 'fit', sample('images', 'camera.png'), '--budget', '5000', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const metrics = readFileSync(join(out, 'metrics.json'), 'utf8');
+    const model = readFileSync(join(out, 'model.inr')).toString('latin1');
+    const dir = sample('images');
+    expect(JSON.parse(metrics).input).toBe('camera.png');
+    expect(metrics).not.toContain(dir);
+    expect(model).toContain('camera.png');
+    expect(model).not.toContain(dir);
+    rmSync(join(out, '..'), { recursive: true, force: true });
   });
 });
