@@ -363,6 +363,8 @@ export interface NetParams {
   learnC?: boolean;
   initScale?: number;
   iga?: boolean;
+  /** 'bce': binary cross-entropy, for 0/1 targets such as occupancy; default 'mse'. */
+  loss?: 'mse' | 'bce';
   igaStart?: number;
   igaEnd?: number;
   igaPatch?: number;

@@ -217,3 +217,22 @@ describe('spectral-bias analysis', () => {
     }
   });
 });
+
+describe('binary cross-entropy for occupancy', () => {
+  it('trains a net on a 0/1 disk with the cross-entropy loss; the stored model evaluates through its sigmoid', async () => {
+    const n = 24;
+    const values = new Float32Array(n * n).map((_, i) => (Math.hypot((i % n) - 11.5, Math.floor(i / n) - 11.5) < 7 ? 1 : 0));
+    const f = createField({ axes: ['y', 'x'], shape: [n, n], channels: ['occupancy'], values, dtype: 'uint8', provenance: { format: 'occupancy', path: 'disk' } });
+    const bce = await netTask(f, 'relu', { width: 32, layers: 1, steps: 150, lr: 1e-2, loss: 'bce' });
+    const model = bce.model as NetModel;
+    expect(model.output).toBe('sigmoid');
+    // Values stay inside [0, 1] (a sigmoid), and the disk is found.
+    expect(Array.from(bce.reconstruction.values).every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(bce.report.iou!).toBeGreaterThan(0.8);
+    const again = await evaluateNetModel(decodeNetModel(encodeNetModel(model)), [sampleGrid(n), sampleGrid(n)]);
+    let d = 0;
+    for (let i = 0; i < again.length; i++) d = Math.max(d, Math.abs(again[i] - bce.reconstruction.values[i]));
+    expect(d).toBeLessThan(1e-4);
+    await expect(netTask(f, 'relu', { steps: 2, loss: 'bce', iga: true })).rejects.toThrow(/cross-entropy/);
+  });
+});

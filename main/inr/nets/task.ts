@@ -39,6 +39,8 @@ export interface NetTaskOptions extends Partial<NetOptions> {
   /** Keep the lowest-training-loss parameters (default true; full batch only). */
   keepBest?: boolean;
   iga?: boolean;
+  /** 'bce': binary cross-entropy on 0/1 targets (occupancy); default 'mse'. */
+  loss?: 'mse' | 'bce';
   igaStart?: number;
   igaEnd?: number;
   igaPatch?: number;
@@ -103,6 +105,8 @@ export interface NetModel {
   /** Grid lengths the coordinates refer to. */
   shape: number[];
   weights: Array<{ name: string; shape: number[]; values: Float32Array }>;
+  /** 'sigmoid': trained with the cross-entropy loss, the output is a logit. Absent: linear. */
+  output?: 'linear' | 'sigmoid';
 }
 
 export interface NetFitResult {
@@ -178,12 +182,18 @@ export function gridCoords(grids: AxisGrid[], lengths: number[], conv: 'symmetri
 }
 
 /** Evaluate the net on n×d coordinates in chunks; returns physical values (n × C). */
-export async function evaluateNet(net: Net, coords: Float32Array, lo: number[], hi: number[], chunk = 16384): Promise<Float32Array> {
+/**
+ * Evaluate the net on n×d coordinates in chunks; returns physical values (n × C). A net trained
+ * with the cross-entropy loss (`output: 'sigmoid'`) reads its output as a logit (train.ts
+ * `pointLoss`): the value is lo + σ(z)·(hi − lo).
+ */
+export async function evaluateNet(net: Net, coords: Float32Array, lo: number[], hi: number[], chunk = 16384, output: 'linear' | 'sigmoid' = 'linear'): Promise<Float32Array> {
   const d = net.inDim;
   const C = net.outDim;
   const n = coords.length / d;
   const out = new Float32Array(n * C);
   const [t0, t1] = net.targetRange;
+  const unit = output === 'sigmoid' ? (v: number) => 1 / (1 + Math.exp(-(v - (t0 + t1) / 2) * (8 / (t1 - t0)))) : (v: number) => (v - t0) / (t1 - t0);
   for (let s = 0; s < n; s += chunk) {
     const m = Math.min(chunk, n - s);
     const y = tf.tidy(() => net.apply(net.prepare(tf.tensor2d(coords.subarray(s * d, (s + m) * d), [m, d]))));
@@ -191,7 +201,7 @@ export async function evaluateNet(net: Net, coords: Float32Array, lo: number[], 
     y.dispose();
     for (let i = 0; i < m * C; i++) {
       const c = i % C;
-      out[s * C + i] = lo[c] + ((v[i] - t0) / (t1 - t0)) * (hi[c] - lo[c]);
+      out[s * C + i] = lo[c] + unit(v[i]) * (hi[c] - lo[c]);
     }
   }
   return out;
@@ -219,7 +229,7 @@ export function loadNetModel(model: NetModel): Net {
 export async function evaluateNetModel(model: NetModel, grids: AxisGrid[]): Promise<Float32Array> {
   const net = loadNetModel(model);
   try {
-    return await evaluateNet(net, gridCoords(grids, model.shape, model.coords), model.lo, model.hi);
+    return await evaluateNet(net, gridCoords(grids, model.shape, model.coords), model.lo, model.hi, 16384, model.output ?? 'linear');
   } finally {
     net.dispose();
   }
@@ -307,6 +317,7 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
         maxSeconds: opts.maxSeconds,
         keepBest: opts.keepBest,
         psnrPeak: r1 - r0,
+        loss: { kind: opts.loss ?? 'mse', range: [r0, r1] },
         iga: opts.iga ? { start: opts.igaStart ?? 0, end: opts.igaEnd ?? defaults.igaEnd, patch: opts.igaPatch, every: opts.igaEvery } : undefined,
         signal: hooks.signal,
         checkCancel: hooks.checkCancel,
@@ -322,12 +333,13 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
     );
     const fittedAt = performance.now();
     progress('reconstructing', 0.9);
-    const reconstruction = await evaluateNet(net, allCoords, lo, hi);
+    const output = opts.loss === 'bce' ? 'sigmoid' : 'linear';
+    const reconstruction = await evaluateNet(net, allCoords, lo, hi, 16384, output);
     if (!reconstruction.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the reconstruction contains NaN or Inf: try a smaller learning rate or ω0');
     let upsampled: Float32Array | undefined;
     if (grids) {
       progress('resampling', 0.93);
-      upsampled = await evaluateNet(net, gridCoords(grids, shape, net.coords), lo, hi);
+      upsampled = await evaluateNet(net, gridCoords(grids, shape, net.coords), lo, hi, 16384, output);
       if (!upsampled.every(Number.isFinite)) throw new InrError('E_NUMERIC', 'the resampled field contains NaN or Inf: try a smaller learning rate or ω0');
     }
     const model: NetModel = {
@@ -343,6 +355,7 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
       hi,
       shape: shape.slice(),
       weights: await Promise.all(net.params.map(async (p) => ({ name: p.name, shape: p.v.shape.slice(), values: (await p.v.data()) as Float32Array }))),
+      ...(output === 'sigmoid' ? { output } : {}),
     };
     return {
       reconstruction,

@@ -72,6 +72,11 @@ export interface TrainOptions {
   iga?: IgaOptions;
   /** Width of the target range (1 for [0,1], 2 for [−1,1]) for the PSNR. */
   psnrPeak?: number;
+  /**
+   * The loss: mean squared error (default), or binary cross-entropy for 0/1 targets such as
+   * occupancy, with the output read as a logit (see `pointLoss`; the range is the net's target range).
+   */
+  loss?: { kind: 'mse' | 'bce'; range: [number, number] };
   /** Keep the parameters of the lowest training loss and restore them at the end (full batch only). Default true. */
   keepBest?: boolean;
   onStep?: (s: StepInfo) => void;
@@ -152,6 +157,20 @@ export async function measureBytesPerSample(net: Net, x: tf.Tensor2D, y: tf.Tens
   return Math.max(0, (pb - pa) / (b - a));
 }
 
+/**
+ * The loss of one batch. MSE: mean (out − y)². BCE: the output is read as a logit
+ * z = (out − m)·8/(t1 − t0) around the middle m of the net's target range [t0, t1] (so the range
+ * spans logits −4…4) and the target as a probability q = (y − t0)/(t1 − t0):
+ * mean[max(z, 0) − z·q + log(1 + e^−|z|)], the numerically stable binary cross-entropy.
+ */
+export function pointLoss(out: tf.Tensor2D, y: tf.Tensor2D, loss: TrainOptions['loss']): tf.Scalar {
+  if (!loss || loss.kind === 'mse') return tf.mean(tf.squaredDifference(out, y)) as tf.Scalar;
+  const [t0, t1] = loss.range;
+  const z = tf.mul(tf.sub(out, (t0 + t1) / 2), 8 / (t1 - t0));
+  const q = tf.div(tf.sub(y, t0), t1 - t0);
+  return tf.losses.sigmoidCrossEntropy(q, z) as tf.Scalar;
+}
+
 function psnrOf(mse: number, peak: number): number {
   return 10 * Math.log10((peak * peak) / mse);
 }
@@ -194,7 +213,10 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   let batch = opts.batchSize && opts.batchSize > 0 ? Math.min(n, Math.floor(opts.batchSize)) : auto;
   const warnings: string[] = [];
   // Data-parallel on the team's threads (each its own engine and memory, one shard of the batch each).
-  const team = opts.team && opts.team.team.size > 1 && !opts.iga && tf.getBackend() === 'wasm' ? opts.team : undefined;
+  const bce = opts.loss?.kind === 'bce';
+  if (bce && opts.iga) throw new InrError('E_ARG', 'IGA adjusts the gradient of the squared error: it cannot be combined with the cross-entropy loss');
+  // The threads compute squared-error gradients: cross-entropy trains on this thread.
+  const team = opts.team && opts.team.team.size > 1 && !opts.iga && !bce && tf.getBackend() === 'wasm' ? opts.team : undefined;
   const engines = team ? team.team.size : 1;
   // Would one step fit in device memory (per engine: its shard of the batch)?
   const budget = opts.memoryBudget ?? MEMORY_BUDGET[tf.getBackend()] ?? 2 * 2 ** 30;
@@ -359,7 +381,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
         const r = tf.tidy(() =>
           tf.variableGrads(() => {
             const out = net.apply(hb);
-            return opts.iga ? igaLoss(out, yb, { S: S!, order: orderT!, slotOf: slotT!, groups: groups! }) : (tf.mean(tf.squaredDifference(out, yb)) as tf.Scalar);
+            return opts.iga ? igaLoss(out, yb, { S: S!, order: orderT!, slotOf: slotT!, groups: groups! }) : pointLoss(out, yb, opts.loss);
           }, vars),
         );
         grads = r.grads;
@@ -389,7 +411,8 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
       tf.dispose(grads);
 
       const seconds = (performance.now() - t0) / 1000;
-      const info: StepInfo = { step, steps: opts.steps, loss, psnr: psnrOf(loss, peak), lr, seconds };
+      // A PSNR follows from the loss only when the loss is the squared error.
+      const info: StepInfo = { step, steps: opts.steps, loss, psnr: bce ? NaN : psnrOf(loss, peak), lr, seconds };
       if (step === 1 || step % every === 0 || step === opts.steps) history.push(info);
       lastInfo = info;
       opts.onStep?.(info);

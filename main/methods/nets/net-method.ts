@@ -39,6 +39,14 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
     backend: { type: 'enum', label: 'Backend', values: ['auto', ...BACKEND_IDS], default: 'auto', advanced: true, help: 'Where the net trains: CUDA (tfjs-node-gpu), WebGPU, wasm or plain JS; auto takes the first that works.' },
     width: { type: 'int', label: 'Width', min: 1, max: 4096, step: 32, default: d.width, advanced: true, help: 'Units per hidden layer.' },
     layers: { type: 'int', label: 'Hidden layers', min: 0, max: 64, step: 1, default: d.hidden, advanced: true, help: 'Hidden W→W layers.' },
+    loss: {
+      type: 'enum',
+      label: 'Loss',
+      values: ['mse', 'bce'],
+      default: 'mse',
+      advanced: true,
+      help: 'mse: mean squared error. bce: binary cross-entropy for 0/1 targets such as occupancy; the output is read as a logit and passed through a sigmoid when evaluated. Not with IGA.',
+    },
     iga: { type: 'bool', label: 'IGA', default: false, help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step.' },
     igaStart: { type: 'int', label: 'IGA start', min: 0, max: 100_000, step: 1, default: 0, advanced: true, help: 'First eigenvalue index IGA equalises.' },
     igaEnd: { type: 'int', label: 'IGA end', min: 1, max: 100_000, step: 1, default: d.igaEnd, advanced: true, help: 'Eigenvalues [start, end) are raised to λ_end.' },
@@ -67,7 +75,7 @@ async function run(method: NetMethod, input: MethodInput<NetParams>, hooks: Meth
   const { field, params } = input;
   const { layers, ...rest } = params;
   const r = await fitNet(
-    { shape: field.shape, channels: field.channels.length, values: field.values, mask: input.observed, codeRange8: field.dtype === 'uint8' },
+    { shape: field.shape, channels: field.channels.length, values: field.values, mask: input.observed, codeRange8: field.dtype === 'uint8' && field.provenance.format !== 'occupancy' },
     // On the CPU (wasm), every thread of the process's pool size trains a share of each batch.
     { ...rest, method, hidden: layers, threads: hooks.pool().size },
     { onProgress: hooks.onProgress, signal: hooks.signal },
