@@ -12,7 +12,13 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve('electron/main.ts'), worker: resolve('main/jobs/worker.ts'), 'elm-worker': resolve('main/inr/elm/worker.ts'), 'net-worker': resolve('main/inr/nets/worker.ts'), 'hdf5-worker': resolve('main/data/netcdf/hdf5-worker.ts') },
+        input: {
+          index: resolve('electron/main.ts'),
+          worker: resolve('main/jobs/worker.ts'),
+          'elm-worker': resolve('main/inr/elm/worker.ts'),
+          'net-worker': resolve('main/inr/nets/worker.ts'),
+          'hdf5-worker': resolve('main/data/netcdf/hdf5-worker.ts'),
+        },
         external,
         output: { format: 'es', entryFileNames: '[name].js' },
       },

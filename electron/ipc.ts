@@ -69,9 +69,7 @@ export function registerIpc(engine: EngineService, getWindow: () => BrowserWindo
           // macOS can pick files or folders in one dialog; Windows and Linux show a folder-only
           // picker when both are asked, so there the dialog picks files (folders open by drag-and-drop).
           properties: process.platform === 'darwin' ? ['openFile', 'openDirectory'] : ['openFile'],
-          filters: [
-            { name: 'Datasets', extensions: ['dcm', 'png', 'jpg', 'tif', 'tiff', 'nc', 'nc4', 'nii', 'gz', '*'] },
-          ],
+          filters: [{ name: 'Datasets', extensions: ['dcm', 'png', 'jpg', 'tif', 'tiff', 'nc', 'nc4', 'nii', 'gz', '*'] }],
         });
         const picked = r.canceled ? null : (r.filePaths[0] ?? null);
         if (picked) grants.grantOpen(picked);

@@ -87,14 +87,7 @@ app.whenReady().then(() => {
   ses.on('will-download', (e, item) => {
     if (!downloadAllowed(item.getURL())) e.preventDefault();
   });
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' },
-    ]),
-  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
   registerIpc(engine, () => win, page);
   createWindow();
   app.on('activate', () => {

@@ -179,7 +179,14 @@ export function electronCsp(base: string = CSP): string {
     .split(';')
     .map((d) => d.trim())
     .filter(Boolean)
-    .map((d) => (d.startsWith('connect-src') ? d.split(/\s+/).filter((s) => !/^wss?:/i.test(s)).join(' ') : d))
+    .map((d) =>
+      d.startsWith('connect-src')
+        ? d
+            .split(/\s+/)
+            .filter((s) => !/^wss?:/i.test(s))
+            .join(' ')
+        : d,
+    )
     .join('; ');
 }
 

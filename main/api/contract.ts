@@ -292,11 +292,7 @@ export type TaskKind = 'fit' | 'inpaint' | 'superres' | 'interp' | 'ct';
  * `interp`, `psnr_unobserved` is over the slices that were left out).
  */
 export type TaskRequest =
-  | { kind: 'fit' }
-  | { kind: 'inpaint'; drop?: number }
-  | { kind: 'superres'; scale: number; check?: boolean }
-  | { kind: 'interp'; zscale: number; check?: boolean }
-  | CtTaskRequest;
+  { kind: 'fit' } | { kind: 'inpaint'; drop?: number } | { kind: 'superres'; scale: number; check?: boolean } | { kind: 'interp'; zscale: number; check?: boolean } | CtTaskRequest;
 
 /**
  * Sparse-view CT of a 2-D slice: its parallel-beam sinogram is simulated with `views` views

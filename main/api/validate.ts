@@ -24,9 +24,7 @@ function onlyKeys(method: string, o: Obj, keys: string[]): void {
 }
 function isIndexMap(v: unknown): boolean {
   if (!isObj(v)) return false;
-  return Object.values(v).every(
-    (x) => (Number.isInteger(x) && (x as number) >= 0) || (Array.isArray(x) && x.length === 2 && x.every((y) => Number.isInteger(y) && y >= 0)),
-  );
+  return Object.values(v).every((x) => (Number.isInteger(x) && (x as number) >= 0) || (Array.isArray(x) && x.length === 2 && x.every((y) => Number.isInteger(y) && y >= 0)));
 }
 
 function isIndexList(v: unknown): boolean {
@@ -97,7 +95,8 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
         for (const f of u.files as unknown[]) {
           if (!isObj(f) || typeof f.path !== 'string' || !(f.bytes instanceof Uint8Array)) bad(method, 'each uploaded file must be { path, bytes: Uint8Array }');
           const parts = (f.path as string).split('/');
-          if ((f.path as string).length > 1024 || parts.length > 32 || !parts.every(isPlainName)) bad(method, `uploaded file path '${String(f.path).slice(0, 64)}' must be relative, '/'-separated, without '..'`);
+          if ((f.path as string).length > 1024 || parts.length > 32 || !parts.every(isPlainName))
+            bad(method, `uploaded file path '${String(f.path).slice(0, 64)}' must be relative, '/'-separated, without '..'`);
         }
       }
       const sources = [args.path !== undefined, args.upload !== undefined, args.uploadFolder !== undefined, args.demo === true].filter(Boolean).length;
@@ -123,7 +122,8 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
       checkOutput(method, args);
       if (args.channel !== undefined && !(Number.isInteger(args.channel) && (args.channel as number) >= 0)) bad(method, 'channel must be a non-negative integer');
       if (args.index !== undefined && !isIndexList(args.index)) bad(method, 'index must be non-negative integers');
-      if (args.maxVoxels !== undefined && !(Number.isInteger(args.maxVoxels) && (args.maxVoxels as number) >= 1 && (args.maxVoxels as number) <= 2 ** 27)) bad(method, 'maxVoxels must be an integer in [1, 2^27]');
+      if (args.maxVoxels !== undefined && !(Number.isInteger(args.maxVoxels) && (args.maxVoxels as number) >= 1 && (args.maxVoxels as number) <= 2 ** 27))
+        bad(method, 'maxVoxels must be an integer in [1, 2^27]');
       return;
     }
     case 'thumbnail': {
@@ -133,7 +133,8 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
       optString(method, args, 'series', 256);
       optString(method, args, 'variable', 256);
       if (args.band !== undefined && !(Number.isInteger(args.band) && (args.band as number) >= 0)) bad(method, 'band must be a non-negative integer');
-      if (args.size !== undefined && !(Number.isInteger(args.size) && (args.size as number) >= 16 && (args.size as number) <= 256)) bad(method, 'size must be an integer in [16, 256]');
+      if (args.size !== undefined && !(Number.isInteger(args.size) && (args.size as number) >= 16 && (args.size as number) <= 256))
+        bad(method, 'size must be an integer in [16, 256]');
       if ([args.series, args.variable, args.band].filter((v) => v !== undefined).length > 1) bad(method, 'give at most one of series, variable or band');
       return;
     }

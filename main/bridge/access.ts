@@ -34,7 +34,10 @@ export function checkBrowserRequest(method: MethodName, args: unknown, limits: A
   if (method === 'open') {
     const upload = a.upload as { name: string; bytes: Uint8Array } | undefined;
     if (upload && upload.bytes.byteLength > limits.maxUploadBytes) {
-      throw new InrError('E_TOO_LARGE', `${upload.name} is ${mib(upload.bytes.byteLength)}; a browser upload may hold at most ${mib(limits.maxUploadBytes)} (open larger files by path)`);
+      throw new InrError(
+        'E_TOO_LARGE',
+        `${upload.name} is ${mib(upload.bytes.byteLength)}; a browser upload may hold at most ${mib(limits.maxUploadBytes)} (open larger files by path)`,
+      );
     }
     const folder = a.uploadFolder as { name: string; files: { bytes: Uint8Array }[] } | undefined;
     if (folder) {
@@ -43,7 +46,10 @@ export function checkBrowserRequest(method: MethodName, args: unknown, limits: A
       }
       const total = folder.files.reduce((s, f) => s + f.bytes.byteLength, 0);
       if (total > limits.maxUploadBytes) {
-        throw new InrError('E_TOO_LARGE', `the folder ${folder.name} holds ${mib(total)}; a browser upload may hold at most ${mib(limits.maxUploadBytes)} (open larger folders by path)`);
+        throw new InrError(
+          'E_TOO_LARGE',
+          `the folder ${folder.name} holds ${mib(total)}; a browser upload may hold at most ${mib(limits.maxUploadBytes)} (open larger folders by path)`,
+        );
       }
     }
   }

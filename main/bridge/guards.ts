@@ -52,11 +52,7 @@ export type SocketRequestCheck = { ok: true } | { ok: false; status: 401 | 403 |
  * Whether a WebSocket upgrade may proceed: the Host is ours, the Origin is ours or absent, the
  * path is `/ws` and its query carries `token=<the token>`.
  */
-export function checkSocketRequest(
-  req: { url?: string; host?: string; origin?: string },
-  port: number,
-  token: string,
-): SocketRequestCheck {
+export function checkSocketRequest(req: { url?: string; host?: string; origin?: string }, port: number, token: string): SocketRequestCheck {
   if (!isAllowedHost(req.host, port)) return { ok: false, status: 403, reason: 'host not allowed' };
   if (!isAllowedOrigin(req.origin, port)) return { ok: false, status: 403, reason: 'origin not allowed' };
   const url = typeof req.url === 'string' ? req.url : '';

@@ -76,8 +76,10 @@ export function inpaint(
   assertSupports(method, 'inpaint', shape);
   const n = checkLayout(values, shape, channels);
   if (observed.length !== n) throw new InrError('E_ARG', `the mask has ${observed.length} entries, the data ${n} samples`);
-  if (params.gradients !== undefined && params.gradients !== 'local' && params.gradients !== 'nielson') throw new InrError('E_ARG', `gradients must be local or nielson, got ${params.gradients}`);
-  if (params.sigma !== undefined && !(params.sigma > 0 && Number.isFinite(params.sigma))) throw new InrError('E_ARG', `sigma must be a positive number of samples, got ${params.sigma}`);
+  if (params.gradients !== undefined && params.gradients !== 'local' && params.gradients !== 'nielson')
+    throw new InrError('E_ARG', `gradients must be local or nielson, got ${params.gradients}`);
+  if (params.sigma !== undefined && !(params.sigma > 0 && Number.isFinite(params.sigma)))
+    throw new InrError('E_ARG', `sigma must be a positive number of samples, got ${params.sigma}`);
   if (params.density !== undefined && !(params.density > 0 && params.density <= 1)) throw new InrError('E_ARG', `density must be in (0, 1], got ${params.density}`);
   return inpaintField(method as 'linear' | 'cubic' | 'natural' | 'nconv' | 'nearest', values, shape, channels, observed, throttled(hooks), params);
 }

@@ -190,7 +190,9 @@ export function refusal(method: string, task: ClassicalTask | 'fit', shape?: rea
   }
   const min = m.dims[task]?.min ?? 1;
   if (shape && shape.length < min) {
-    return task === 'interp' ? `through-plane resampling needs a volume or a series (${min} or more axes); these data have ${shape.length}` : `${method} needs ${min} or more axes; these data have ${shape.length}`;
+    return task === 'interp'
+      ? `through-plane resampling needs a volume or a series (${min} or more axes); these data have ${shape.length}`
+      : `${method} needs ${min} or more axes; these data have ${shape.length}`;
   }
   return undefined;
 }

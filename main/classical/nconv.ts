@@ -25,7 +25,15 @@ export interface NconvOptions {
   minDensity?: number;
 }
 
-export function nconvFill(values: Float32Array, C: number, shape: readonly number[], observed: Uint8Array, filled: Uint8Array, opts: NconvOptions = {}, hooks: ClassicalHooks = {}): void {
+export function nconvFill(
+  values: Float32Array,
+  C: number,
+  shape: readonly number[],
+  observed: Uint8Array,
+  filled: Uint8Array,
+  opts: NconvOptions = {},
+  hooks: ClassicalHooks = {},
+): void {
   const N = observed.length;
   const dims = shape.filter((s) => s > 1);
   const d = Math.max(1, dims.length);

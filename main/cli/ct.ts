@@ -61,11 +61,20 @@ function sliceOfVolume(f: Field, k: number): Field {
  */
 function asSlice(f: Field): Field {
   let g = f;
-  while (g.shape.length > 2 && g.shape[0] === 1) g = { ...g, axes: g.axes.slice(1), shape: g.shape.slice(1), geometry: { ...g.geometry, spacing: g.geometry.spacing.slice(1), origin: g.geometry.origin.slice(1), direction: undefined } };
+  while (g.shape.length > 2 && g.shape[0] === 1)
+    g = {
+      ...g,
+      axes: g.axes.slice(1),
+      shape: g.shape.slice(1),
+      geometry: { ...g.geometry, spacing: g.geometry.spacing.slice(1), origin: g.geometry.origin.slice(1), direction: undefined },
+    };
   const C = g.channels.length;
   if (C > 1) {
     const n = g.values.length / C;
-    for (let i = 0; i < n; i++) for (let c = 1; c < C; c++) if (g.values[i * C + c] !== g.values[i * C]) throw new InrError('E_ARG', `CT reconstructs one channel; this image has ${C} (${g.channels.join(', ')}) that differ`, g.provenance.path);
+    for (let i = 0; i < n; i++)
+      for (let c = 1; c < C; c++)
+        if (g.values[i * C + c] !== g.values[i * C])
+          throw new InrError('E_ARG', `CT reconstructs one channel; this image has ${C} (${g.channels.join(', ')}) that differ`, g.provenance.path);
     g = { ...g, channels: [g.channels[0]], values: Float32Array.from({ length: n }, (_, i) => g.values[i * C]) };
   }
   return g;
@@ -134,7 +143,14 @@ export async function ct(argv: string[]): Promise<void> {
     await writeLikeSource(staging, 'reconstruction', reconstruction);
     writeNetcdfClassic(join(staging, 'sinogram.nc'), { ...sinogram, provenance: { format: 'netcdf', path: join(staging, 'sinogram.nc') } });
     if (codec && model !== undefined) {
-      const info = { axes: reconstruction.axes, channels: reconstruction.channels, units: reconstruction.units, dtype: reconstruction.dtype, geometry: reconstruction.geometry, source: basename(path) };
+      const info = {
+        axes: reconstruction.axes,
+        channels: reconstruction.channels,
+        units: reconstruction.units,
+        dtype: reconstruction.dtype,
+        geometry: reconstruction.geometry,
+        source: basename(path),
+      };
       writeFileAtomic(join(staging, `model${codec.ext}`), codec.encode(model, info as never));
     }
     writeFileAtomic(join(staging, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
@@ -146,7 +162,9 @@ export async function ct(argv: string[]): Promise<void> {
       console.log(
         [
           `${basename(path)}: ${String(report.method)} CT from ${String(report.views)} views${report.photons ? `, I0 = ${String(report.photons)}` : ''}`,
-          psnr !== undefined ? `  PSNR       ${psnr.toFixed(2)} dB   SSIM ${(report.ssim as number).toFixed(4)}` : `  residual   ${(report.residual as number).toExponential(3)} (‖Ax − s‖/‖s‖)`,
+          psnr !== undefined
+            ? `  PSNR       ${psnr.toFixed(2)} dB   SSIM ${(report.ssim as number).toFixed(4)}`
+            : `  residual   ${(report.residual as number).toExponential(3)} (‖Ax − s‖/‖s‖)`,
           `  params     ${String(report.params)}`,
           `  time       ${(report.seconds as number).toFixed(2)} s (${String(report.backend)})`,
           `  written    ${outDir}`,

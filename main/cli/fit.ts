@@ -121,7 +121,9 @@ export async function fit(argv: string[]): Promise<void> {
             : r.mesh
               ? `  mesh       ${r.mesh.cells.join('×')} cells × ${r.mesh.hidden} hidden, overlap ${r.mesh.overlap}`
               : r.net
-                ? `  net        ${Object.entries(r.net).map(([k, v]) => `${k} ${v}`).join(', ')}; ${String(r.training?.steps_run)} steps (${String(r.training?.stopped)})`
+                ? `  net        ${Object.entries(r.net)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', ')}; ${String(r.training?.steps_run)} steps (${String(r.training?.stopped)})`
                 : `  method     ${result.method.label}`,
           `  params     ${r.params} (${r.params_per_value.toFixed(3)} per value)`,
           `  PSNR       ${r.psnr.toFixed(2)} dB${r.ssim !== undefined ? `   SSIM ${r.ssim.toFixed(4)}` : ''}${r.psnr_unobserved !== undefined ? `   unobserved PSNR ${r.psnr_unobserved.toFixed(2)} dB` : ''}${r.iou !== undefined ? `   IoU ${r.iou.toFixed(4)}` : ''}`,

@@ -35,7 +35,7 @@ function globalOptions(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--max-memory') {
-      if (i + 1 >= argv.length) throw new UsageError("--max-memory needs a size (for example 4G)");
+      if (i + 1 >= argv.length) throw new UsageError('--max-memory needs a size (for example 4G)');
       setMemoryLimit(argv[++i]);
     } else if (a.startsWith('--max-memory=')) setMemoryLimit(a.slice('--max-memory='.length));
     else out.push(a);

@@ -12,7 +12,7 @@ function summaryText(s: DatasetSummary): string {
   row('channels', `${s.channels.length} (${s.channels.slice(0, 8).join(', ')}${s.channels.length > 8 ? ', …' : ''})`);
   row('dtype', s.dtype);
   row('spacing', s.spacing.map(fmt).join(', ') + (s.units ? `   units: ${s.units}` : ''));
-  if (s.crs) row('crs', s.crs.epsg ? `EPSG:${s.crs.epsg}` : s.crs.description ?? 'user-defined');
+  if (s.crs) row('crs', s.crs.epsg ? `EPSG:${s.crs.epsg}` : (s.crs.description ?? 'user-defined'));
   for (const c of s.stats.channels.slice(0, 8)) row(c === s.stats.channels[0] ? 'range' : '', `${c.name}: ${fmt(c.min)} … ${fmt(c.max)} (mean ${fmt(c.mean)})`);
   row('masked', `${(100 * s.stats.maskedFraction).toFixed(2)} %` + (s.stats.nonFinite ? `, ${s.stats.nonFinite} non-finite values` : ''));
   if (s.listing?.series?.length) {
@@ -21,7 +21,8 @@ function summaryText(s: DatasetSummary): string {
   }
   if (s.listing?.variables?.length) {
     lines.push(`  variables (${s.listing.variables.length}):`);
-    for (const v of s.listing.variables) lines.push(`    ${v.name}(${v.dimensions.join(', ')}) ${v.shape.join('×')}${v.units ? ` [${v.units}]` : ''}${v.longName ? `  ${v.longName}` : ''}`);
+    for (const v of s.listing.variables)
+      lines.push(`    ${v.name}(${v.dimensions.join(', ')}) ${v.shape.join('×')}${v.units ? ` [${v.units}]` : ''}${v.longName ? `  ${v.longName}` : ''}`);
   }
   if (s.listing?.bands?.length) row('bands', s.listing.bands.join(', '));
   return lines.join('\n');

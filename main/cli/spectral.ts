@@ -47,7 +47,9 @@ export async function spectral(argv: string[]): Promise<void> {
     }
     result = { protocol: 'FR', method: 'elm', axis: 'hidden nodes (one solve each)', bins: [...SPECTRAL_BINS], steps: hiddens, error };
   } else {
-    const r = await spectralBias({ method, steps: num('steps'), lr: num('lr'), seed: num('seed'), backend: values.backend, ...(values.iga ? { iga: true } : {}) } as Parameters<typeof spectralBias>[0]);
+    const r = await spectralBias({ method, steps: num('steps'), lr: num('lr'), seed: num('seed'), backend: values.backend, ...(values.iga ? { iga: true } : {}) } as Parameters<
+      typeof spectralBias
+    >[0]);
     result = { ...r, axis: 'training step' } as typeof result;
   }
   if (values.out) {

@@ -44,7 +44,12 @@ export function parseSize(text: string | number, what = '--max-memory'): number 
 /** A byte count for people: `512 B`, `12.3 KiB`, `11.8 GiB`, `98.2 TiB`, `1.2e+6 TiB`. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return `${bytes} B`;
-  const steps: Array<[number, string]> = [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']];
+  const steps: Array<[number, string]> = [
+    [2 ** 40, 'TiB'],
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+    [2 ** 10, 'KiB'],
+  ];
   for (const [size, unit] of steps) {
     if (bytes >= size) {
       const x = bytes / size;
@@ -104,7 +109,8 @@ export function memoryLimit(): number {
 /** One phrase saying what the limit is and how to change it. */
 export function describeMemoryLimit(): string {
   const limit = memoryLimit();
-  const how = origin === 'default' ? "half of this machine's memory; raise it with --max-memory or INR_MAX_MEMORY" : origin === 'set' ? 'set by --max-memory' : `set by ${MEMORY_LIMIT_ENV}`;
+  const how =
+    origin === 'default' ? "half of this machine's memory; raise it with --max-memory or INR_MAX_MEMORY" : origin === 'set' ? 'set by --max-memory' : `set by ${MEMORY_LIMIT_ENV}`;
   return `the memory limit is ${formatBytes(limit)} (${how})`;
 }
 

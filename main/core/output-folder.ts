@@ -34,7 +34,8 @@ export class OutputFolder {
     if (!this.staging) throw new InrError('E_INTERNAL', 'nothing staged');
     let old: string | undefined;
     if (existsSync(this.path)) {
-      if (!this.force && readdirSync(this.path).length > 0) throw new InrError('E_ARG', 'the output folder got results from another run meanwhile; nothing was replaced', this.path);
+      if (!this.force && readdirSync(this.path).length > 0)
+        throw new InrError('E_ARG', 'the output folder got results from another run meanwhile; nothing was replaced', this.path);
       old = join(dirname(this.path), `.${basename(this.path)}.old-${process.pid}-${Date.now()}`);
       renameSync(this.path, old);
     }

@@ -137,16 +137,46 @@ interface FitState {
 }
 
 /** One regularised fit: a solve, then (prior 'tv') `reweight` reweighted solves. */
-function fitOnce(B: ElmBasis, g: ParallelGeometry, s: ArrayLike<number>, blocks: NormalBlocks, prior: ElmCtPrior, strength: number, ridge: number, delta: number, precondition: boolean, iterations: number, reweight: number, state: FitState, views: number[] | undefined, hooks: CtHooks): void {
+function fitOnce(
+  B: ElmBasis,
+  g: ParallelGeometry,
+  s: ArrayLike<number>,
+  blocks: NormalBlocks,
+  prior: ElmCtPrior,
+  strength: number,
+  ridge: number,
+  delta: number,
+  precondition: boolean,
+  iterations: number,
+  reweight: number,
+  state: FitState,
+  views: number[] | undefined,
+  hooks: CtHooks,
+): void {
   const smooth = prior === 'none' ? 0 : strength;
   const eps = prior === 'none' ? strength : ridge;
   const steps = prior === 'tv' ? 1 + reweight : 1;
   for (let k = 0; k < steps; k++) {
     checkCancelled(hooks);
-    const res = solveElmCt(B, g, s, blocks, { ridge: eps, smooth, smoothWeights: prior === 'tv' ? state.weights : undefined, iterations: state.beta ? iterations : 2 * iterations, initial: state.beta, views, precondition }, {
-      signal: hooks.signal,
-      checkCancel: hooks.checkCancel,
-    });
+    const res = solveElmCt(
+      B,
+      g,
+      s,
+      blocks,
+      {
+        ridge: eps,
+        smooth,
+        smoothWeights: prior === 'tv' ? state.weights : undefined,
+        iterations: state.beta ? iterations : 2 * iterations,
+        initial: state.beta,
+        views,
+        precondition,
+      },
+      {
+        signal: hooks.signal,
+        checkCancel: hooks.checkCancel,
+      },
+    );
     state.beta = res.beta;
     state.cg += res.iterations;
     if (prior === 'tv') state.weights = tvWeights(basisApply(B, res.beta), B.height, B.width, delta);
@@ -196,7 +226,8 @@ export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, sh
   const g = parallelGeometry(H, W, angles, { detectors: opts.detectors, pixelSize: opts.pixelSize });
   const V = g.angles.length;
   if (sinogram.length !== V * g.detectors) throw new InrError('E_ARG', `the sinogram has ${sinogram.length} values, ${V} views × ${g.detectors} bins were expected`);
-  for (let i = 0; i < sinogram.length; i++) if (!Number.isFinite(sinogram[i])) throw new InrError('E_DATA', `the sinogram has a non-finite value at view ${Math.floor(i / g.detectors)}, bin ${i % g.detectors}`);
+  for (let i = 0; i < sinogram.length; i++)
+    if (!Number.isFinite(sinogram[i])) throw new InrError('E_DATA', `the sinogram has a non-finite value at view ${Math.floor(i / g.detectors)}, bin ${i % g.detectors}`);
   const prior = opts.prior ?? ELM_CT_DEFAULTS.prior;
   if (!['tv', 'smooth', 'none'].includes(prior)) throw new InrError('E_ARG', `unknown ELM-CT prior '${prior}' (choose tv, smooth or none)`);
   const iterations = opts.iterations ?? ELM_CT_DEFAULTS.iterations;

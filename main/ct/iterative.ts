@@ -41,7 +41,7 @@ export const SART_DEFAULTS = { iterations: 20, relaxation: 0.5, tv: 0, tvIterati
 /** An order of the views that spreads consecutive ones over the angles (a golden-ratio stride). */
 export function viewOrder(angles: ArrayLike<number>): Int32Array {
   const V = angles.length;
-  const byAngle = Array.from({ length: V }, (_, v) => v).sort((a, b) => ((angles[a] % Math.PI) + Math.PI) % Math.PI - (((angles[b] % Math.PI) + Math.PI) % Math.PI));
+  const byAngle = Array.from({ length: V }, (_, v) => v).sort((a, b) => (((angles[a] % Math.PI) + Math.PI) % Math.PI) - (((angles[b] % Math.PI) + Math.PI) % Math.PI));
   if (V <= 2) return Int32Array.from(byAngle);
   const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
   let step = Math.max(1, Math.round(V * 0.381966));

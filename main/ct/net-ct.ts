@@ -166,7 +166,14 @@ function percentile(a: Float64Array, q: number): number {
  * Train a backpropagation INR (`method`: siren, ffn, gauss, wire, sl2a, bwrelu, relu) so that
  * the projection of its image matches the sinogram (views × bins at `angles`, radians).
  */
-export async function trainNetCt(method: string, sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: NetCtOptions = {}, hooks: NetCtHooks = {}): Promise<NetCtResult> {
+export async function trainNetCt(
+  method: string,
+  sinogram: ArrayLike<number>,
+  angles: ArrayLike<number>,
+  shape: [number, number],
+  opts: NetCtOptions = {},
+  hooks: NetCtHooks = {},
+): Promise<NetCtResult> {
   const m = parseNetMethod(method);
   const defaults = METHOD_DEFAULTS[m];
   const [H, W] = shape;
@@ -193,7 +200,7 @@ export async function trainNetCt(method: string, sinogram: ArrayLike<number>, an
   const A1 = radonForward(g, new Float64Array(H * W).fill(1));
   let chord = 0;
   let hit = 0;
-  for (let i = 0; i < rows; i++) if (A1[i] > 0) (chord += A1[i]), hit++;
+  for (let i = 0; i < rows; i++) if (A1[i] > 0) ((chord += A1[i]), hit++);
   chord = hit ? chord / hit : 1;
   const t = new Float32Array(rows);
   for (let i = 0; i < rows; i++) t[i] = (sinogram[i] - (lo - k * r0) * A1[i]) / k / chord;

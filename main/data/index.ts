@@ -86,7 +86,14 @@ async function resolveReader(path: string): Promise<Resolved> {
     if (readable.length === 0) {
       throw new InrError('E_EMPTY', `folder has nothing readable (${entries.length} entries looked at; supported: ${supportedFormats().join(', ')})`, path);
     }
-    throw new InrError('E_ARG', `folder holds ${readable.length} separate datasets; open one of them: ${readable.slice(0, 5).map((r) => basename(r.file)).join(', ')}${readable.length > 5 ? ', …' : ''}`, path);
+    throw new InrError(
+      'E_ARG',
+      `folder holds ${readable.length} separate datasets; open one of them: ${readable
+        .slice(0, 5)
+        .map((r) => basename(r.file))
+        .join(', ')}${readable.length > 5 ? ', …' : ''}`,
+      path,
+    );
   }
   if (!st.isFile()) throw new InrError('E_FORMAT', 'not a regular file', path);
   if (st.size === 0) throw new InrError('E_CORRUPT', 'the file is empty', path);

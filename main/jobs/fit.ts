@@ -69,7 +69,14 @@ export async function fitJob(p: FitJobParams, ctx: JobContext): Promise<FitJobRe
     codec && r.model !== undefined
       ? {
           name: `model${codec.ext}`,
-          bytes: codec.encode(r.model, { axes: field.axes, channels: field.channels, units: field.units, dtype: field.dtype, geometry: field.geometry, source: basename(field.provenance.path) }),
+          bytes: codec.encode(r.model, {
+            axes: field.axes,
+            channels: field.channels,
+            units: field.units,
+            dtype: field.dtype,
+            geometry: field.geometry,
+            source: basename(field.provenance.path),
+          }),
         }
       : undefined;
   const up = r.upsampled;

@@ -48,7 +48,6 @@ interface Slot {
   busy?: Pending;
 }
 
-
 let nextId = 1;
 
 export class JobRunner {

@@ -22,9 +22,7 @@ export interface ProgressInfo {
 }
 
 /** Messages from the runner to a worker. */
-export type ToWorker =
-  | { type: 'run'; jobId: string; kind: string; params: unknown; cancelFlag: SharedArrayBuffer; jobsModule?: string }
-  | { type: 'cancel'; jobId: string };
+export type ToWorker = { type: 'run'; jobId: string; kind: string; params: unknown; cancelFlag: SharedArrayBuffer; jobsModule?: string } | { type: 'cancel'; jobId: string };
 
 /** Messages from a worker to the runner. */
 export type FromWorker =

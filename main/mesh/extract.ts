@@ -71,7 +71,9 @@ export function extractSurface(values: ArrayLike<number>, geo: VolumeGeometry, o
   const positions = new Float64Array(mc.positions.length);
   const p = mc.positions;
   for (let v = 0; v < p.length; v += 3) {
-    const i = p[v] - shift, j = p[v + 1] - shift, k = p[v + 2] - shift;
+    const i = p[v] - shift,
+      j = p[v + 1] - shift,
+      k = p[v + 2] - shift;
     positions[v] = A[0] * i + A[1] * j + A[2] * k + A[3];
     positions[v + 1] = A[4] * i + A[5] * j + A[6] * k + A[7];
     positions[v + 2] = A[8] * i + A[9] * j + A[10] * k + A[11];
@@ -139,7 +141,9 @@ export function scaledGrids(shape: readonly number[], scale: number): QueryGrid[
 export function queryGeometry(geo: VolumeGeometry, grids: readonly QueryGrid[]): VolumeGeometry {
   const A = indexToWorldAffine(geo);
   const [gz, gy, gx] = grids;
-  const i = gx.start, j = gy.start, k = gz.start;
+  const i = gx.start,
+    j = gy.start,
+    k = gz.start;
   const T = [0, 1, 2].map((r) => A[4 * r] * i + A[4 * r + 1] * j + A[4 * r + 2] * k + A[4 * r + 3]);
   return {
     shape: [gz.count, gy.count, gx.count],
@@ -156,7 +160,11 @@ export type GridEvaluator = (grids: QueryGrid[]) => Float32Array | Promise<Float
  * Mesh a fitted occupancy model: evaluate it `scale` times finer than the source grid (default
  * 1), then marching cubes at `level`. Returns the mesh and the geometry it was sampled on.
  */
-export async function extractFromModel(evaluate: GridEvaluator, source: VolumeGeometry, opts: ExtractOptions & { scale?: number } = {}): Promise<{ mesh: TriMesh; geometry: VolumeGeometry }> {
+export async function extractFromModel(
+  evaluate: GridEvaluator,
+  source: VolumeGeometry,
+  opts: ExtractOptions & { scale?: number } = {},
+): Promise<{ mesh: TriMesh; geometry: VolumeGeometry }> {
   const grids = scaledGrids(source.shape, opts.scale ?? 1);
   const geometry = queryGeometry(source, grids);
   const n = grids.reduce((a, g) => a * g.count, 1);

@@ -360,9 +360,15 @@ export function meshVolume(positions: ArrayLike<number>, indices: ArrayLike<numb
     const a = indices[t] * 3;
     const b = indices[t + 1] * 3;
     const c = indices[t + 2] * 3;
-    const ax = positions[a], ay = positions[a + 1], az = positions[a + 2];
-    const bx = positions[b], by = positions[b + 1], bz = positions[b + 2];
-    const cx = positions[c], cy = positions[c + 1], cz = positions[c + 2];
+    const ax = positions[a],
+      ay = positions[a + 1],
+      az = positions[a + 2];
+    const bx = positions[b],
+      by = positions[b + 1],
+      bz = positions[b + 2];
+    const cx = positions[c],
+      cy = positions[c + 1],
+      cz = positions[c + 2];
     vol += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
   }
   return vol / 6;

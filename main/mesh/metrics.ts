@@ -51,16 +51,21 @@ export function sampleSurface(mesh: TriMesh, count: number, seed = 1): Float64Ar
   const { positions: p, triangles: tri } = mesh;
   for (let s = 0; s < count; s++) {
     const u = rng.uniform() * total;
-    let lo = 0, hi = m - 1;
+    let lo = 0,
+      hi = m - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cum[mid] < u) lo = mid + 1;
       else hi = mid;
     }
-    const a = 3 * tri[3 * lo], b = 3 * tri[3 * lo + 1], c = 3 * tri[3 * lo + 2];
+    const a = 3 * tri[3 * lo],
+      b = 3 * tri[3 * lo + 1],
+      c = 3 * tri[3 * lo + 2];
     const r1 = Math.sqrt(rng.uniform());
     const r2 = rng.uniform();
-    const wa = 1 - r1, wb = r1 * (1 - r2), wc = r1 * r2;
+    const wa = 1 - r1,
+      wb = r1 * (1 - r2),
+      wc = r1 * r2;
     for (let k = 0; k < 3; k++) out[3 * s + k] = wa * p[a + k] + wb * p[b + k] + wc * p[c + k];
   }
   return out;
@@ -105,7 +110,9 @@ export class KdTree {
   /** Squared distance from (x, y, z) to the nearest point. */
   nearest2(x: number, y: number, z: number): number {
     const { pts, axis } = this;
-    const sLo = this.stackLo, sHi = this.stackHi, sD = this.stackD;
+    const sLo = this.stackLo,
+      sHi = this.stackHi,
+      sD = this.stackD;
     let best = Infinity;
     let sp = 0;
     sLo[0] = 0;
@@ -115,25 +122,32 @@ export class KdTree {
     while (sp > 0) {
       sp--;
       if (sD[sp] >= best) continue;
-      const lo = sLo[sp], hi = sHi[sp];
+      const lo = sLo[sp],
+        hi = sHi[sp];
       if (hi - lo <= BUCKET) {
         for (let i = lo; i < hi; i++) {
-          const dx = pts[3 * i] - x, dy = pts[3 * i + 1] - y, dz = pts[3 * i + 2] - z;
+          const dx = pts[3 * i] - x,
+            dy = pts[3 * i + 1] - y,
+            dz = pts[3 * i + 2] - z;
           const d = dx * dx + dy * dy + dz * dz;
           if (d < best) best = d;
         }
         continue;
       }
       const mid = (lo + hi) >> 1;
-      const dx = pts[3 * mid] - x, dy = pts[3 * mid + 1] - y, dz = pts[3 * mid + 2] - z;
+      const dx = pts[3 * mid] - x,
+        dy = pts[3 * mid + 1] - y,
+        dz = pts[3 * mid + 2] - z;
       const d = dx * dx + dy * dy + dz * dz;
       if (d < best) best = d;
       const a = axis[mid];
       const diff = (a === 0 ? x : a === 1 ? y : z) - pts[3 * mid + a];
       const far2 = diff * diff;
       // Far side first on the stack, near side on top.
-      const nearLo = diff < 0 ? lo : mid + 1, nearHi = diff < 0 ? mid : hi;
-      const farLo = diff < 0 ? mid + 1 : lo, farHi = diff < 0 ? hi : mid;
+      const nearLo = diff < 0 ? lo : mid + 1,
+        nearHi = diff < 0 ? mid : hi;
+      const farLo = diff < 0 ? mid + 1 : lo,
+        farHi = diff < 0 ? hi : mid;
       if (far2 < best && farHi > farLo) {
         sLo[sp] = farLo;
         sHi[sp] = farHi;
@@ -150,9 +164,11 @@ export class KdTree {
 }
 
 function widest(points: Float64Array, order: Uint32Array, lo: number, hi: number): number {
-  let best = 0, span = -1;
+  let best = 0,
+    span = -1;
   for (let a = 0; a < 3; a++) {
-    let mn = Infinity, mx = -Infinity;
+    let mn = Infinity,
+      mx = -Infinity;
     for (let i = lo; i < hi; i++) {
       const v = points[3 * order[i] + a];
       if (v < mn) mn = v;
@@ -168,10 +184,12 @@ function widest(points: Float64Array, order: Uint32Array, lo: number, hi: number
 
 /** Quickselect (Hoare) of order[lo..hi) so order[k] holds the k-th smallest coordinate `a`. */
 function select(points: Float64Array, order: Uint32Array, lo: number, hi: number, k: number, a: number): void {
-  let l = lo, r = hi - 1;
+  let l = lo,
+    r = hi - 1;
   while (r > l) {
     const pivot = points[3 * order[(l + r) >> 1] + a];
-    let i = l, j = r;
+    let i = l,
+      j = r;
     while (i <= j) {
       while (points[3 * order[i] + a] < pivot) i++;
       while (points[3 * order[j] + a] > pivot) j--;

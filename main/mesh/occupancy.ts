@@ -23,7 +23,11 @@ export function occupancyField(grid: OccupancyGrid, path: string, meta: { stats?
     dtype: 'uint8',
     geometry: { spacing: [...grid.spacing], origin: [...grid.origin] },
     units: grid.units,
-    provenance: { format: 'occupancy', path, meta: { source: grid.name, sourceFormat: meta.format, rule: 'inside the mesh (ray-parity vote, winding numbers where undecided)', voxelize: meta.stats } },
+    provenance: {
+      format: 'occupancy',
+      path,
+      meta: { source: grid.name, sourceFormat: meta.format, rule: 'inside the mesh (ray-parity vote, winding numbers where undecided)', voxelize: meta.stats },
+    },
   };
 }
 
@@ -39,8 +43,10 @@ export function occupancyBytes(field: Field): Uint8Array {
 export type ThresholdRule = { threshold: number | 'otsu' } | { labels: 'positive' | readonly number[] };
 
 function singleChannel(field: Field, what: string): void {
-  if (field.channels.length !== 1) throw new InrError('E_DATA', `${what} needs a single-channel volume, this one has ${field.channels.length} channels (${field.channels.join(', ')})`, field.provenance.path);
-  if (field.shape.length !== 3) throw new InrError('E_DATA', `${what} needs a 3-D volume, this one has ${field.shape.length} axes (${field.axes.join(', ')})`, field.provenance.path);
+  if (field.channels.length !== 1)
+    throw new InrError('E_DATA', `${what} needs a single-channel volume, this one has ${field.channels.length} channels (${field.channels.join(', ')})`, field.provenance.path);
+  if (field.shape.length !== 3)
+    throw new InrError('E_DATA', `${what} needs a 3-D volume, this one has ${field.shape.length} axes (${field.axes.join(', ')})`, field.provenance.path);
 }
 
 /**

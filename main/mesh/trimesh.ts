@@ -53,8 +53,12 @@ export function triangleArea(mesh: TriMesh, t: number): number {
   const a = tri[3 * t] * 3;
   const b = tri[3 * t + 1] * 3;
   const c = tri[3 * t + 2] * 3;
-  const ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
-  const wx = p[c] - p[a], wy = p[c + 1] - p[a + 1], wz = p[c + 2] - p[a + 2];
+  const ux = p[b] - p[a],
+    uy = p[b + 1] - p[a + 1],
+    uz = p[b + 2] - p[a + 2];
+  const wx = p[c] - p[a],
+    wy = p[c + 1] - p[a + 1],
+    wz = p[c + 2] - p[a + 2];
   return 0.5 * Math.hypot(uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx);
 }
 
@@ -73,11 +77,10 @@ export function enclosedVolume(mesh: TriMesh): number {
   const { positions: p, triangles: t } = mesh;
   let v = 0;
   for (let i = 0; i < t.length; i += 3) {
-    const a = t[i] * 3, b = t[i + 1] * 3, c = t[i + 2] * 3;
-    v +=
-      p[a] * (p[b + 1] * p[c + 2] - p[b + 2] * p[c + 1]) -
-      p[a + 1] * (p[b] * p[c + 2] - p[b + 2] * p[c]) +
-      p[a + 2] * (p[b] * p[c + 1] - p[b + 1] * p[c]);
+    const a = t[i] * 3,
+      b = t[i + 1] * 3,
+      c = t[i + 2] * 3;
+    v += p[a] * (p[b + 1] * p[c + 2] - p[b + 2] * p[c + 1]) - p[a + 1] * (p[b] * p[c + 2] - p[b + 2] * p[c]) + p[a + 2] * (p[b] * p[c + 1] - p[b + 1] * p[c]);
   }
   return v / 6;
 }
@@ -135,9 +138,13 @@ export function meshTopology(mesh: TriMesh): MeshTopology {
       other[fill[lo]++] = Math.max(a, b) * 2 + (a < b ? 0 : 1);
     }
   }
-  let edges = 0, boundary = 0, nonManifold = 0, misoriented = 0;
+  let edges = 0,
+    boundary = 0,
+    nonManifold = 0,
+    misoriented = 0;
   for (let v = 0; v < nv; v++) {
-    const s = start[v], e = start[v + 1];
+    const s = start[v],
+      e = start[v + 1];
     if (e - s > 1) other.subarray(s, e).sort();
     let i = s;
     while (i < e) {

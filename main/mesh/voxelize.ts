@@ -100,7 +100,10 @@ export function voxelizeMesh(mesh: TriMesh, opts: VoxelizeOptions = {}): { grid:
   const voxels = geo.shape[0] * geo.shape[1] * geo.shape[2];
   const maxVoxels = opts.maxVoxels ?? DEFAULT_MAX_VOXELS;
   if (voxels > maxVoxels) {
-    throw new InrError('E_TOO_LARGE', `a ${geo.shape[2]}×${geo.shape[1]}×${geo.shape[0]} grid (${(voxels / 1e6).toFixed(0)} M voxels) is over the limit of ${(maxVoxels / 1e6).toFixed(0)} M voxels: lower the resolution`);
+    throw new InrError(
+      'E_TOO_LARGE',
+      `a ${geo.shape[2]}×${geo.shape[1]}×${geo.shape[0]} grid (${(voxels / 1e6).toFixed(0)} M voxels) is over the limit of ${(maxVoxels / 1e6).toFixed(0)} M voxels: lower the resolution`,
+    );
   }
   const progress = opts.onProgress ?? (() => {});
   const check = () => {
@@ -207,7 +210,9 @@ function rasterize(q: Float64Array, tri: Uint32Array, axis: number, n: number[],
   const nv = n[va];
   const m = tri.length / 3;
   for (let t = 0; t < m; t++) {
-    let a = 3 * tri[3 * t], b = 3 * tri[3 * t + 1], c = 3 * tri[3 * t + 2];
+    let a = 3 * tri[3 * t],
+      b = 3 * tri[3 * t + 1],
+      c = 3 * tri[3 * t + 2];
     let area = edgeFn(q[a + ua], q[a + va], q[b + ua], q[b + va], q[c + ua], q[c + va]);
     if (area === 0) continue; // seen edge-on: covers no lattice point under the perturbation
     if (area < 0) {
@@ -216,7 +221,12 @@ function rasterize(q: Float64Array, tri: Uint32Array, axis: number, n: number[],
       c = tmp;
       area = -area;
     }
-    const au = q[a + ua], av = q[a + va], bu = q[b + ua], bv = q[b + va], cu = q[c + ua], cv = q[c + va];
+    const au = q[a + ua],
+      av = q[a + va],
+      bu = q[b + ua],
+      bv = q[b + va],
+      cu = q[c + ua],
+      cv = q[c + va];
     const ownA = owns(bu, bv, cu, cv); // edge B→C, opposite A
     const ownB = owns(cu, cv, au, av);
     const ownC = owns(au, av, bu, bv);
@@ -224,7 +234,9 @@ function rasterize(q: Float64Array, tri: Uint32Array, axis: number, n: number[],
     const i1 = Math.min(nu - 1, Math.floor(Math.max(au, bu, cu)));
     const j0 = Math.max(0, Math.ceil(Math.min(av, bv, cv)));
     const j1 = Math.min(nv - 1, Math.floor(Math.max(av, bv, cv)));
-    const da = q[a + axis], db = q[b + axis], dc = q[c + axis];
+    const da = q[a + axis],
+      db = q[b + axis],
+      dc = q[c + axis];
     for (let j = j0; j <= j1; j++) {
       for (let i = i0; i <= i1; i++) {
         const ea = edgeFn(bu, bv, cu, cv, i, j);
@@ -262,7 +274,8 @@ function parityVotes(q: Float64Array, tri: Uint32Array, axis: number, n: [number
   const step = stride[axis];
   let broken = 0;
   for (let r = 0; r < rays; r++) {
-    const s0 = start[r], s1 = start[r + 1];
+    const s0 = start[r],
+      s1 = start[r + 1];
     if (s0 === s1) continue;
     const iu = r % n[ua];
     const iv = (r - iu) / n[ua];

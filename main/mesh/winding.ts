@@ -19,7 +19,7 @@
  * Adding only the gradient term of the expansion (without the curvature term of the same order)
  * made curved patches worse, so the expansion stops at the dipole. Cost per query is about
  * O(log m) plus the triangles near q, summed exactly.
-  */
+ */
 import type { TriMesh } from './trimesh';
 
 const LEAF = 8;
@@ -80,7 +80,15 @@ export function buildWindingTree(mesh: TriMesh): WindingTree {
     const tri = order[i];
     for (let k = 0; k < 3; k++) for (let a = 0; a < 3; a++) corners[9 * i + 3 * k + a] = p[3 * t[3 * tri + k] + a];
   }
-  const tree: WindingTree = { corners, first: first.slice(0, nodes), count: count.slice(0, nodes), left: left.slice(0, nodes), right: right.slice(0, nodes), dipole: new Float64Array(STRIDE * nodes), nodes };
+  const tree: WindingTree = {
+    corners,
+    first: first.slice(0, nodes),
+    count: count.slice(0, nodes),
+    left: left.slice(0, nodes),
+    right: right.slice(0, nodes),
+    dipole: new Float64Array(STRIDE * nodes),
+    nodes,
+  };
   clusterDipoles(tree);
   return tree;
 }
@@ -90,7 +98,8 @@ function widestAxis(order: Uint32Array, lo: number, hi: number, centroid: Float6
   let best = 0;
   let span = -1;
   for (let a = 0; a < 3; a++) {
-    let mn = Infinity, mx = -Infinity;
+    let mn = Infinity,
+      mx = -Infinity;
     for (let i = lo; i < hi; i++) {
       const v = centroid[3 * order[i] + a];
       if (v < mn) mn = v;
@@ -115,13 +124,25 @@ function clusterDipoles(tree: WindingTree): void {
   for (let n = nodes - 1; n >= 0; n--) {
     const d = STRIDE * n;
     if (left[n] < 0) {
-      let nx = 0, ny = 0, nz = 0, cx = 0, cy = 0, cz = 0, total = 0;
+      let nx = 0,
+        ny = 0,
+        nz = 0,
+        cx = 0,
+        cy = 0,
+        cz = 0,
+        total = 0;
       const end = first[n] + count[n];
       for (let i = first[n]; i < end; i++) {
         const o = 9 * i;
-        const ux = corners[o + 3] - corners[o], uy = corners[o + 4] - corners[o + 1], uz = corners[o + 5] - corners[o + 2];
-        const wx = corners[o + 6] - corners[o], wy = corners[o + 7] - corners[o + 1], wz = corners[o + 8] - corners[o + 2];
-        const fx = 0.5 * (uy * wz - uz * wy), fy = 0.5 * (uz * wx - ux * wz), fz = 0.5 * (ux * wy - uy * wx);
+        const ux = corners[o + 3] - corners[o],
+          uy = corners[o + 4] - corners[o + 1],
+          uz = corners[o + 5] - corners[o + 2];
+        const wx = corners[o + 6] - corners[o],
+          wy = corners[o + 7] - corners[o + 1],
+          wz = corners[o + 8] - corners[o + 2];
+        const fx = 0.5 * (uy * wz - uz * wy),
+          fy = 0.5 * (uz * wx - ux * wz),
+          fz = 0.5 * (ux * wy - uy * wx);
         const ar = Math.sqrt(fx * fx + fy * fy + fz * fz);
         nx += fx;
         ny += fy;
@@ -155,8 +176,10 @@ function clusterDipoles(tree: WindingTree): void {
       area[n] = total;
       continue;
     }
-    const l = STRIDE * left[n], r = STRIDE * right[n];
-    const al = area[left[n]], ar = area[right[n]];
+    const l = STRIDE * left[n],
+      r = STRIDE * right[n];
+    const al = area[left[n]],
+      ar = area[right[n]];
     const total = al + ar;
     const wl = total > 0 ? al / total : 0.5;
     const wr = 1 - wl;
@@ -175,10 +198,12 @@ function clusterDipoles(tree: WindingTree): void {
 
 /** Partial quickselect (Hoare): order[lo..hi) rearranged so order[k] holds the k-th smallest centroid[3i + axis]. */
 function selectNth(order: Uint32Array, lo: number, hi: number, k: number, centroid: Float64Array, axis: number): void {
-  let l = lo, r = hi - 1;
+  let l = lo,
+    r = hi - 1;
   while (r > l) {
     const pivot = centroid[3 * order[(l + r) >> 1] + axis];
-    let i = l, j = r;
+    let i = l,
+      j = r;
     while (i <= j) {
       while (centroid[3 * order[i] + axis] < pivot) i++;
       while (centroid[3 * order[j] + axis] > pivot) j--;
@@ -198,9 +223,15 @@ function selectNth(order: Uint32Array, lo: number, hi: number, k: number, centro
 
 /** Solid angle (steradians, signed) of the triangle at corners[o…o+8] seen from q. */
 function solidAngle(c: Float64Array, o: number, qx: number, qy: number, qz: number): number {
-  const ax = c[o] - qx, ay = c[o + 1] - qy, az = c[o + 2] - qz;
-  const bx = c[o + 3] - qx, by = c[o + 4] - qy, bz = c[o + 5] - qz;
-  const cx = c[o + 6] - qx, cy = c[o + 7] - qy, cz = c[o + 8] - qz;
+  const ax = c[o] - qx,
+    ay = c[o + 1] - qy,
+    az = c[o + 2] - qz;
+  const bx = c[o + 3] - qx,
+    by = c[o + 4] - qy,
+    bz = c[o + 5] - qz;
+  const cx = c[o + 6] - qx,
+    cy = c[o + 7] - qy,
+    cz = c[o + 8] - qz;
   const la = Math.sqrt(ax * ax + ay * ay + az * az);
   const lb = Math.sqrt(bx * bx + by * by + bz * bz);
   const lc = Math.sqrt(cx * cx + cy * cy + cz * cz);
@@ -218,7 +249,9 @@ export function windingNumber(tree: WindingTree, qx: number, qy: number, qz: num
   while (sp > 0) {
     const n = stack[--sp];
     const o = STRIDE * n;
-    const dx = dipole[o + 3] - qx, dy = dipole[o + 4] - qy, dz = dipole[o + 5] - qz;
+    const dx = dipole[o + 3] - qx,
+      dy = dipole[o + 4] - qy,
+      dz = dipole[o + 5] - qz;
     const d2 = dx * dx + dy * dy + dz * dz;
     const r = dipole[o + 6];
     if (d2 > BETA * BETA * r * r) {

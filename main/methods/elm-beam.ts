@@ -23,7 +23,16 @@ const PARAMS: ParamSpecs<BeamParams> = {
     auto: 'as many as the uniform mesh would use',
     help: 'Most stored parameters the adaptive mesh may use. Blank: as many as the uniform mesh would use.',
   },
-  hidden: { type: 'int', label: 'Hidden nodes m', min: 1, max: 8192, step: 16, auto: 'chosen per strategy', advanced: true, help: 'Hidden nodes per cell (split), or the base size (capacity). Blank: chosen from the budget.' },
+  hidden: {
+    type: 'int',
+    label: 'Hidden nodes m',
+    min: 1,
+    max: 8192,
+    step: 16,
+    auto: 'chosen per strategy',
+    advanced: true,
+    help: 'Hidden nodes per cell (split), or the base size (capacity). Blank: chosen from the budget.',
+  },
   strategy: {
     type: 'enum',
     label: 'Strategy',
@@ -50,7 +59,15 @@ function readMeshFile(path: string): BeamMeshFile {
 async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
   const { field, params } = input;
   const C = field.channels.length;
-  const uniform = resolveElmSpec(field.shape, C, { budget: params.budget, hidden: params.hidden, overlap: params.overlap, activation: params.activation, freq: params.freq, ridge: params.ridge, seed: params.seed });
+  const uniform = resolveElmSpec(field.shape, C, {
+    budget: params.budget,
+    hidden: params.hidden,
+    overlap: params.overlap,
+    activation: params.activation,
+    freq: params.freq,
+    ridge: params.ridge,
+    seed: params.seed,
+  });
   const filled = fillHoles(field, input.observed, uniform.cells, uniform.overlap, uniform.hidden + (uniform.affine ? field.shape.length + 1 : 0), hooks);
   const values = filled?.values ?? field.values;
   const mask = filled?.mask ?? input.observed;
@@ -80,10 +97,15 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
     { onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.6 * f), signal: hooks.signal },
   );
   const fittedAt = performance.now();
-  const reconstruction = await evaluateBeamParallel(pool, model, field.shape.map((L) => sampleGrid(L)), {
-    signal: hooks.signal,
-    onProgress: (s, f) => hooks.onProgress(s, 0.65 + 0.25 * f),
-  });
+  const reconstruction = await evaluateBeamParallel(
+    pool,
+    model,
+    field.shape.map((L) => sampleGrid(L)),
+    {
+      signal: hooks.signal,
+      onProgress: (s, f) => hooks.onProgress(s, 0.65 + 0.25 * f),
+    },
+  );
   let upsampled: Float32Array | undefined;
   if (input.grids) {
     hooks.onProgress('resampling', 0.9);

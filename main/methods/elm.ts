@@ -34,7 +34,14 @@ export const ELM_SHARED_PARAMS = {
     advanced: true,
     help: 'How far each cell’s support reaches into its neighbours, as a fraction of the cell per side. Too small leaves seams.',
   },
-  activation: { type: 'enum', label: 'Activation', values: ['sine', 'tanh', 'gauss'], default: ELM_DEFAULTS.activation, advanced: true, help: 'The hidden features’ activation σ(W·x + b).' },
+  activation: {
+    type: 'enum',
+    label: 'Activation',
+    values: ['sine', 'tanh', 'gauss'],
+    default: ELM_DEFAULTS.activation,
+    advanced: true,
+    help: 'The hidden features’ activation σ(W·x + b).',
+  },
   freq: {
     type: 'number',
     label: 'Frequency ×',
@@ -45,17 +52,36 @@ export const ELM_SHARED_PARAMS = {
     advanced: true,
     help: 'Multiplier of the features’ frequency scale. Blank: chosen from the data. Large values interpolate the samples but oscillate between them.',
   },
-  ridge: { type: 'number', label: 'Ridge ε', min: 0, max: 1, step: 1e-6, default: ELM_DEFAULTS.ridge, advanced: true, help: 'Relative ridge regularisation λ = ε·tr(HᵀH)/m of each local least-squares solve.' },
-  seed: { type: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, step: 1, default: ELM_DEFAULTS.seed, advanced: true, help: 'Seed of the random hidden features (and of a random drop).' },
+  ridge: {
+    type: 'number',
+    label: 'Ridge ε',
+    min: 0,
+    max: 1,
+    step: 1e-6,
+    default: ELM_DEFAULTS.ridge,
+    advanced: true,
+    help: 'Relative ridge regularisation λ = ε·tr(HᵀH)/m of each local least-squares solve.',
+  },
+  seed: {
+    type: 'int',
+    label: 'Seed',
+    min: 0,
+    max: 2 ** 31 - 1,
+    step: 1,
+    default: ELM_DEFAULTS.seed,
+    advanced: true,
+    help: 'Seed of the random hidden features (and of a random drop).',
+  },
 } satisfies ParamSpecs<Pick<ElmParams, 'overlap' | 'activation' | 'freq' | 'ridge' | 'seed'>>;
 
 /** ELM's own parameters beyond the shared contract: the local model and the pixel model. */
-export type ElmMethodParams = ElmParams & ElmCtParams & {
-  /** 'kernel': the local ELMs' kernel limit; 'random': random sine features; 'auto': kernel when samples are predicted (inpainting, resampling). */
-  features?: 'auto' | 'random' | 'kernel';
-  /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
-  pixel?: 'auto' | 'area' | 'point';
-};
+export type ElmMethodParams = ElmParams &
+  ElmCtParams & {
+    /** 'kernel': the local ELMs' kernel limit; 'random': random sine features; 'auto': kernel when samples are predicted (inpainting, resampling). */
+    features?: 'auto' | 'random' | 'kernel';
+    /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
+    pixel?: 'auto' | 'area' | 'point';
+  };
 
 /** CT only: the closed-form solve's image prior and its strength (main/ct/elm-ct.ts). */
 interface ElmCtParams {
@@ -83,7 +109,15 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     tasks: ['ct'],
     help: 'CT: the weight of the image prior. Blank: the strength whose held-out views (one in five) are predicted best.',
   },
-  hidden: { type: 'int', label: 'Hidden nodes m', min: 1, max: 8192, step: 16, default: ELM_DEFAULTS.hidden, help: 'Random, frozen features per subdomain. More nodes: finer detail, a slower solve.' },
+  hidden: {
+    type: 'int',
+    label: 'Hidden nodes m',
+    min: 1,
+    max: 8192,
+    step: 16,
+    default: ELM_DEFAULTS.hidden,
+    help: 'Random, frozen features per subdomain. More nodes: finer detail, a slower solve.',
+  },
   subdomains: {
     type: 'int-list',
     label: 'Subdomains / axis',
@@ -126,7 +160,14 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
  * interpolation of the observed samples and fit every sample that exists in the source: the
  * values to fit and their mask. Undefined where no cell needs it.
  */
-export function fillHoles(field: Field, observed: Uint8Array, cells: number[], overlap: number, unknowns: number, hooks: Pick<MethodHooks, 'onProgress' | 'signal'>): { values: Float32Array; mask: Uint8Array } | undefined {
+export function fillHoles(
+  field: Field,
+  observed: Uint8Array,
+  cells: number[],
+  overlap: number,
+  unknowns: number,
+  hooks: Pick<MethodHooks, 'onProgress' | 'signal'>,
+): { values: Float32Array; mask: Uint8Array } | undefined {
   if (observed.every((v) => v === 1)) return undefined;
   if (!hasUnderdeterminedCells(observed, field.shape, cells, overlap, unknowns)) return undefined;
   hooks.onProgress('filling holes', 0.01);
@@ -188,7 +229,13 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
   let freqChoice: FreqChoice | undefined;
   if (params.freq === undefined) {
     hooks.onProgress('choosing frequency scale', 0.01);
-    freqChoice = await chooseFrequencyParallel(pool, { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, spec, { holdout: input.holdout }, { signal: hooks.signal });
+    freqChoice = await chooseFrequencyParallel(
+      pool,
+      { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask },
+      spec,
+      { holdout: input.holdout },
+      { signal: hooks.signal },
+    );
     spec = { ...spec, omega: freqChoice.omega };
   }
   hooks.onProgress('solving subdomains', 0.05);
@@ -263,12 +310,28 @@ async function runKernel(input: MethodInput<ElmMethodParams>, hooks: MethodHooks
   let upsampled: Float32Array | undefined;
   if (input.grids) {
     upsampled = await pool.evaluate(model, input.grids, progress);
-    reconstruction = nestedReconstruction(upsampled, input.grids, field.shape, C) ?? (await pool.evaluate(model, field.shape.map((L) => sampleGrid(L)), { signal: hooks.signal }));
+    reconstruction =
+      nestedReconstruction(upsampled, input.grids, field.shape, C) ??
+      (await pool.evaluate(
+        model,
+        field.shape.map((L) => sampleGrid(L)),
+        { signal: hooks.signal },
+      ));
   } else {
-    reconstruction = await pool.evaluate(model, field.shape.map((L) => sampleGrid(L)), progress);
+    reconstruction = await pool.evaluate(
+      model,
+      field.shape.map((L) => sampleGrid(L)),
+      progress,
+    );
   }
   const ks = spec.kernel!;
-  const ignored = RANDOM_ONLY.filter((k) => params[k] !== undefined && !(k === 'activation' && params[k] === ELM_DEFAULTS.activation) && !(k === 'ridge' && params[k] === ELM_DEFAULTS.ridge) && !(k === 'hidden' && params[k] === ELM_DEFAULTS.hidden));
+  const ignored = RANDOM_ONLY.filter(
+    (k) =>
+      params[k] !== undefined &&
+      !(k === 'activation' && params[k] === ELM_DEFAULTS.activation) &&
+      !(k === 'ridge' && params[k] === ELM_DEFAULTS.ridge) &&
+      !(k === 'hidden' && params[k] === ELM_DEFAULTS.hidden),
+  );
   return {
     reconstruction,
     upsampled,
@@ -303,7 +366,12 @@ const MIN_CONTEXT_SAMPLES = 8;
  * count as observed; every other hidden sample stays for the kernel to predict. Samples that do
  * not exist (nodata, NaN) stay out. Undefined when no cell is starved.
  */
-function fillStarvedCells(field: Field, observed: Uint8Array, spec: ElmSpec, hooks: Pick<MethodHooks, 'onProgress' | 'signal'>): { values: Float32Array; mask: Uint8Array } | undefined {
+function fillStarvedCells(
+  field: Field,
+  observed: Uint8Array,
+  spec: ElmSpec,
+  hooks: Pick<MethodHooks, 'onProgress' | 'signal'>,
+): { values: Float32Array; mask: Uint8Array } | undefined {
   if (observed.every((v) => v === 1)) return undefined;
   const { shape } = field;
   const d = shape.length;

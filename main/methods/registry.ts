@@ -29,7 +29,28 @@ import idw from './classical/idw';
 import fbp from './ct/fbp';
 import sart from './ct/sart';
 
-export const METHODS: readonly MethodDef<never>[] = [elm, elmBeam, siren, ffn, gauss, wire, sl2a, bwrelu, relu, linear, cubic, natural, nconv, lanczos, spline, pchip, nearest, idw, fbp, sart].map((m) => m as unknown as MethodDef<never>);
+export const METHODS: readonly MethodDef<never>[] = [
+  elm,
+  elmBeam,
+  siren,
+  ffn,
+  gauss,
+  wire,
+  sl2a,
+  bwrelu,
+  relu,
+  linear,
+  cubic,
+  natural,
+  nconv,
+  lanczos,
+  spline,
+  pchip,
+  nearest,
+  idw,
+  fbp,
+  sart,
+].map((m) => m as unknown as MethodDef<never>);
 
 export const METHOD_IDS: readonly string[] = METHODS.map((m) => m.id);
 

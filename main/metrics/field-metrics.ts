@@ -87,12 +87,7 @@ export function fieldMetrics(reference: Field, estimate: Field, opts: FieldMetri
  * `fieldMetrics` with the SSIM's parts (`ssimPartSums`) computed by `partSums` — e.g. on a
  * thread pool: same number, since the parts are added in part order either way.
  */
-export async function fieldMetricsWith(
-  reference: Field,
-  estimate: Field,
-  opts: FieldMetricsOptions,
-  partSums: (job: SsimJob) => Promise<Float64Array>,
-): Promise<FieldMetrics> {
+export async function fieldMetricsWith(reference: Field, estimate: Field, opts: FieldMetricsOptions, partSums: (job: SsimJob) => Promise<Float64Array>): Promise<FieldMetrics> {
   const { out, ssim } = errorsAndSsimJob(reference, estimate, opts);
   if (ssim) out.ssim = ssimOfJob(ssim, await partSums(ssim));
   return out;
@@ -134,7 +129,11 @@ function errorsAndSsimJob(reference: Field, estimate: Field, opts: FieldMetricsO
   if (reference.values.length !== n * C || estimate.values.length !== n * C) {
     throw new InrError('E_ARG', `values do not match the shape ${shape.join('×')} × ${C} channels`);
   }
-  for (const [name, m] of [['reference.mask', reference.mask], ['estimate.mask', estimate.mask], ['mask', opts.mask]] as const) {
+  for (const [name, m] of [
+    ['reference.mask', reference.mask],
+    ['estimate.mask', estimate.mask],
+    ['mask', opts.mask],
+  ] as const) {
     if (m && m.length !== n) throw new InrError('E_ARG', `${name} has ${m.length} entries, expected ${n}`);
   }
   let R = opts.dataRange;

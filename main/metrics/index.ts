@@ -2,20 +2,7 @@
  * Image and field quality metrics: PSNR, RMSE, MAE, MSE (pointwise, optionally masked), SSIM
  * for 2D images and 3D volumes (scikit-image compatible), and `fieldMetrics` for two Fields.
  */
-export {
-  errorSums,
-  mae,
-  mse,
-  psnr,
-  psnrFromMse,
-  resolveChannels,
-  rmse,
-  type ErrorOptions,
-  type ErrorSums,
-  type PsnrOptions,
-  type SampleMask,
-  type Samples,
-} from './pointwise';
+export { errorSums, mae, mse, psnr, psnrFromMse, resolveChannels, rmse, type ErrorOptions, type ErrorSums, type PsnrOptions, type SampleMask, type Samples } from './pointwise';
 export {
   gaussianKernel1d,
   reflectIndex,

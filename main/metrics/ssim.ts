@@ -131,10 +131,23 @@ function workspace(W: number, H: number, rows = H): Workspace {
   for (let j = 0; j < Wp; j++) colIdx[j] = reflectIndex(j - r, W);
   const f = (m: number): Float64Array => new Float64Array(m);
   return {
-    W, H, x: f(n), y: f(n),
-    hx: f(n), hy: f(n), hxx: f(n), hyy: f(n), hxy: f(n),
-    ax: f(W), ay: f(W), axx: f(W), ayy: f(W), axy: f(W),
-    px: f(Wp), py: f(Wp), colIdx,
+    W,
+    H,
+    x: f(n),
+    y: f(n),
+    hx: f(n),
+    hy: f(n),
+    hxx: f(n),
+    hyy: f(n),
+    hxy: f(n),
+    ax: f(W),
+    ay: f(W),
+    axx: f(W),
+    ayy: f(W),
+    axy: f(W),
+    px: f(Wp),
+    py: f(Wp),
+    colIdx,
   };
 }
 
@@ -245,10 +258,7 @@ function check2d(fn: string, a: Samples, b: Samples, opts: SsimOptions, slices =
   }
   const expected = slices * H * W * C;
   if (a.length !== expected || b.length !== expected) {
-    throw new InrError(
-      'E_ARG',
-      `${fn}: inputs have ${a.length} and ${b.length} values, expected ${slices > 1 ? `${slices}×` : ''}${H}×${W}×${C} = ${expected}`,
-    );
+    throw new InrError('E_ARG', `${fn}: inputs have ${a.length} and ${b.length} values, expected ${slices > 1 ? `${slices}×` : ''}${H}×${W}×${C} = ${expected}`);
   }
   if (W < SSIM_WINDOW || H < SSIM_WINDOW) {
     throw new InrError('E_ARG', `${fn}: a ${H}×${W} image is smaller than the ${SSIM_WINDOW}×${SSIM_WINDOW} SSIM window`);
@@ -260,17 +270,7 @@ function check2d(fn: string, a: Samples, b: Samples, opts: SsimOptions, slices =
 }
 
 /** Copy channel c of a slice into float64 planes; under a mask, non-finite masked values become 0 in both. */
-function extractPlanes(
-  a: Samples,
-  b: Samples,
-  offset: number,
-  n: number,
-  C: number,
-  c: number,
-  mask: SampleMask | undefined,
-  x: Float64Array,
-  y: Float64Array,
-): void {
+function extractPlanes(a: Samples, b: Samples, offset: number, n: number, C: number, c: number, mask: SampleMask | undefined, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const s = (offset + i) * C + c;
     let u = a[s];

@@ -6,7 +6,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AxisCoordinates, DatasetInfo, DatasetOrientation, OpenRequest, SliceData, SliceRequest, Thumbnail, ThumbnailRequest, VolumeData, VolumeRequest } from '../api/contract';
+import type {
+  AxisCoordinates,
+  DatasetInfo,
+  DatasetOrientation,
+  OpenRequest,
+  SliceData,
+  SliceRequest,
+  Thumbnail,
+  ThumbnailRequest,
+  VolumeData,
+  VolumeRequest,
+} from '../api/contract';
 import { InrError, cancelled } from '../core/errors';
 import { shareField, type Field } from '../core/field';
 import { hasPatientData } from '../data/dicom/anonymize';
@@ -179,7 +190,11 @@ export class DatasetStore {
   }
 
   private storeUpload(name: string, bytes: Uint8Array): { path: string; dir: string } {
-    if (bytes.byteLength > MAX_UPLOAD_BYTES) throw new InrError('E_TOO_LARGE', `the upload ${name} holds ${(bytes.byteLength / 2 ** 20).toFixed(0)} MB; at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded (open it by path instead)`);
+    if (bytes.byteLength > MAX_UPLOAD_BYTES)
+      throw new InrError(
+        'E_TOO_LARGE',
+        `the upload ${name} holds ${(bytes.byteLength / 2 ** 20).toFixed(0)} MB; at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded (open it by path instead)`,
+      );
     const dir = mkdtempSync(join(this.scratch(), 'u'));
     const path = join(dir, name);
     writeFileSync(path, bytes);
@@ -191,7 +206,11 @@ export class DatasetStore {
     if (files.length === 0) throw new InrError('E_EMPTY', `the folder ${name} is empty`);
     if (files.length > MAX_UPLOAD_FILES) throw new InrError('E_ARG', `the folder ${name} has ${files.length} files; at most ${MAX_UPLOAD_FILES} can be uploaded`);
     const total = files.reduce((a, f) => a + f.bytes.byteLength, 0);
-    if (total > MAX_UPLOAD_BYTES) throw new InrError('E_TOO_LARGE', `the folder ${name} holds ${(total / 2 ** 20).toFixed(0)} MB; at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded (open it by path instead)`);
+    if (total > MAX_UPLOAD_BYTES)
+      throw new InrError(
+        'E_TOO_LARGE',
+        `the folder ${name} holds ${(total / 2 ** 20).toFixed(0)} MB; at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded (open it by path instead)`,
+      );
     const dir = mkdtempSync(join(this.scratch(), 'd'));
     const root = join(dir, name);
     for (const f of files) {
@@ -207,7 +226,7 @@ export class DatasetStore {
 function selectionOf(field: Field, req: OpenRequest): DatasetInfo['selection'] {
   const meta = field.provenance.meta ?? {};
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const series = req.series ?? (field.provenance.format === 'dicom' ? str(meta.volumeId) ?? str(meta.seriesInstanceUid) : undefined);
+  const series = req.series ?? (field.provenance.format === 'dicom' ? (str(meta.volumeId) ?? str(meta.seriesInstanceUid)) : undefined);
   const variable = req.variable ?? (field.provenance.format === 'netcdf' ? str(meta.variable) : undefined);
   return series || variable ? { series, variable } : undefined;
 }

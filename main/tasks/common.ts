@@ -51,7 +51,15 @@ export const TASK_PARAMS: ParamSpecs<TaskParams> = {
     default: 2,
     help: 'New slices between the acquired ones along the first axis: N slices become (N − 1)·K + 1 at z₀ + iΔ/K, the acquired positions kept, nothing extrapolated.',
   },
-  views: { type: 'int', label: 'Views', min: 1, max: 3600, step: 10, default: 60, help: 'Projection angles of the simulated parallel-beam scan, equally spaced over 180° (or over the limited angle).' },
+  views: {
+    type: 'int',
+    label: 'Views',
+    min: 1,
+    max: 3600,
+    step: 10,
+    default: 60,
+    help: 'Projection angles of the simulated parallel-beam scan, equally spaced over 180° (or over the limited angle).',
+  },
   photons: {
     type: 'number',
     label: 'Photons I₀',
@@ -61,7 +69,16 @@ export const TASK_PARAMS: ParamSpecs<TaskParams> = {
     auto: 'no noise',
     help: 'Incident photons per detector bin: Poisson noise on the transmitted counts (1e5 is a clinical dose, 1e3 very low). Blank: noise-free.',
   },
-  limitedAngle: { type: 'number', label: 'Angular range (°)', min: 1, max: 180, step: 5, default: 180, advanced: true, help: 'Degrees covered by the views: below 180 is limited-angle tomography.' },
+  limitedAngle: {
+    type: 'number',
+    label: 'Angular range (°)',
+    min: 1,
+    max: 180,
+    step: 5,
+    default: 180,
+    advanced: true,
+    help: 'Degrees covered by the views: below 180 is limited-angle tomography.',
+  },
 };
 
 const TASKS: ReadonlyArray<{ id: TaskKind; label: string; minDims: number; maxDims?: number; params: (keyof TaskParams)[] }> = [
@@ -108,11 +125,16 @@ export function resolveTask(req: TaskRequest | undefined, field: Field): Resolve
     case 'superres':
       return { kind: 'superres', scale: checkFactor('scale', t.scale), ...checked(t.check, t.scale, 'scale') };
     case 'interp':
-      if (field.shape.length < 3) throw new InrError('E_ARG', `through-plane resampling (zscale) needs a volume; this dataset has ${field.shape.length} axes (${field.axes.join(', ')})`);
+      if (field.shape.length < 3)
+        throw new InrError('E_ARG', `through-plane resampling (zscale) needs a volume; this dataset has ${field.shape.length} axes (${field.axes.join(', ')})`);
       return { kind: 'interp', zscale: checkFactor('zscale', t.zscale), ...checked(t.check, t.zscale, 'zscale') };
     case 'ct':
       if (field.shape.length !== 2 || field.channels.length !== 1)
-        throw new InrError('E_ARG', `CT reconstructs a 2-D slice of one channel; these data are ${field.shape.join('×')} with ${field.channels.length} channel(s) (pick one slice of a volume)`, field.provenance.path);
+        throw new InrError(
+          'E_ARG',
+          `CT reconstructs a 2-D slice of one channel; these data are ${field.shape.join('×')} with ${field.channels.length} channel(s) (pick one slice of a volume)`,
+          field.provenance.path,
+        );
       return {
         kind: 'ct',
         views: checkFactor('views', t.views),
@@ -248,7 +270,18 @@ export interface ReportCore {
 /** Report sections of one kind of method. */
 export interface FitExtras {
   /** ELM methods: the mesh and hidden layer. */
-  mesh?: { cells: number[]; hidden: number; overlap: number; activation: string; omega: number[]; seed: number; ridge: number; freq?: number; freq_scores?: Record<string, number>; hole_fill?: boolean };
+  mesh?: {
+    cells: number[];
+    hidden: number;
+    overlap: number;
+    activation: string;
+    omega: number[];
+    seed: number;
+    ridge: number;
+    freq?: number;
+    freq_scores?: Record<string, number>;
+    hole_fill?: boolean;
+  };
   /** Backpropagation nets: architecture, training record. */
   net?: Record<string, number | string | boolean>;
   training?: Record<string, unknown>;
@@ -411,7 +444,11 @@ export function checkSetup(field: Field, task: ResolvedTask): { reduced: Field; 
       values,
       mask: mask.every((v) => v === 1) ? undefined : mask,
       dtype: 'float32',
-      geometry: { ...field.geometry, spacing: field.geometry.spacing.map((s) => s * K), origin: field.geometry.origin.map((o, a) => o + ((K - 1) / 2) * field.geometry.spacing[a]) },
+      geometry: {
+        ...field.geometry,
+        spacing: field.geometry.spacing.map((s) => s * K),
+        origin: field.geometry.origin.map((o, a) => o + ((K - 1) / 2) * field.geometry.spacing[a]),
+      },
     };
     const grids = field.shape.map((L) => ({ start: -(K - 1) / (2 * K), step: 1 / K, count: L }));
     return { reduced, grids, scored: exists };

@@ -15,7 +15,20 @@ import { radonForward } from '../ct/radon';
 import { camel, checkParamTasks, parseParams, type ParamSource } from '../methods/params';
 import type { CtProblem, MethodDef, MethodOutput, ResolvedTask } from '../methods/types';
 import { simulateSinogram, sinogramField } from '../ct/sinogram';
-import { TASK_LABELS, TASK_PARAMS, checkSetup, taskOfParam, fitMask, metricsRange, reportCore, resampledField, resolveTask, taskGrids, type FitReport, type TaskParams } from './common';
+import {
+  TASK_LABELS,
+  TASK_PARAMS,
+  checkSetup,
+  taskOfParam,
+  fitMask,
+  metricsRange,
+  reportCore,
+  resampledField,
+  resolveTask,
+  taskGrids,
+  type FitReport,
+  type TaskParams,
+} from './common';
 
 export type { FitReport } from './common';
 
@@ -72,7 +85,8 @@ export function fitRequest(method: string, options: Record<string, unknown>, sou
     } else params[k] = v;
   }
   const kinds = [...new Set(Object.keys(task).map((k) => taskOfParam(k)))];
-  if (kinds.length > 1) throw new InrError('E_ARG', `give the parameters of one task (drop; scale; zscale; or views, photons, limited-angle), not ${Object.keys(task).join(' and ')}`);
+  if (kinds.length > 1)
+    throw new InrError('E_ARG', `give the parameters of one task (drop; scale; zscale; or views, photons, limited-angle), not ${Object.keys(task).join(' and ')}`);
   if (kinds[0] === 'ct' && task.views === undefined) throw new InrError('E_ARG', 'the CT task needs views');
   const def = methodDef(method);
   const parsed = parseParams<object>(def.id, def.params, params, source, def.hints);
@@ -132,7 +146,8 @@ function ctProblem(field: Field, task: ResolvedTask, seed: number): CtProblem {
   const image = new Float64Array(H * W);
   for (let i = 0; i < H * W; i++) {
     const v = field.values[i];
-    if (!Number.isFinite(v) || (field.mask && !field.mask[i])) throw new InrError('E_DATA', 'CT needs a complete slice: this one has missing or non-finite samples', field.provenance.path);
+    if (!Number.isFinite(v) || (field.mask && !field.mask[i]))
+      throw new InrError('E_DATA', 'CT needs a complete slice: this one has missing or non-finite samples', field.provenance.path);
     image[i] = v;
   }
   const sim = simulateSinogram(image, H, W, { views: task.views!, photons: task.photons, limitedAngle: task.limitedAngle, seed });
@@ -146,7 +161,8 @@ export async function runFitTask(field: Field, req: FitRequest, hooks: TaskHooks
     throw new InrError('E_ARG', `${def.label} cannot ${TASK_LABELS[task.kind].toLowerCase()} (it does: ${def.tasks.map((t) => TASK_LABELS[t].toLowerCase()).join('; ')})`);
   }
   const d = field.shape.length;
-  if (d < (def.dims?.min ?? 1) || d > (def.dims?.max ?? 16)) throw new InrError('E_ARG', `${def.label} works on ${def.dims?.min ?? 1} to ${def.dims?.max ?? 16} axes; this dataset has ${d}`);
+  if (d < (def.dims?.min ?? 1) || d > (def.dims?.max ?? 16))
+    throw new InrError('E_ARG', `${def.label} works on ${def.dims?.min ?? 1} to ${def.dims?.max ?? 16} axes; this dataset has ${d}`);
   const params = parseParams<object>(def.id, def.params, req.params ?? {}, 'engine', def.hints);
   checkParamTasks(def.id, def.params, params, task.kind);
   def.check?.(params, field, task);
@@ -157,7 +173,12 @@ export async function runFitTask(field: Field, req: FitRequest, hooks: TaskHooks
   const check = task.check ? checkSetup(field, task) : undefined;
   const input = check?.reduced ?? field;
   const grids = check?.grids ?? taskGrids(field, task);
-  ensureFits(workingBytes(input, grids), `a fit of ${dimsText(input.shape)} samples × ${field.channels.length} channel(s)${grids ? ` resampled to ${dimsText(grids.map((g) => g.count))}` : ''}`, field.provenance.path, 'of working memory');
+  ensureFits(
+    workingBytes(input, grids),
+    `a fit of ${dimsText(input.shape)} samples × ${field.channels.length} channel(s)${grids ? ` resampled to ${dimsText(grids.map((g) => g.count))}` : ''}`,
+    field.provenance.path,
+    'of working memory',
+  );
   const fit = fitMask(input, { drop: task.drop, mask: req.mask, seed });
   checkEnoughSamples(fit.mask, input);
   const onProgress = hooks.onProgress ?? (() => {});
@@ -185,7 +206,9 @@ export async function runFitTask(field: Field, req: FitRequest, hooks: TaskHooks
   const pool = hooks.pool ?? processPool();
   const metrics =
     pool.size > 1 && (pool.started || reconstruction.values.length >= PARALLEL_METRICS_VALUES)
-      ? await fieldMetricsWith(scoredField, { ...scoredField, values: reconstruction.values }, { dataRange: metricsRange(scoredField) }, (job) => ssimPartsParallel(pool, job, { signal: hooks.signal }))
+      ? await fieldMetricsWith(scoredField, { ...scoredField, values: reconstruction.values }, { dataRange: metricsRange(scoredField) }, (job) =>
+          ssimPartsParallel(pool, job, { signal: hooks.signal }),
+        )
       : undefined;
   const report: FitReport = {
     ...reportCore(scoredField, reconstruction.values, {

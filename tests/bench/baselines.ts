@@ -82,7 +82,10 @@ function finish(c: Case): void {
   }
   cases.push(c);
   process.stderr.write(`${c.name}  (ELM target ${c.elm_target.psnr.toFixed(2)} dB: ${c.elm_target.rule}; best ${c.best.method} ${c.best.psnr.toFixed(2)} dB)\n`);
-  for (const r of c.results) process.stderr.write(`  ${(r.method + (r.params ? ' ' + JSON.stringify(r.params) : '')).padEnd(34)} ${r.psnr.toFixed(2).padStart(6)} dB  ${r.seconds.toFixed(2).padStart(6)} s  (${r.cpu_seconds.toFixed(2)} s CPU)\n`);
+  for (const r of c.results)
+    process.stderr.write(
+      `  ${(r.method + (r.params ? ' ' + JSON.stringify(r.params) : '')).padEnd(34)} ${r.psnr.toFixed(2).padStart(6)} dB  ${r.seconds.toFixed(2).padStart(6)} s  (${r.cpu_seconds.toFixed(2)} s CPU)\n`,
+    );
 }
 
 /** One untimed call on a small problem of the same kind, so the timed call runs compiled code. */

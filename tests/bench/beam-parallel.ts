@@ -95,7 +95,10 @@ const pools = { pool1: new ElmPool(1), poolN: new ElmPool(threads) };
 }
 
 type Variant = 'serial' | 'pool1' | 'poolN';
-const runs: Record<Variant, { fit: Sample; evaluate: Sample; phases: Record<string, number>; cpuPhases: Record<string, number>; same?: { weights: boolean; reconstruction: boolean } }[]> = {
+const runs: Record<
+  Variant,
+  { fit: Sample; evaluate: Sample; phases: Record<string, number>; cpuPhases: Record<string, number>; same?: { weights: boolean; reconstruction: boolean } }[]
+> = {
   serial: [],
   pool1: [],
   poolN: [],
@@ -163,7 +166,7 @@ const out = {
     cpu_overhead_evaluate: r3(s.poolN.evaluate_cpu.median / s.serial.evaluate_cpu.median),
   },
   target: 'fit ≥ 1.7× on 2 cores (Colin27, 1M params), bit-identical weights and reconstruction',
-  note: 'serial = fitBeam/evaluateBeam on the main thread; pool1/poolN = fitBeamParallel/evaluateBeamParallel on an ElmPool of 1/N threads. Wall: median and best of the repeats; CPU: process.cpuUsage over all threads; critical_cpu = main thread CPU + the busiest N worker threads\' CPU (the wall an idle machine would show; *_estimate_idle = its ratio serial/poolN).',
+  note: "serial = fitBeam/evaluateBeam on the main thread; pool1/poolN = fitBeamParallel/evaluateBeamParallel on an ElmPool of 1/N threads. Wall: median and best of the repeats; CPU: process.cpuUsage over all threads; critical_cpu = main thread CPU + the busiest N worker threads' CPU (the wall an idle machine would show; *_estimate_idle = its ratio serial/poolN).",
 };
 const json = JSON.stringify(out, null, 2);
 console.log(json);

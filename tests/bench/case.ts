@@ -83,7 +83,7 @@ function centralCrop(f: Awaited<ReturnType<typeof openField>>, size: number) {
   for (let l = 0; l < lead; l++)
     for (let y = 0; y < h; y++) {
       const src = ((l * H + y0 + y) * W + x0) * C;
-      values.set(f.values.subarray(src, src + w * C), ((l * h + y) * w) * C);
+      values.set(f.values.subarray(src, src + w * C), (l * h + y) * w * C);
     }
   return { ...f, shape: [...f.shape.slice(0, d - 2), h, w], values, mask: undefined };
 }

@@ -114,10 +114,13 @@ async function main() {
   const only = arg('only');
   const viewsList = (arg('views') ?? '30,60,100').split(',').map(Number);
   const noiseList = (arg('noise') ?? 'none,1e5').split(',');
-  const nets = (arg('nets') ?? '').split(',').filter(Boolean).map((s) => {
-    const [m, steps] = s.split(':');
-    return { method: m, steps: Number(steps ?? 300) };
-  });
+  const nets = (arg('nets') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((s) => {
+      const [m, steps] = s.split(':');
+      return { method: m, steps: Number(steps ?? 300) };
+    });
   const netWidth = arg('net-width') ? Number(arg('net-width')) : undefined;
   const netLr = arg('net-lr') ? Number(arg('net-lr')) : undefined;
   const skipElmRidge = process.argv.includes('--no-elm-ridge');
@@ -185,12 +188,34 @@ async function main() {
             ...score(res.image),
             seconds: r2((performance.now() - t0) / 1000),
             params: p.params,
-            detail: { prior: p.prior, smooth: p.smooth, ridge: p.ridge, freq: p.freq, cells: p.cells, hidden: p.hidden, cg_iterations: p.cgIterations, validation: p.validation.strength, phases: p.seconds },
+            detail: {
+              prior: p.prior,
+              smooth: p.smooth,
+              ridge: p.ridge,
+              freq: p.freq,
+              cells: p.cells,
+              hidden: p.hidden,
+              cg_iterations: p.cgIterations,
+              validation: p.validation.strength,
+              phases: p.seconds,
+            },
           });
         }
         for (const n of nets) {
-          const res = await trainNetCt(n.method, sim.sinogram, sim.angles, [s.H, s.W], { steps: n.steps, backend: arg('backend') ?? 'wasm', ...(netWidth ? { width: netWidth } : {}), ...(netLr ? { lr: netLr } : {}) });
-          log({ ...base, method: n.method, ...score(res.image), seconds: r2(res.report.seconds), params: res.report.params, detail: { steps: res.report.stepsRun, best_step: res.report.bestStep, lr: res.report.lr, backend: res.report.backend, projector: res.report.projector } });
+          const res = await trainNetCt(n.method, sim.sinogram, sim.angles, [s.H, s.W], {
+            steps: n.steps,
+            backend: arg('backend') ?? 'wasm',
+            ...(netWidth ? { width: netWidth } : {}),
+            ...(netLr ? { lr: netLr } : {}),
+          });
+          log({
+            ...base,
+            method: n.method,
+            ...score(res.image),
+            seconds: r2(res.report.seconds),
+            params: res.report.params,
+            detail: { steps: res.report.stepsRun, best_step: res.report.bestStep, lr: res.report.lr, backend: res.report.backend, projector: res.report.projector },
+          });
         }
       }
     }

@@ -43,7 +43,13 @@ const CASES: CaseDef[] = [
   { name: 'inpaint drop 0.7 L7_ETMs', path: sample('geotiff', 'L7_ETMs.tif'), task: 'inpaint', options: { drop: 0.7 }, metric: 'psnr_unobserved' },
   { name: 'superres x2 camera', path: sample('images', 'camera.png'), task: 'superres', options: { scale: 2, check: true }, metric: 'psnr' },
   { name: 'superres x4 camera', path: sample('images', 'camera.png'), task: 'superres', options: { scale: 4, check: true }, metric: 'psnr' },
-  { name: 'through-plane x2 colin27', path: sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz'), task: 'interp', options: { zscale: 2, check: true }, metric: 'psnr_unobserved' },
+  {
+    name: 'through-plane x2 colin27',
+    path: sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz'),
+    task: 'interp',
+    options: { zscale: 2, check: true },
+    metric: 'psnr_unobserved',
+  },
   { name: 'through-plane x2 stent', path: sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), task: 'interp', options: { zscale: 2, check: true }, metric: 'psnr_unobserved' },
 ];
 
@@ -142,24 +148,45 @@ for (const c of CASES) {
   const base = rows.filter((r) => baselines.includes(r.method));
   const best = base.reduce<Row | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
   const cubic = base.find((r) => r.method === 'cubic');
-  const elms = rows.filter((r) => elmMethods.includes(r.method)).map((r) => ({
-    method: r.method,
-    score: r.score,
-    margin_over_best: best ? r.score - best.score : undefined,
-    margin_over_cubic: cubic ? r.score - cubic.score : undefined,
-    meets_target: best ? r.score >= best.score + 0.5 : undefined,
-  }));
-  out.push({ name: c.name, task: c.task, options: c.options, crop, shape: field.shape, metric: c.metric, best_baseline: best && { method: best.method, score: best.score }, target: best && { rule: 'best baseline + 0.5 dB', score: best.score + 0.5 }, elm: elms, results: rows });
+  const elms = rows
+    .filter((r) => elmMethods.includes(r.method))
+    .map((r) => ({
+      method: r.method,
+      score: r.score,
+      margin_over_best: best ? r.score - best.score : undefined,
+      margin_over_cubic: cubic ? r.score - cubic.score : undefined,
+      meets_target: best ? r.score >= best.score + 0.5 : undefined,
+    }));
+  out.push({
+    name: c.name,
+    task: c.task,
+    options: c.options,
+    crop,
+    shape: field.shape,
+    metric: c.metric,
+    best_baseline: best && { method: best.method, score: best.score },
+    target: best && { rule: 'best baseline + 0.5 dB', score: best.score + 0.5 },
+    elm: elms,
+    results: rows,
+  });
 }
 await pool.close();
 
 // The table: one line per case and ELM method.
-process.stderr.write(`\n${'case'.padEnd(30)} ${'method'.padEnd(9)} ${'ELM'.padStart(7)} ${'best baseline'.padStart(20)} ${'margin'.padStart(7)} ${'vs cubic'.padStart(8)}  target\n`);
-for (const c of out as Array<{ name: string; best_baseline?: { method: string; score: number }; elm: Array<{ method: string; score: number; margin_over_best?: number; margin_over_cubic?: number; meets_target?: boolean }> }>) {
+process.stderr.write(
+  `\n${'case'.padEnd(30)} ${'method'.padEnd(9)} ${'ELM'.padStart(7)} ${'best baseline'.padStart(20)} ${'margin'.padStart(7)} ${'vs cubic'.padStart(8)}  target\n`,
+);
+for (const c of out as Array<{
+  name: string;
+  best_baseline?: { method: string; score: number };
+  elm: Array<{ method: string; score: number; margin_over_best?: number; margin_over_cubic?: number; meets_target?: boolean }>;
+}>) {
   for (const e of c.elm) {
     const b = c.best_baseline ? `${c.best_baseline.method} ${c.best_baseline.score.toFixed(2)}` : '—';
     const f = (v?: number) => (v === undefined ? '—' : (v >= 0 ? '+' : '') + v.toFixed(2));
-    process.stderr.write(`${c.name.padEnd(30)} ${e.method.padEnd(9)} ${e.score.toFixed(2).padStart(7)} ${b.padStart(20)} ${f(e.margin_over_best).padStart(7)} ${f(e.margin_over_cubic).padStart(8)}  ${e.meets_target ? 'met' : 'missed'}\n`);
+    process.stderr.write(
+      `${c.name.padEnd(30)} ${e.method.padEnd(9)} ${e.score.toFixed(2).padStart(7)} ${b.padStart(20)} ${f(e.margin_over_best).padStart(7)} ${f(e.margin_over_cubic).padStart(8)}  ${e.meets_target ? 'met' : 'missed'}\n`,
+    );
   }
 }
 

@@ -9,7 +9,6 @@
 import { EngineService } from '../../main/service/engine';
 import { sample } from '../helpers/samples';
 
-
 const args = process.argv.slice(2);
 const flag = (k: string) => {
   const i = args.indexOf(`--${k}`);
@@ -35,4 +34,15 @@ await engine.startJob({ kind: 'fit', datasetId: info.id, method, params });
 const result = (await done) as { metrics: Record<string, number> };
 const t2 = performance.now();
 await engine.close();
-console.log(JSON.stringify({ path, method, open_s: (t1 - t0) / 1000, job_s: (t2 - t1) / 1000, psnr: result.metrics.psnr, params: result.metrics.params, cpu_s: (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    path,
+    method,
+    open_s: (t1 - t0) / 1000,
+    job_s: (t2 - t1) / 1000,
+    psnr: result.metrics.psnr,
+    params: result.metrics.params,
+    cpu_s: (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1e6,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -42,4 +42,11 @@ while (performance.now() - t0 < ms) {
 }
 const s = (performance.now() - t0) / 1000;
 const cpu = threadCpu() - c0;
-parentPort.postMessage({ gflops: (2 * n ** 3 * k) / s / 1e9, gflops_per_cpu_second: (2 * n ** 3 * k) / cpu / 1e9, products: k, seconds: s, cpu_seconds: cpu, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') });
+parentPort.postMessage({
+  gflops: (2 * n ** 3 * k) / s / 1e9,
+  gflops_per_cpu_second: (2 * n ** 3 * k) / cpu / 1e9,
+  products: k,
+  seconds: s,
+  cpu_seconds: cpu,
+  simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+});

@@ -88,13 +88,24 @@ async function trainOnce(method: string, T: number, batch: number): Promise<Run>
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
-  const r = await fitNet(data, { method, steps, backend: 'wasm', threads: T, batch, keepBest: false }, { onStep: () => marks.push({ wall: performance.now() / 1000, cpu: cpu(), threads: threadCpu() }) });
+  const r = await fitNet(
+    data,
+    { method, steps, backend: 'wasm', threads: T, batch, keepBest: false },
+    { onStep: () => marks.push({ wall: performance.now() / 1000, cpu: cpu(), threads: threadCpu() }) },
+  );
   const a = marks[0];
   const b = marks[marks.length - 1];
   const k = marks.length - 1;
   const split = cpuSplit(a.threads, b.threads);
   const critical = Math.max(split.main, ...split.others.slice(0, r.training.threads - 1)) / k;
-  return { steps_per_second: k / (b.wall - a.wall), cpu_seconds_per_step: (b.cpu - a.cpu) / k, critical_per_step: critical, threads: r.training.threads, params: r.params, loss: r.training.loss_final };
+  return {
+    steps_per_second: k / (b.wall - a.wall),
+    cpu_seconds_per_step: (b.cpu - a.cpu) / k,
+    critical_per_step: critical,
+    threads: r.training.threads,
+    params: r.params,
+    loss: r.training.loss_final,
+  };
 }
 
 /** The full batch, halved until one engine holds a step (WIRE at 256²): the same batch on 1 and N threads. */

@@ -103,7 +103,15 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
     out.mesh = { vertices: file.mesh.positions.length / 3, triangles: file.mesh.triangles.length / 3, closed: file.topology.closed, warnings: file.warnings };
     const { grid, stats } = voxelizeMesh(file.mesh, { resolution: spec.resolution });
     t = stage('voxelize', t);
-    out.grid = { shape: grid.shape, spacing: r6(grid.spacing[0]), voxels: stats.voxels, inside: stats.inside, undecided: stats.undecided, winding_queries: stats.windingQueries, broken_rays: stats.brokenRays };
+    out.grid = {
+      shape: grid.shape,
+      spacing: r6(grid.spacing[0]),
+      voxels: stats.voxels,
+      inside: stats.inside,
+      undecided: stats.undecided,
+      winding_queries: stats.windingQueries,
+      broken_rays: stats.brokenRays,
+    };
     if (spec.kind === 'voxelize') {
       out.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
       out.seconds = r4((performance.now() - t0) / 1000);
@@ -162,7 +170,12 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
   t = stage('distances', t);
   out.chamfer = r6(d.chamfer);
   out.hausdorff = r6(d.hausdorff);
-  out.distance_detail = { chamfer_fit_to_ref: r6(d.chamferAB), chamfer_ref_to_fit: r6(d.chamferBA), sample_spacing: d.sampleSpacing.map(r6), reference: spec.kind === 'mesh' ? 'input mesh' : 'marching cubes of the occupancy' };
+  out.distance_detail = {
+    chamfer_fit_to_ref: r6(d.chamferAB),
+    chamfer_ref_to_fit: r6(d.chamferBA),
+    sample_spacing: d.sampleSpacing.map(r6),
+    reference: spec.kind === 'mesh' ? 'input mesh' : 'marching cubes of the occupancy',
+  };
   out.units = occupancy.units ?? 'mesh units';
   out.seconds = r4((performance.now() - t0) / 1000);
   out.cpu_seconds = r4(cpuSeconds());
@@ -201,6 +214,11 @@ for (const c of CASES) {
 }
 const dir = join(process.cwd(), 'bench-results');
 mkdirSync(dir, { recursive: true });
-const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) }, node: process.version, results };
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) },
+  node: process.version,
+  results,
+};
 writeFileSync(join(dir, 'occupancy.json'), JSON.stringify(report, null, 2) + '\n');
 process.stderr.write(`wrote ${join(dir, 'occupancy.json')}\n`);

@@ -110,7 +110,13 @@ async function profileOnce(path: string, pool: ElmPool): Promise<Run> {
   });
   cpu.solve = solveRec.cpu * share;
   cpu.reconstruct = solveRec.cpu * (1 - share);
-  for (const [p, a, b] of [['read', m0, m1], ['prepare', m1, probe ?? solve], ['probe', probe ?? solve, solve], ['metrics', metrics, end]] as const) critical[p] = crit(a, b);
+  for (const [p, a, b] of [
+    ['read', m0, m1],
+    ['prepare', m1, probe ?? solve],
+    ['probe', probe ?? solve, solve],
+    ['metrics', metrics, end],
+  ] as const)
+    critical[p] = crit(a, b);
   const sr = crit(solve, metrics);
   critical.solve = sr * share;
   critical.reconstruct = sr * (1 - share);
@@ -161,7 +167,9 @@ for (const [name, path] of Object.entries(CASES)) {
     over_20_percent: PHASES.filter((p) => (phases[p] as { share: number }).share > 0.2),
     over_20_percent_idle_estimate: PHASES.filter((p) => (phases[p] as { idle_share: number }).idle_share > 0.2),
   };
-  process.stderr.write(`${name}: ${r3(total)} s (idle estimate ${r3(totalIdle)} s)  ${PHASES.map((p) => `${p} ${(phases[p] as { wall: number }).wall}/${(phases[p] as { idle_estimate: number }).idle_estimate}`).join(', ')}\n`);
+  process.stderr.write(
+    `${name}: ${r3(total)} s (idle estimate ${r3(totalIdle)} s)  ${PHASES.map((p) => `${p} ${(phases[p] as { wall: number }).wall}/${(phases[p] as { idle_estimate: number }).idle_estimate}`).join(', ')}\n`,
+  );
 }
 await pool.close();
 
@@ -170,7 +178,7 @@ const out = {
   threads: pool.size,
   repeats,
   load_average_1min: r3(loadavg()[0]),
-  note: 'ELM fit at the CLI defaults, read + fit + reconstruct + metrics; wall = median of the repeats (best = least disturbed), cpu = process CPU seconds over all threads; share = wall / total; idle_estimate = main thread CPU + the busiest pool threads\' CPU in the phase (thread-cpu.ts): the phase on an idle machine, idle_share its share',
+  note: "ELM fit at the CLI defaults, read + fit + reconstruct + metrics; wall = median of the repeats (best = least disturbed), cpu = process CPU seconds over all threads; share = wall / total; idle_estimate = main thread CPU + the busiest pool threads' CPU in the phase (thread-cpu.ts): the phase on an idle machine, idle_share its share",
   cases: results,
 };
 const json = JSON.stringify(out, null, 2);

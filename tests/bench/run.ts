@@ -53,9 +53,14 @@ const cases: Case[] = [
   // more than 0.2 dB worse, mesh construction ≤ 30 % of the solve). The cases are beam-compare.ts's.
   ...BEAM_CASES.flatMap((c) => beamPair(c.label, c.path, c.budget, c.open)),
   // Backpropagation INRs on CPU (wasm): steps/s and PSNR over time on camera.png at 256².
-  ...(['siren', 'ffn', 'gauss', 'wire', 'sl2a', 'bwrelu'] as const).map(
-    (m): Case => ({ name: `nets ${m} camera 256 wasm`, kind: 'fit', path: camera, crop: 256, method: m, options: { steps: 20, backend: 'wasm' } }),
-  ),
+  ...(['siren', 'ffn', 'gauss', 'wire', 'sl2a', 'bwrelu'] as const).map((m): Case => ({
+    name: `nets ${m} camera 256 wasm`,
+    kind: 'fit',
+    path: camera,
+    crop: 256,
+    method: m,
+    options: { steps: 20, backend: 'wasm' },
+  })),
   { name: 'nets siren+iga camera 256 wasm', kind: 'fit', path: camera, crop: 256, method: 'siren', options: { steps: 20, backend: 'wasm', iga: 'true' } },
   // Load times of the readers.
   { name: 'load astronaut.png', kind: 'load', path: astronaut },
@@ -112,9 +117,21 @@ for (const c of cases) {
     if (t.peak_rss_mb !== undefined) checks.peak_rss_mb = (res.peak_rss_mb as number) <= t.peak_rss_mb;
     if (t.params_max !== undefined) checks.params = (res.params as number) <= t.params_max;
   }
-  results.push({ name: c.name, kind: c.kind, method: c.method ?? (c.kind === 'fit' ? 'elm' : undefined), options: c.options, ...res, target: c.target, meets_target: c.target ? checks : undefined });
+  results.push({
+    name: c.name,
+    kind: c.kind,
+    method: c.method ?? (c.kind === 'fit' ? 'elm' : undefined),
+    options: c.options,
+    ...res,
+    target: c.target,
+    meets_target: c.target ? checks : undefined,
+  });
   const rate = typeof res.steps_per_second === 'number' ? `, ${res.steps_per_second.toFixed(3)} steps/s` : '';
-  const brief = res.error ? `error: ${res.error}` : c.kind === 'fit' ? `${(res.psnr as number)?.toFixed(2)} dB, ${(res.seconds as number)?.toFixed(2)} s, ${res.params} params, ${(res.peak_rss_mb as number).toFixed(0)} MB${rate}` : `${(res.load_seconds as number).toFixed(3)} s`;
+  const brief = res.error
+    ? `error: ${res.error}`
+    : c.kind === 'fit'
+      ? `${(res.psnr as number)?.toFixed(2)} dB, ${(res.seconds as number)?.toFixed(2)} s, ${res.params} params, ${(res.peak_rss_mb as number).toFixed(0)} MB${rate}`
+      : `${(res.load_seconds as number).toFixed(3)} s`;
   process.stderr.write(`${brief}${Object.values(checks).some((v) => !v) ? '  (misses target)' : ''}\n`);
 }
 

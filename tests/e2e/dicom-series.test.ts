@@ -30,7 +30,10 @@ async function expected(z: number): Promise<Uint8ClampedArray> {
 async function expectSlice(z: number): Promise<void> {
   const { page } = env.session;
   const [Z, Y, X] = info.shape;
-  await page.getByTestId('slice-index-0').filter({ hasText: `${z} [0–${Z - 1}]` }).waitFor({ timeout: 10_000 });
+  await page
+    .getByTestId('slice-index-0')
+    .filter({ hasText: `${z} [0–${Z - 1}]` })
+    .waitFor({ timeout: 10_000 });
   const want = await expected(z);
   await expect.poll(async () => equalPixels((await canvasPixels(page, IMAGE)).data, want), { timeout: 15_000 }).toBe(X * Y);
 }

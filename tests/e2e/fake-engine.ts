@@ -186,10 +186,7 @@ export class FakeEngine implements EngineApi {
     if (!this.timers.has(req.jobId)) return { cancelled: false };
     this.stop(req.jobId);
     this.cancelled.push(req.jobId);
-    setTimeout(
-      () => this.emit({ type: 'error', jobId: req.jobId, error: { name: 'InrError', code: 'E_CANCELLED', message: 'cancelled by the user' }, time: Date.now() }),
-      20,
-    );
+    setTimeout(() => this.emit({ type: 'error', jobId: req.jobId, error: { name: 'InrError', code: 'E_CANCELLED', message: 'cancelled by the user' }, time: Date.now() }), 20);
     return { cancelled: true };
   }
 

@@ -92,7 +92,10 @@ describe('NetCDF variable, level and time (real engine)', () => {
     await levelPick.selectOption({ label: '850 hPa' });
     await page.getByTestId('slice-index-1').filter({ hasText: '1 [0–1]' }).waitFor();
     await timePick.selectOption({ label: '2017-08-20 05:00' });
-    await page.getByTestId('slice-index-0').filter({ hasText: `${TIME} [0–9]` }).waitFor();
+    await page
+      .getByTestId('slice-index-0')
+      .filter({ hasText: `${TIME} [0–9]` })
+      .waitFor();
     await expect(page.getByTestId('slice-slider-0').getAttribute('aria-valuetext')).resolves.toContain('2017-08-20 05:00');
     await expect(page.getByTestId('slice-slider-1').getAttribute('aria-valuetext')).resolves.toContain('850 hPa');
 

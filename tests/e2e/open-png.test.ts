@@ -41,12 +41,7 @@ describe('renderer over the bridge (real engine)', () => {
     const n = png.width * png.height;
     for (let i = 0; i < n; i++) {
       const o = i * 4;
-      if (
-        shown.data[o] === png.data[o] &&
-        shown.data[o + 1] === png.data[o + 1] &&
-        shown.data[o + 2] === png.data[o + 2] &&
-        shown.data[o + 3] === 255
-      ) {
+      if (shown.data[o] === png.data[o] && shown.data[o + 1] === png.data[o + 1] && shown.data[o + 2] === png.data[o + 2] && shown.data[o + 3] === 255) {
         same++;
       }
     }

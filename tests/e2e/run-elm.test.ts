@@ -111,7 +111,9 @@ describe('ELM-INR on astronaut.png (real engine)', () => {
     const chart = page.getByTestId('metric-chart');
     const dark = await elementPixels(chart.locator('svg'));
     await page.getByTestId('theme-toggle').click();
-    await expect.poll(async () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme)).toBe('light');
+    await expect
+      .poll(async () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme))
+      .toBe('light');
     const light = await elementPixels(chart.locator('svg'));
     // The plot area turns light (the input background), the runs keep their colours.
     // Inside the plot frame's top-left corner (viewBox 260 × 108, frame from (34, 8)): no run reaches there.

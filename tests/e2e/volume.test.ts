@@ -44,9 +44,7 @@ async function expectPlanesAt(at: number[]): Promise<Record<keyof typeof PLANES,
     const expected = await expectedPlane([...plane], at);
     const w = info.shape[plane[1]];
     const h = info.shape[plane[0]];
-    await expect
-      .poll(async () => equalPixels((await canvasPixels(page, `${view(name)} ${IMAGE}`)).data, expected), { timeout: 20_000 })
-      .toBe(w * h);
+    await expect.poll(async () => equalPixels((await canvasPixels(page, `${view(name)} ${IMAGE}`)).data, expected), { timeout: 20_000 }).toBe(w * h);
     out[name] = await canvasPixels(page, `${view(name)} ${IMAGE}`);
     expect([out[name].width, out[name].height]).toEqual([w, h]);
   }
@@ -218,11 +216,14 @@ describe('volume planes and isosurface (real engine, Colin27)', () => {
 
     // Raise the threshold: a new surface is built (fewer triangles: inside the head, less skin).
     const renders = Number(await iso.getAttribute('data-renders'));
-    await page.getByTestId('iso-threshold').evaluate((el, v) => {
-      const input = el as unknown as { value: string; dispatchEvent(e: Event): boolean };
-      input.value = String(v);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }, level + 0.6 * (info.stats.channels[0].p98 - level));
+    await page.getByTestId('iso-threshold').evaluate(
+      (el, v) => {
+        const input = el as unknown as { value: string; dispatchEvent(e: Event): boolean };
+        input.value = String(v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      level + 0.6 * (info.stats.channels[0].p98 - level),
+    );
     await expect.poll(async () => Number(await iso.getAttribute('data-level')), { timeout: 10_000 }).toBeGreaterThan(level);
     await expect
       .poll(async () => (await iso.getAttribute('data-state')) === 'rendered' && Number(await iso.getAttribute('data-renders')) > renders, { timeout: 60_000 })

@@ -39,12 +39,13 @@ afterAll(async () => {
 
 async function expectSliceShown(z: number): Promise<void> {
   const { page } = session;
-  await page.getByTestId('slice-index-0').filter({ hasText: `${z} [0–${VOLUME.Z - 1}]` }).waitFor();
+  await page
+    .getByTestId('slice-index-0')
+    .filter({ hasText: `${z} [0–${VOLUME.Z - 1}]` })
+    .waitFor();
   // Drawn once the answer for this z is in: poll the pixels until they match.
   const expected = renderSlice(fakeSlice(z), { ...defaultDisplay({ ...VOLUME_INFO }) });
-  await expect
-    .poll(async () => equalPixels((await canvasPixels(page, `${MAIN} ${IMAGE}`)).data, expected), { timeout: 10_000 })
-    .toBe(VOLUME.X * VOLUME.Y);
+  await expect.poll(async () => equalPixels((await canvasPixels(page, `${MAIN} ${IMAGE}`)).data, expected), { timeout: 10_000 }).toBe(VOLUME.X * VOLUME.Y);
 }
 
 describe('workspace with a 3D volume (scripted engine)', () => {
@@ -183,9 +184,9 @@ describe('workspace with a 3D volume (scripted engine)', () => {
     const { page } = session;
     await page.getByTestId('layout-split').click();
     await page.getByTestId('theme-toggle').click();
-    await expect(page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme)).resolves.toBe(
-      'light',
-    );
+    await expect(
+      page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme),
+    ).resolves.toBe('light');
     await page.locator('[data-testid="view-3d"][data-state="rendered"]').waitFor();
     await page.waitForTimeout(200);
     await page.screenshot({ path: join(RESULTS, 'e2e-workspace-light.png') });

@@ -158,7 +158,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult[]> {
           const bound = (opts.boundMs ?? 60_000) * (c.command === 'fit' ? 3 : 1);
           const r = await runCli(args, { env: { INR_MAX_MEMORY: opts.memoryLimit ?? '512M' }, timeoutMs: bound });
           rmSync(dir, { recursive: true, force: true });
-          const result: FuzzResult = { ...c, code: r.code, signal: r.signal, ms: r.ms, peakMB: r.peakMB, timedOut: r.timedOut, failure: judge(r, opts.maxPeakMB ?? 1536), stderr: r.stderr.slice(0, 300) };
+          const result: FuzzResult = {
+            ...c,
+            code: r.code,
+            signal: r.signal,
+            ms: r.ms,
+            peakMB: r.peakMB,
+            timedOut: r.timedOut,
+            failure: judge(r, opts.maxPeakMB ?? 1536),
+            stderr: r.stderr.slice(0, 300),
+          };
           opts.onResult?.(result);
           return result;
         }),
@@ -192,7 +201,15 @@ export function fuzzReport(results: FuzzResult[]): FuzzReport {
   }
   const maxRss = results.reduce((a, r) => (r.peakMB > a.peakMB ? r : a), results[0]);
   const slowest = results.reduce((a, r) => (r.ms > a.ms ? r : a), results[0]);
-  const pick = (r: FuzzResult): CaseSummary => ({ file: r.file, kind: r.kind, seed: r.seed, command: r.command, code: r.code, ms: Math.round(r.ms), peak_mb: Math.round(r.peakMB) });
+  const pick = (r: FuzzResult): CaseSummary => ({
+    file: r.file,
+    kind: r.kind,
+    seed: r.seed,
+    command: r.command,
+    code: r.code,
+    ms: Math.round(r.ms),
+    peak_mb: Math.round(r.peakMB),
+  });
   return {
     cases: results.length,
     commands: { info: results.filter((r) => r.command === 'info').length, fit: results.filter((r) => r.command === 'fit').length },
@@ -228,4 +245,3 @@ if (process.argv[1] && process.argv[1].endsWith('process-fuzz.ts')) {
   console.log(JSON.stringify({ cases: report.cases, exit_codes: report.exit_codes, failures: report.failures.length, max_rss: report.max_rss, slowest: report.slowest }));
   process.exitCode = report.failures.length ? 1 : 0;
 }
-

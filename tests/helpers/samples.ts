@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
  * or `INR_SAMPLE_DATA` when set.
  */
 export function sampleDataRoot(): string {
-  const root = process.env.INR_SAMPLE_DATA
-    ? resolve(process.env.INR_SAMPLE_DATA)
-    : resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
+  const root = process.env.INR_SAMPLE_DATA ? resolve(process.env.INR_SAMPLE_DATA) : resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
   if (!existsSync(root)) throw new Error(`sample data not found at ${root}; set INR_SAMPLE_DATA`);
   return root;
 }

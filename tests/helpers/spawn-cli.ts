@@ -94,7 +94,7 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
 export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
-  return async <T,>(job: () => Promise<T>): Promise<T> => {
+  return async <T>(job: () => Promise<T>): Promise<T> => {
     if (active >= n) await new Promise<void>((r) => waiting.push(r));
     active++;
     try {

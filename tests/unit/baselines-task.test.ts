@@ -20,7 +20,15 @@ function field(shape: number[], f: (idx: number[]) => number, spacing?: number[]
       idx[a] = 0;
     }
   }
-  return createField({ axes: shape.map((_, a) => `a${a}`), shape, channels: ['v'], values, dtype: 'float32', geometry: spacing ? { spacing } : undefined, provenance: { format: 'test', path: 'synthetic' } });
+  return createField({
+    axes: shape.map((_, a) => `a${a}`),
+    shape,
+    channels: ['v'],
+    values,
+    dtype: 'float32',
+    geometry: spacing ? { spacing } : undefined,
+    provenance: { format: 'test', path: 'synthetic' },
+  });
 }
 
 describe('classical baselines in the registry', () => {
@@ -32,7 +40,10 @@ describe('classical baselines in the registry', () => {
     expect(lanczos.model).toBeUndefined();
     expect(lanczos.exports).toEqual(['reconstruction']);
     const f = field([16, 16], ([y, x]) => x + y);
-    await expect(runFitTask(f, { method: 'lanczos', task: { kind: 'inpaint', drop: 0.5 } })).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/cannot inpaint/i) });
+    await expect(runFitTask(f, { method: 'lanczos', task: { kind: 'inpaint', drop: 0.5 } })).rejects.toMatchObject({
+      code: 'E_ARG',
+      message: expect.stringMatching(/cannot inpaint/i),
+    });
     await expect(runFitTask(f, { method: 'cubic' })).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/cannot represent/i) });
     expect(() => fitRequest('cubic', { budget: '1000' }, 'cli')).toThrow(/stores no parameters/);
   });

@@ -12,10 +12,32 @@ function grid2(n1: number, n2: number, f: (y: number, x: number) => number): Flo
 
 describe('local Barron norm estimator', () => {
   it('gives (about) zero for a constant and for an affine ramp', () => {
-    expect(barronNorm(grid2(32, 32, () => 0.7), [32, 32], 1, [32, 32])).toBeLessThan(1e-12);
-    expect(barronNorm(grid2(32, 32, (y, x) => 0.3 + 0.01 * y - 0.02 * x), [32, 32], 1, [32, 32])).toBeLessThan(1e-12);
+    expect(
+      barronNorm(
+        grid2(32, 32, () => 0.7),
+        [32, 32],
+        1,
+        [32, 32],
+      ),
+    ).toBeLessThan(1e-12);
+    expect(
+      barronNorm(
+        grid2(32, 32, (y, x) => 0.3 + 0.01 * y - 0.02 * x),
+        [32, 32],
+        1,
+        [32, 32],
+      ),
+    ).toBeLessThan(1e-12);
     // Without detrending the ramp is seen as content.
-    expect(barronNorm(grid2(32, 32, (y) => 0.01 * y), [32, 32], 1, [32, 32], { detrend: false })).toBeGreaterThan(1e-3);
+    expect(
+      barronNorm(
+        grid2(32, 32, (y) => 0.01 * y),
+        [32, 32],
+        1,
+        [32, 32],
+        { detrend: false },
+      ),
+    ).toBeGreaterThan(1e-3);
   });
 
   it('gives a·π·k for a cosine of k cycles over the support in 1-D, and ∝ k in 2-D', () => {
@@ -29,17 +51,22 @@ describe('local Barron norm estimator', () => {
       expect(barronNorm(x, [n], 1, [n]) / (0.5 * Math.PI * k)).toBeLessThan(1.02);
     }
     // In 2-D the window also spreads the line over k_y = ±1, which adds O(1/k²) to |ω|.
-    const b = [4, 8, 16, 24].map((k) => barronNorm(grid2(n, n, (_, x) => Math.sin((2 * Math.PI * k * x) / n)), [n, n], 1, [n, n]) / k);
+    const b = [4, 8, 16, 24].map(
+      (k) =>
+        barronNorm(
+          grid2(n, n, (_, x) => Math.sin((2 * Math.PI * k * x) / n)),
+          [n, n],
+          1,
+          [n, n],
+        ) / k,
+    );
     for (const r of b) expect(r / b[3]).toBeGreaterThan(0.99);
     for (const r of b) expect(r / b[3]).toBeLessThan(1.05);
   });
 
   it('halves when a cell of a band-limited signal is halved (local coordinates)', () => {
     // Band-limited, non-periodic over the box: a few incommensurate tones, two channels.
-    const f = (y: number, x: number) => [
-      Math.sin(0.21 * x + 0.13 * y) + 0.5 * Math.cos(0.37 * x - 0.29 * y + 1),
-      0.7 * Math.sin(0.41 * y + 0.05 * x + 2),
-    ];
+    const f = (y: number, x: number) => [Math.sin(0.21 * x + 0.13 * y) + 0.5 * Math.cos(0.37 * x - 0.29 * y + 1), 0.7 * Math.sin(0.41 * y + 0.05 * x + 2)];
     const n = 128;
     const block = (y0: number, x0: number, m: number) => {
       const out = new Float64Array(m * m * 2);
@@ -72,8 +99,18 @@ describe('local Barron norm estimator', () => {
         two[(y * n + x) * 2] = Math.cos((2 * Math.PI * 4 * x) / n);
         two[(y * n + x) * 2 + 1] = Math.cos((2 * Math.PI * 2 * x) / n);
       }
-    const b0 = barronNorm(two.filter((_, i) => i % 2 === 0), [n, n], 1, [n, n]);
-    const b1 = barronNorm(two.filter((_, i) => i % 2 === 1), [n, n], 1, [n, n]);
+    const b0 = barronNorm(
+      two.filter((_, i) => i % 2 === 0),
+      [n, n],
+      1,
+      [n, n],
+    );
+    const b1 = barronNorm(
+      two.filter((_, i) => i % 2 === 1),
+      [n, n],
+      1,
+      [n, n],
+    );
     expect(barronNorm(two, [n, n], 2, [n, n])).toBeCloseTo(Math.max(b0, b1), 12);
     expect(barronNorm(two, [n, n], 2, [n, n], { combine: 'sum' })).toBeCloseTo(b0 + b1, 12);
     // Garbage in unobserved samples is ignored.

@@ -191,11 +191,15 @@ describe('fitBeam', () => {
       }
     expect(psnr1(held, truth)).toBeGreaterThan(18);
     expect(() =>
-      fitBeam(chirp, { budget: 800 }, {
-        checkCancel: () => {
-          throw new InrError('E_CANCELLED', 'cancelled by the user');
+      fitBeam(
+        chirp,
+        { budget: 800 },
+        {
+          checkCancel: () => {
+            throw new InrError('E_CANCELLED', 'cancelled by the user');
+          },
         },
-      }),
+      ),
     ).toThrow(/cancelled/);
   });
 

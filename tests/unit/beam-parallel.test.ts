@@ -89,17 +89,29 @@ describe('BEAM on the worker pool', () => {
     const pool = pools[0];
     const ctl = new AbortController();
     const stages: string[] = [];
-    const run = fitBeamParallel(pool, cam, { budget: 20000, freq: 1 }, {
-      signal: ctl.signal,
-      onProgress: (s) => {
-        stages.push(s);
-        if (s === 'building mesh') setImmediate(() => ctl.abort());
+    const run = fitBeamParallel(
+      pool,
+      cam,
+      { budget: 20000, freq: 1 },
+      {
+        signal: ctl.signal,
+        onProgress: (s) => {
+          stages.push(s);
+          if (s === 'building mesh') setImmediate(() => ctl.abort());
+        },
       },
-    });
+    );
     await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
     const aborted = new AbortController();
     aborted.abort();
-    await expect(evaluateBeamParallel(pool, fitBeam(cam, { budget: 2000, freq: 1 }), cam.shape.map((L) => sampleGrid(L)), { signal: aborted.signal })).rejects.toMatchObject({
+    await expect(
+      evaluateBeamParallel(
+        pool,
+        fitBeam(cam, { budget: 2000, freq: 1 }),
+        cam.shape.map((L) => sampleGrid(L)),
+        { signal: aborted.signal },
+      ),
+    ).rejects.toMatchObject({
       code: 'E_CANCELLED',
     });
     const again = await fitBeamParallel(pool, cam, { budget: 2000, freq: 1 });
@@ -111,7 +123,11 @@ describe('BEAM work schedule', () => {
   it('cuts the solve into pieces of one group each, every cell once, larger pieces first', async () => {
     const astro = crop(await openField(sample('images', 'astronaut.png'), {}), [96, 112]);
     const model = fitBeam(astro, { budget: 12000, freq: 1 });
-    const groups = groupCells(model.spec, model.cells, astro.shape.map((L) => sampleGrid(L)));
+    const groups = groupCells(
+      model.spec,
+      model.cells,
+      astro.shape.map((L) => sampleGrid(L)),
+    );
     const pieces = solvePieces(model.spec, groups, 2);
     expect(pieces.flat().sort((a, b) => a - b)).toEqual(model.cells.map((_, i) => i));
     const groupOf = new Map<number, number>();

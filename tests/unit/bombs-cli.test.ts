@@ -40,30 +40,38 @@ function checkRun(r: CliRun, b: Bomb, limitText: string | undefined): void {
 
 describe('every crafted file ends the real CLI with exit code 2, one line, bounded memory', () => {
   for (const b of BOMBS) {
-    it.concurrent(`${b.file}: info under ${SMALL_LIMIT}, fit --method elm under ${b.large === 'ok' ? SMALL_LIMIT : LARGE_LIMIT} (${b.what})`, async () => {
-      const path = join(BOMB_DIR, b.file);
-      const fitLimit = b.large === 'ok' ? SMALL_LIMIT : LARGE_LIMIT;
-      const fitExpect = b.large === 'ok' ? b.small : b.large;
-      const dest = join(out, b.file);
-      const [info, fit] = await Promise.all([
-        two(() => runCli(['info', path], { env: { INR_MAX_MEMORY: SMALL_LIMIT }, timeoutMs: RUN_BOUND_MS })),
-        two(() => runCli(['fit', path, '--method', 'elm', '--out', dest], { env: { INR_MAX_MEMORY: fitLimit }, timeoutMs: RUN_BOUND_MS })),
-      ]);
-      figures.push(`${b.file.padEnd(36)} info ${info.peakMB.toFixed(0).padStart(4)}  fit ${fit.peakMB.toFixed(0).padStart(4)}  (${info.rssMethod})`);
-      checkRun(info, b, b.small === 'E_TOO_LARGE' ? '16.0 MiB' : undefined);
-      checkRun(fit, b, fitExpect === 'E_TOO_LARGE' ? (fitLimit === SMALL_LIMIT ? '16.0 MiB' : '4.0 GiB') : undefined);
-      // A refused fit leaves no results behind.
-      expect(existsSync(dest) ? readdirSync(dest) : []).toEqual([]);
-    }, 4 * RUN_BOUND_MS);
+    it.concurrent(
+      `${b.file}: info under ${SMALL_LIMIT}, fit --method elm under ${b.large === 'ok' ? SMALL_LIMIT : LARGE_LIMIT} (${b.what})`,
+      async () => {
+        const path = join(BOMB_DIR, b.file);
+        const fitLimit = b.large === 'ok' ? SMALL_LIMIT : LARGE_LIMIT;
+        const fitExpect = b.large === 'ok' ? b.small : b.large;
+        const dest = join(out, b.file);
+        const [info, fit] = await Promise.all([
+          two(() => runCli(['info', path], { env: { INR_MAX_MEMORY: SMALL_LIMIT }, timeoutMs: RUN_BOUND_MS })),
+          two(() => runCli(['fit', path, '--method', 'elm', '--out', dest], { env: { INR_MAX_MEMORY: fitLimit }, timeoutMs: RUN_BOUND_MS })),
+        ]);
+        figures.push(`${b.file.padEnd(36)} info ${info.peakMB.toFixed(0).padStart(4)}  fit ${fit.peakMB.toFixed(0).padStart(4)}  (${info.rssMethod})`);
+        checkRun(info, b, b.small === 'E_TOO_LARGE' ? '16.0 MiB' : undefined);
+        checkRun(fit, b, fitExpect === 'E_TOO_LARGE' ? (fitLimit === SMALL_LIMIT ? '16.0 MiB' : '4.0 GiB') : undefined);
+        // A refused fit leaves no results behind.
+        expect(existsSync(dest) ? readdirSync(dest) : []).toEqual([]);
+      },
+      4 * RUN_BOUND_MS,
+    );
   }
 
   for (const file of ['nifti-30000-cubed.nii', 'tiff-1e6x1e6.tif', 'netcdf4-dim-2e31.nc']) {
-    it.concurrent(`${file}: info with the default limit (no INR_MAX_MEMORY)`, async () => {
-      const b = BOMBS.find((x) => x.file === file)!;
-      const r = await two(() => runCli(['info', join(BOMB_DIR, file)], { env: { INR_MAX_MEMORY: undefined }, timeoutMs: RUN_BOUND_MS }));
-      figures.push(`${file.padEnd(36)} info ${r.peakMB.toFixed(0).padStart(4)}  (default limit)`);
-      checkRun(r, b, undefined);
-      expect(r.stderr).toMatch(/half of this machine's memory/);
-    }, 2 * RUN_BOUND_MS);
+    it.concurrent(
+      `${file}: info with the default limit (no INR_MAX_MEMORY)`,
+      async () => {
+        const b = BOMBS.find((x) => x.file === file)!;
+        const r = await two(() => runCli(['info', join(BOMB_DIR, file)], { env: { INR_MAX_MEMORY: undefined }, timeoutMs: RUN_BOUND_MS }));
+        figures.push(`${file.padEnd(36)} info ${r.peakMB.toFixed(0).padStart(4)}  (default limit)`);
+        checkRun(r, b, undefined);
+        expect(r.stderr).toMatch(/half of this machine's memory/);
+      },
+      2 * RUN_BOUND_MS,
+    );
   }
 });

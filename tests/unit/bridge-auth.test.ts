@@ -211,7 +211,12 @@ describe('the real engine behind the token', () => {
       const { ws } = await connect(real.socketUrl, { origin: real.origin });
       const r = await call(ws!, 'open', { path: sample('images', 'phantom.png') });
       expect(r).toMatchObject({ ok: true, result: { shape: [400, 400], format: 'png' } });
-      const refused = await call(ws!, 'exportResult', { datasetId: r.ok ? (r.result as { id: string }).id : '', jobId: 'job-1', what: 'reconstruction', path: join(dir, 'out.png') });
+      const refused = await call(ws!, 'exportResult', {
+        datasetId: r.ok ? (r.result as { id: string }).id : '',
+        jobId: 'job-1',
+        what: 'reconstruction',
+        path: join(dir, 'out.png'),
+      });
       expect(refused.ok).toBe(false);
       expect(existsSync(join(dir, 'out.png'))).toBe(false);
       ws!.close();

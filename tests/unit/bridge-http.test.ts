@@ -160,7 +160,34 @@ describe('the static server', () => {
   it('survives a seeded fuzz of a few hundred targets, then serves as before', async () => {
     const rnd = prng(0x19b1d6e);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-    const pieces = ['..', '.', '%2e', '%2E%2e', '%2f', '%5c', '\\', '/', '//', '%', '%0', '%zz', '%00', '%E0%A4%A', '%c0%ae', 'assets', 'index.html', 'secret.txt', 'link-out.txt', 'dir-out', '?', '#', ';', '%3f', '~', 'a'];
+    const pieces = [
+      '..',
+      '.',
+      '%2e',
+      '%2E%2e',
+      '%2f',
+      '%5c',
+      '\\',
+      '/',
+      '//',
+      '%',
+      '%0',
+      '%zz',
+      '%00',
+      '%E0%A4%A',
+      '%c0%ae',
+      'assets',
+      'index.html',
+      'secret.txt',
+      'link-out.txt',
+      'dir-out',
+      '?',
+      '#',
+      ';',
+      '%3f',
+      '~',
+      'a',
+    ];
     const targets: Buffer[] = [];
     for (let i = 0; i < 320; i++) {
       const kind = i % 5;
@@ -175,7 +202,10 @@ describe('the static server', () => {
         // Percent-encodings of random bytes, some cut short.
         let s = '/';
         const n = 1 + Math.floor(rnd() * 24);
-        for (let k = 0; k < n; k++) s += `%${Math.floor(rnd() * 256).toString(16).padStart(2, '0')}`;
+        for (let k = 0; k < n; k++)
+          s += `%${Math.floor(rnd() * 256)
+            .toString(16)
+            .padStart(2, '0')}`;
         if (rnd() < 0.3) s += '%' + Math.floor(rnd() * 16).toString(16);
         t = Buffer.from(s, 'latin1');
       } else if (kind === 2) {
@@ -187,10 +217,19 @@ describe('the static server', () => {
       } else if (kind === 3) {
         // Very long paths: over the 2048-character limit, some over Node's header limit.
         const n = 1500 + Math.floor(rnd() * 20_000);
-        t = Buffer.from('/' + Array.from({ length: n }, () => pick(['a', '/', '.', '%41', '..'])).join('').slice(0, n), 'latin1');
+        t = Buffer.from(
+          '/' +
+            Array.from({ length: n }, () => pick(['a', '/', '.', '%41', '..']))
+              .join('')
+              .slice(0, n),
+          'latin1',
+        );
       } else {
         // Request targets that are not origin-form at all.
-        t = Buffer.from(pick(['*', 'http://evil.example/', 'secret.txt', '', '%2f', '\\..\\secret.txt', `//${dir.slice(1)}/secret.txt`]) + (rnd() < 0.5 ? '' : pick(pieces)), 'latin1');
+        t = Buffer.from(
+          pick(['*', 'http://evil.example/', 'secret.txt', '', '%2f', '\\..\\secret.txt', `//${dir.slice(1)}/secret.txt`]) + (rnd() < 0.5 ? '' : pick(pieces)),
+          'latin1',
+        );
       }
       targets.push(t);
     }

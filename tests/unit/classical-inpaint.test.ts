@@ -47,7 +47,13 @@ describe('exact reproduction', () => {
   it('normalised convolution reproduces a constant exactly and keeps observed samples', () => {
     const v = new Float32Array(H * W).fill(42.5);
     const m = borderedMask(H, W, 0.1, 6);
-    const out = inpaint('nconv', v.map((x, i) => (m[i] ? x : NaN)), [H, W], 1, m);
+    const out = inpaint(
+      'nconv',
+      v.map((x, i) => (m[i] ? x : NaN)),
+      [H, W],
+      1,
+      m,
+    );
     expect(maxError(out, v)).toBeLessThan(1e-4);
   });
 
@@ -111,7 +117,13 @@ describe('the Clough–Tocher element', () => {
       const px = [0, 1, 2].map(() => rng.uniform() * 20 - 10);
       const py = [0, 1, 2].map(() => rng.uniform() * 20 - 10);
       if ((px[1] - px[0]) * (py[2] - py[0]) - (py[1] - py[0]) * (px[2] - px[0]) < 0) [px[1], px[2], py[1], py[2]] = [px[2], px[1], py[2], py[1]];
-      const c = element(px, py, px.map((x, i) => val(x, py[i])), px.map((x, i) => grad(x, py[i])[0]), px.map((x, i) => grad(x, py[i])[1]));
+      const c = element(
+        px,
+        py,
+        px.map((x, i) => val(x, py[i])),
+        px.map((x, i) => grad(x, py[i])[0]),
+        px.map((x, i) => grad(x, py[i])[1]),
+      );
       for (let s = 0; s < 50; s++) {
         let [a, b] = [rng.uniform(), rng.uniform()];
         if (a + b > 1) [a, b] = [1 - a, 1 - b];
@@ -228,7 +240,12 @@ describe('lines, volumes and other shapes', () => {
       const out = inpaint('nconv', v, shape, 2, m);
       expect(out.every(Number.isFinite)).toBe(true);
       // A constant per channel stays that constant.
-      expect(maxError(out.filter((_, i) => (i & 1) === 0), new Float32Array(n).fill(7))).toBeLessThan(1e-4);
+      expect(
+        maxError(
+          out.filter((_, i) => (i & 1) === 0),
+          new Float32Array(n).fill(7),
+        ),
+      ).toBeLessThan(1e-4);
     }
   });
 });
@@ -241,7 +258,12 @@ describe('refusals, errors and hooks', () => {
 
   it('refuses a task a baseline cannot do, in one line', () => {
     expect(() => inpaint('lanczos', v, [16, 16], 1, m)).toThrow(/lanczos cannot fill scattered holes \(methods that can: linear, cubic, natural, nconv, nearest\)/);
-    expect(() => resample('nconv', v, [16, 16], 1, [{ start: 0, step: 0.5, count: 32 }, { start: 0, step: 0.5, count: 32 }])).toThrow(/nconv cannot resample onto a finer grid/);
+    expect(() =>
+      resample('nconv', v, [16, 16], 1, [
+        { start: 0, step: 0.5, count: 32 },
+        { start: 0, step: 0.5, count: 32 },
+      ]),
+    ).toThrow(/nconv cannot resample onto a finer grid/);
     expect(refusal('cubic', 'interp', [64, 64])).toMatch(/3 or more axes/);
     expect(refusal('cubic', 'interp', [8, 64, 64])).toBeUndefined();
     expect(refusal('linear', 'fit')).toMatch(/needs samples to fill/);
@@ -252,7 +274,11 @@ describe('refusals, errors and hooks', () => {
   it('does every task its table entry lists, and refuses the others', () => {
     const vol = new Float32Array(4 * 16 * 16).map((_, i) => i % 17);
     const grids2 = [finer(16), finer(16)];
-    const gridsZ = [{ start: 0, step: 0.5, count: 7 }, { start: 0, step: 1, count: 16 }, { start: 0, step: 1, count: 16 }];
+    const gridsZ = [
+      { start: 0, step: 0.5, count: 7 },
+      { start: 0, step: 1, count: 16 },
+      { start: 0, step: 1, count: 16 },
+    ];
     for (const m of CLASSICAL_METHODS) {
       const run = {
         inpaint: () => inpaint(m.id, v, [16, 16], 1, mask3),
@@ -284,6 +310,18 @@ describe('refusals, errors and hooks', () => {
     for (const method of ['linear', 'cubic', 'natural', 'nconv', 'nearest']) {
       expect(() => inpaint(method, v, [16, 16], 1, m, { signal: ac.signal })).toThrow(/cancelled/);
     }
-    expect(() => resample('cubic', v, [16, 16], 1, [{ start: 0, step: 0.5, count: 32 }, { start: 0, step: 0.5, count: 32 }], { signal: ac.signal })).toThrow(/cancelled/);
+    expect(() =>
+      resample(
+        'cubic',
+        v,
+        [16, 16],
+        1,
+        [
+          { start: 0, step: 0.5, count: 32 },
+          { start: 0, step: 0.5, count: 32 },
+        ],
+        { signal: ac.signal },
+      ),
+    ).toThrow(/cancelled/);
   });
 });

@@ -90,7 +90,9 @@ describe('fit --out is all or nothing', () => {
         else expect(r.signal).toBe(sig);
         expect(r.stderr).not.toMatch(/\bat .*\(/);
         // Interrupted: exactly what was there (the first results, or an earlier run's complete new ones).
-        const same = [...now.keys()].sort().join() === [...before.keys()].sort().join() && (now.get('model.inr')!.equals(before.get('model.inr')!) || now.get('model.inr')!.equals(after.get('model.inr')!));
+        const same =
+          [...now.keys()].sort().join() === [...before.keys()].sort().join() &&
+          (now.get('model.inr')!.equals(before.get('model.inr')!) || now.get('model.inr')!.equals(after.get('model.inr')!));
         expect(same).toBe(true);
         kept++;
       }

@@ -32,7 +32,12 @@ const two = limiter(Number(process.env.INR_EXITS_CONCURRENCY) || 2);
 const slow: Array<[string, number]> = [];
 afterAll(() => {
   slow.sort((a, b) => b[1] - a[1]);
-  console.log(`${slow.length} info runs; slowest: ${slow.slice(0, 5).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  console.log(
+    `${slow.length} info runs; slowest: ${slow
+      .slice(0, 5)
+      .map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`)
+      .join(', ')}`,
+  );
 });
 
 describe('`inr-studio info` ends by itself on every shared sample', () => {
@@ -45,16 +50,20 @@ describe('`inr-studio info` ends by itself on every shared sample', () => {
 
   for (const path of paths) {
     const name = relative(root, path) || '.';
-    it.concurrent(`${name}${statSync(path).isDirectory() ? '/' : ''}`, async () => {
-      const r = await two(() => runCli(['info', path], { timeoutMs: RUN_BOUND_MS }));
-      slow.push([name, r.ms]);
-      const label = `${name}: exit ${r.code}${r.timedOut ? ` (still running after ${RUN_BOUND_MS / 1000} s: killed)` : ''} ${JSON.stringify(r.stderr.slice(0, 300))}`;
-      expect(r.timedOut, label).toBe(false);
-      expect([0, 2], label).toContain(r.code);
-      expect(r.stderr, label).not.toMatch(STACK_LINE);
-      if (r.code === 2) expect(r.stderr.trim().split('\n').length, label).toBe(1);
-      else expect(r.stdout.length, label).toBeGreaterThan(0);
-    }, 3 * RUN_BOUND_MS);
+    it.concurrent(
+      `${name}${statSync(path).isDirectory() ? '/' : ''}`,
+      async () => {
+        const r = await two(() => runCli(['info', path], { timeoutMs: RUN_BOUND_MS }));
+        slow.push([name, r.ms]);
+        const label = `${name}: exit ${r.code}${r.timedOut ? ` (still running after ${RUN_BOUND_MS / 1000} s: killed)` : ''} ${JSON.stringify(r.stderr.slice(0, 300))}`;
+        expect(r.timedOut, label).toBe(false);
+        expect([0, 2], label).toContain(r.code);
+        expect(r.stderr, label).not.toMatch(STACK_LINE);
+        if (r.code === 2) expect(r.stderr.trim().split('\n').length, label).toBe(1);
+        else expect(r.stdout.length, label).toBeGreaterThan(0);
+      },
+      3 * RUN_BOUND_MS,
+    );
   }
 });
 
@@ -71,22 +80,36 @@ const ONE_PER_FORMAT = [
 
 describe('`fit`, `backends`, `spectral-bias` and `methods` end by themselves too', () => {
   for (const rel of ONE_PER_FORMAT) {
-    it.concurrent(`fit ${rel}`, async () => {
-      const r = await two(() => runCli(['fit', join(root, rel), '--method', 'elm', '--json', '--out', 'out'], { timeoutMs: 3 * RUN_BOUND_MS }));
-      const label = `${rel}: exit ${r.code}${r.timedOut ? ' (killed at the bound)' : ''} ${JSON.stringify(r.stderr.slice(0, 300))}`;
-      expect(r.timedOut, label).toBe(false);
-      expect(r.code, label).toBe(0);
-      // With no budget, a fit never stores more parameters than the data has values.
-      const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-      expect(j.params_per_value, label).toBeLessThanOrEqual(1);
-    }, 6 * RUN_BOUND_MS);
+    it.concurrent(
+      `fit ${rel}`,
+      async () => {
+        const r = await two(() => runCli(['fit', join(root, rel), '--method', 'elm', '--json', '--out', 'out'], { timeoutMs: 3 * RUN_BOUND_MS }));
+        const label = `${rel}: exit ${r.code}${r.timedOut ? ' (killed at the bound)' : ''} ${JSON.stringify(r.stderr.slice(0, 300))}`;
+        expect(r.timedOut, label).toBe(false);
+        expect(r.code, label).toBe(0);
+        // With no budget, a fit never stores more parameters than the data has values.
+        const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+        expect(j.params_per_value, label).toBeLessThanOrEqual(1);
+      },
+      6 * RUN_BOUND_MS,
+    );
   }
-  for (const args of [['backends'], ['backends', '--json'], ['methods', '--json'], ['spectral-bias', '--method', 'elm', '--json'], ['spectral-bias', '--method', 'relu', '--steps', '3', '--json']]) {
-    it.concurrent(args.join(' '), async () => {
-      const r = await two(() => runCli(args, { timeoutMs: RUN_BOUND_MS }));
-      expect(r.timedOut, r.stderr).toBe(false);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).not.toMatch(STACK_LINE);
-    }, 3 * RUN_BOUND_MS);
+  for (const args of [
+    ['backends'],
+    ['backends', '--json'],
+    ['methods', '--json'],
+    ['spectral-bias', '--method', 'elm', '--json'],
+    ['spectral-bias', '--method', 'relu', '--steps', '3', '--json'],
+  ]) {
+    it.concurrent(
+      args.join(' '),
+      async () => {
+        const r = await two(() => runCli(args, { timeoutMs: RUN_BOUND_MS }));
+        expect(r.timedOut, r.stderr).toBe(false);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).not.toMatch(STACK_LINE);
+      },
+      3 * RUN_BOUND_MS,
+    );
   }
 });

@@ -64,11 +64,17 @@ describe('inr-studio ct', () => {
     expect(j.psnr).toBeGreaterThan(fbp.psnr);
     expect(j.params).toBeGreaterThan(0);
     expect(j.solver.prior).toBe('tv');
-    expect(readFileSync(join(tmp, 'elm', 'model.inr')).subarray(0, 8).toString()).toBe('INRMODEL');
+    expect(
+      readFileSync(join(tmp, 'elm', 'model.inr'))
+        .subarray(0, 8)
+        .toString(),
+    ).toBe('INRMODEL');
   }, 500_000);
 
   it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
-    const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], { timeoutMs: 180_000 });
+    const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], {
+      timeoutMs: 180_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
     expect(j.views).toBe(30);
@@ -92,13 +98,17 @@ describe('inr-studio ct', () => {
       ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
     ];
     for (const [name, args, msg] of cases) {
-      it(name, async () => {
-        const r = await two(() => runCli(['ct', ...args(), '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
-        expect(r.code, r.stderr).toBe(2);
-        expect(r.stderr.trim().split('\n')).toHaveLength(1);
-        expect(r.stderr).toMatch(msg);
-        expect(r.stderr).not.toMatch(STACK_LINE);
-      }, 200_000);
+      it(
+        name,
+        async () => {
+          const r = await two(() => runCli(['ct', ...args(), '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
+          expect(r.code, r.stderr).toBe(2);
+          expect(r.stderr.trim().split('\n')).toHaveLength(1);
+          expect(r.stderr).toMatch(msg);
+          expect(r.stderr).not.toMatch(STACK_LINE);
+        },
+        200_000,
+      );
     }
   });
 });

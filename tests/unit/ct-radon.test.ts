@@ -151,8 +151,7 @@ describe('parallel-beam projector: adjoint and sparse forms', () => {
     const out = new Float64Array(all.length).fill(7);
     radonForward(g, x, out, { views: [1, 4] });
     const nd = g.detectors;
-    for (let v = 0; v < 6; v++)
-      for (let k = 0; k < nd; k++) expect(out[v * nd + k]).toBe(v === 1 || v === 4 ? all[v * nd + k] : 7);
+    for (let v = 0; v < 6; v++) for (let k = 0; k < nd; k++) expect(out[v * nd + k]).toBe(v === 1 || v === 4 ? all[v * nd + k] : 7);
   });
 });
 
@@ -228,7 +227,11 @@ describe('parallel-beam projector: references', () => {
     const thetaDeg = Array.from({ length: 20 }, (_, k) => k * 9 + 2.5);
     const img = await phantom(64);
     const ref = skimageRadon(img, 64, 64, thetaDeg);
-    const g = parallelGeometry(64, 64, Float64Array.from(thetaDeg, (d) => (d * Math.PI) / 180));
+    const g = parallelGeometry(
+      64,
+      64,
+      Float64Array.from(thetaDeg, (d) => (d * Math.PI) / 180),
+    );
     expect(g.detectors).toBe(ref.N);
     const ours = radonForward(g, img);
     const diff = ours.map((v, i) => v - ref.sino[i]);
@@ -241,7 +244,12 @@ describe('parallel-beam projector: references', () => {
     const bump = new Float64Array(H * W);
     for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) bump[i * W + j] = Math.max(0, 1 - ((i - 9) ** 2 + (j - 22) ** 2) / 60);
     const ref2 = skimageRadon(bump, H, W, thetaDeg);
-    const g2 = parallelGeometry(H, W, Float64Array.from(thetaDeg, (d) => (d * Math.PI) / 180), { detectors: ref2.N });
+    const g2 = parallelGeometry(
+      H,
+      W,
+      Float64Array.from(thetaDeg, (d) => (d * Math.PI) / 180),
+      { detectors: ref2.N },
+    );
     const ours2 = radonForward(g2, bump);
     const d2 = ours2.map((v, i) => v - ref2.sino[i]);
     expect(norm(d2) / norm(ref2.sino)).toBeLessThan(1e-12);
@@ -302,8 +310,7 @@ describe('parallel-beam projector: references', () => {
     ];
     const c = Math.floor(N / 2);
     const img = new Float64Array(N * N);
-    for (let i = 0; i < N; i++)
-      for (let j = 0; j < N; j++) for (const b of blobs) img[i * N + j] += b.a * Math.exp(-((j - c - b.x) ** 2 + (c - i - b.y) ** 2) / (2 * b.s * b.s));
+    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) for (const b of blobs) img[i * N + j] += b.a * Math.exp(-((j - c - b.x) ** 2 + (c - i - b.y) ** 2) / (2 * b.s * b.s));
     const angles = viewAngles(45);
     const g = parallelGeometry(N, N, angles);
     const p = radonForward(g, img);

@@ -151,7 +151,16 @@ describe('iterative reconstruction', () => {
     expect(P(clean, den)).toBeGreaterThan(P(clean, noisy) + 5);
     expect(totalVariation(den, N, N)).toBeLessThan(totalVariation(noisy, N, N) / 3);
     expect(Array.from(tvProx(noisy, N, N, 0))).toEqual(Array.from(noisy));
-    expect(tvProx(noisy.map((v) => v - 0.5), N, N, 0.05, 10, true).every((v) => v >= 0)).toBe(true);
+    expect(
+      tvProx(
+        noisy.map((v) => v - 0.5),
+        N,
+        N,
+        0.05,
+        10,
+        true,
+      ).every((v) => v >= 0),
+    ).toBe(true);
   });
 });
 

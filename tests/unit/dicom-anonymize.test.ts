@@ -9,15 +9,7 @@ import type { Field } from '../../main/core/field';
 import { configDir, installSecret, installSecretPath } from '../../main/core/install-secret';
 import { openField } from '../../main/data/index';
 import { writeLikeSource } from '../../main/data/writers';
-import {
-  anonymizeDataset,
-  basicProfileAction,
-  deidentificationElements,
-  hasPatientData,
-  resolveAction,
-  uidMapper,
-  type ResolvedAction,
-} from '../../main/data/dicom/anonymize';
+import { anonymizeDataset, basicProfileAction, deidentificationElements, hasPatientData, resolveAction, uidMapper, type ResolvedAction } from '../../main/data/dicom/anonymize';
 import { encodePart10, type DataElement } from '../../main/data/dicom/encode';
 import { dicomParser } from '../../main/data/dicom/parse';
 import type { VR } from '../../main/data/dicom/tags';
@@ -62,12 +54,16 @@ function rawBytes(ds: DataSet, tag: string): Uint8Array {
 
 /** Text of an element with padding removed. */
 function text(ds: DataSet, tag: string): string {
-  return Buffer.from(rawBytes(ds, tag)).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(rawBytes(ds, tag))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 /** The expected replacement of a UID: 2.25 + first 128 bits of HMAC-SHA256(secret, uid), in decimal. */
 function expectedUid(uid: string, secret: Buffer): string {
-  const digest = createHmac('sha256', secret).update(uid.replace(/[\0 ]+$/, '')).digest();
+  const digest = createHmac('sha256', secret)
+    .update(uid.replace(/[\0 ]+$/, ''))
+    .digest();
   return `2.25.${BigInt(`0x${digest.subarray(0, 16).toString('hex')}`).toString(10)}`;
 }
 
@@ -248,7 +244,9 @@ describe('anonymizeDataset on whole real data sets', () => {
       // Identifying text of the source appears nowhere in the output bytes (unless an attribute
       // the profile keeps holds it: MR_small's institution TOSHIBA is inside its manufacturer's name).
       const haystack = Buffer.from(bytes).toString('latin1');
-      const kept = Object.keys(src.elements).filter((t) => basicProfileAction(t) === 'K' && !src.elements[t].items).map((t) => text(src, t));
+      const kept = Object.keys(src.elements)
+        .filter((t) => basicProfileAction(t) === 'K' && !src.elements[t].items)
+        .map((t) => text(src, t));
       for (const tag of ['x00100010', 'x00100020', 'x00080080', 'x00081010', 'x00080020', 'x0020000d', 'x0020000e', 'x00080018', 'x00200052']) {
         const v = src.elements[tag] ? text(src, tag) : '';
         if (v.length >= 4 && !kept.some((k) => k.includes(v))) expect(haystack.includes(v), `${tag} ${v}`).toBe(false);
@@ -264,9 +262,27 @@ describe('anonymizeDataset on whole real data sets', () => {
       { tag: 'x00080023', vr: 'DA', value: '20200102' }, // Content Date: Z/D, Type 1 here
       { tag: 'x00080080', vr: 'LO', value: 'General Hospital' }, // Institution Name: X/Z/D, Type 3
       { tag: 'x00181030', vr: 'LO', value: 'Protocol of Dr Who' }, // Protocol Name: X/D, Type 1 here
-      { tag: 'x00081140', vr: 'SQ', value: [[{ tag: 'x00081150', vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' }, { tag: 'x00081155', vr: 'UI', value: sop }]] }, // Type 1 here
+      {
+        tag: 'x00081140',
+        vr: 'SQ',
+        value: [
+          [
+            { tag: 'x00081150', vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
+            { tag: 'x00081155', vr: 'UI', value: sop },
+          ],
+        ],
+      }, // Type 1 here
       { tag: 'x00082112', vr: 'SQ', value: [[{ tag: 'x00081155', vr: 'UI', value: sop }]] }, // Source Image Sequence, Type 3
-      { tag: 'x00081115', vr: 'SQ', value: [[{ tag: 'x0020000e', vr: 'UI', value: '9.8.7' }, { tag: 'x00081030', vr: 'LO', value: 'Head' }]] }, // not in the table: kept, cleaned
+      {
+        tag: 'x00081115',
+        vr: 'SQ',
+        value: [
+          [
+            { tag: 'x0020000e', vr: 'UI', value: '9.8.7' },
+            { tag: 'x00081030', vr: 'LO', value: 'Head' },
+          ],
+        ],
+      }, // not in the table: kept, cleaned
       { tag: 'x00290010', vr: 'LO', value: 'SIEMENS CSA HEADER' }, // private creator
       { tag: 'x00291010', vr: 'OB', value: new Uint8Array([1, 2, 3, 4]) },
       { tag: 'x60000010', vr: 'US', value: [4] }, // overlay rows
@@ -276,7 +292,10 @@ describe('anonymizeDataset on whole real data sets', () => {
       { tag: 'x0040a730', vr: 'SQ', value: [[{ tag: 'x0040a160', vr: 'UT', value: 'Findings for John' }]] }, // Content Sequence: D
     ];
     const out = dicomParser.parseDicom(
-      encodePart10([{ tag: 'x00020010', vr: 'UI', value: '1.2.840.10008.1.2.1' }], anonymizeDataset(source, { uid: uidMapper(secret), type1: new Set(['x00080023', 'x00181030', 'x00081140']), type2: new Set(['x00080022']) })),
+      encodePart10(
+        [{ tag: 'x00020010', vr: 'UI', value: '1.2.840.10008.1.2.1' }],
+        anonymizeDataset(source, { uid: uidMapper(secret), type1: new Set(['x00080023', 'x00181030', 'x00081140']), type2: new Set(['x00080022']) }),
+      ),
     );
     expect(out.elements.x00080020.length).toBe(0);
     expect(out.elements.x00080022.length).toBe(0);
@@ -390,7 +409,9 @@ describe('anonymised DICOM export through writeLikeSource', () => {
     const files = await exportWith(mr, configA, 'mr-a');
     expect(files).toHaveLength(20);
     const secret = secretOf(configA);
-    const sources = readdirSync(MR_SERIES).sort().map((f) => parseFile(join(MR_SERIES, f)));
+    const sources = readdirSync(MR_SERIES)
+      .sort()
+      .map((f) => parseFile(join(MR_SERIES, f)));
     const outs = files.map(parseFile);
     const study = new Set(outs.map((o) => text(o, 'x0020000d')));
     const series = new Set(outs.map((o) => text(o, 'x0020000e')));
@@ -407,7 +428,9 @@ describe('anonymised DICOM export through writeLikeSource', () => {
     // rescale, every attribute the profile keeps, byte for byte.
     process.env.INR_CONFIG_DIR = configA;
     const named = await writeLikeSource(join(tmp, 'mr-named'), 'result', mr);
-    const plain = readdirSync(named).sort().map((f) => parseFile(join(named, f)));
+    const plain = readdirSync(named)
+      .sort()
+      .map((f) => parseFile(join(named, f)));
     let compared = 0;
     plain.forEach((p, k) => {
       for (const tag of Object.keys(p.elements)) {
@@ -420,7 +443,10 @@ describe('anonymised DICOM export through writeLikeSource', () => {
     });
     expect(compared).toBeGreaterThan(20 * 25);
     const ipp0 = text(outs[0], 'x00200032').split('\\').map(Number);
-    text(sources[0], 'x00200032').split('\\').map(Number).forEach((v, i) => expect(ipp0[i]).toBeCloseTo(v, 4));
+    text(sources[0], 'x00200032')
+      .split('\\')
+      .map(Number)
+      .forEach((v, i) => expect(ipp0[i]).toBeCloseTo(v, 4));
     const back = await openField(join(tmp, 'mr-a', 'result'));
     expect(back.shape).toEqual(mr.shape);
     expect(Buffer.from(back.values.buffer).equals(Buffer.from(mr.values.buffer))).toBe(true);

@@ -27,7 +27,6 @@ const CASES = 200;
 const MAX_CASE_MS = 5000;
 const GIB = 2 ** 30;
 
-
 interface Target {
   name: string;
   bytes: Uint8Array;
@@ -126,7 +125,7 @@ function mutate(t: Target, i: number, rnd: () => number): { kind: Kind; bytes: U
   const kind = KINDS[i % KINDS.length];
   const src = t.bytes;
   const n = src.length;
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const inHeader = (): number => Math.floor(rnd() * Math.max(1, t.headerEnd));
   const anywhere = (): number => Math.floor(rnd() * n);
   switch (kind) {

@@ -41,7 +41,12 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 /** Pearson correlation of two equally long arrays (optionally skipping where `skip` says). */
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>, skip?: (i: number) => boolean): number {
-  let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  let n = 0,
+    sa = 0,
+    sb = 0,
+    saa = 0,
+    sbb = 0,
+    sab = 0;
   for (let i = 0; i < a.length; i++) {
     if (skip?.(i)) continue;
     n++;
@@ -94,7 +99,8 @@ describe('DICOM transfer syntaxes', () => {
     expect(f.dtype).toBe(dtype);
     expect(f.values.length).toBe(shape.reduce((a, b) => a * b, 1) * channels);
     expect(f.values.every(Number.isFinite)).toBe(true);
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (const v of f.values) [min, max] = [Math.min(min, v), Math.max(max, v)];
     expect(max).toBeGreaterThan(min); // a real image, not a blank
   });
@@ -199,7 +205,10 @@ describe('own JPEG decoder (jpeg12.ts)', () => {
   }
 
   it('matches libjpeg-turbo within ±1 on 8-bit baseline frames, grey and colour', async () => {
-    for (const [file, k, frames] of [['transfer-syntaxes/jpeg_baseline_8bit.dcm', 40, 96], ['pydicom/SC_rgb_jpeg_dcmtk.dcm', 0, 1]] as const) {
+    for (const [file, k, frames] of [
+      ['transfer-syntaxes/jpeg_baseline_8bit.dcm', 40, 96],
+      ['pydicom/SC_rgb_jpeg_dcmtk.dcm', 0, 1],
+    ] as const) {
       const bytes = frameOf(file, k, frames);
       const ref = await decodeWithWasm('jpeg', bytes);
       const own = decodeJpeg(bytes);

@@ -74,7 +74,9 @@ describe('writeDicomSeries', () => {
 
   it('writes Part 10 explicit VR little endian with geometry per slice', async () => {
     const dir = join(tmp, 'mr-anon');
-    const files = readdirSync(dir).sort().map((f) => join(dir, f));
+    const files = readdirSync(dir)
+      .sort()
+      .map((f) => join(dir, f));
     const bytes = readFileSync(files[0]);
     expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM');
     const ds = parse(files[0]);
@@ -156,9 +158,23 @@ describe('writeDicomSeries', () => {
   });
 
   it('refuses what DICOM cannot hold', async () => {
-    const rgb = createField({ axes: ['y', 'x'], shape: [2, 2], channels: ['R', 'G', 'B'], values: new Float32Array(12), dtype: 'uint8', provenance: { format: 'png', path: 'x.png' } });
+    const rgb = createField({
+      axes: ['y', 'x'],
+      shape: [2, 2],
+      channels: ['R', 'G', 'B'],
+      values: new Float32Array(12),
+      dtype: 'uint8',
+      provenance: { format: 'png', path: 'x.png' },
+    });
     await expect(writeDicomSeries(join(tmp, 'rgb'), rgb)).rejects.toBeInstanceOf(InrError);
-    const fourD = createField({ axes: ['t', 'z', 'y', 'x'], shape: [1, 1, 2, 2], channels: ['v'], values: new Float32Array(4), dtype: 'float32', provenance: { format: 'nifti', path: 'x.nii' } });
+    const fourD = createField({
+      axes: ['t', 'z', 'y', 'x'],
+      shape: [1, 1, 2, 2],
+      channels: ['v'],
+      values: new Float32Array(4),
+      dtype: 'float32',
+      provenance: { format: 'nifti', path: 'x.nii' },
+    });
     await expect(writeDicomSeries(join(tmp, '4d'), fourD)).rejects.toMatchObject({ code: 'E_ARG' });
   });
 });

@@ -8,17 +8,7 @@ import { InrError } from '../../main/core/errors';
 import { setMemoryLimit } from '../../main/core/limits';
 import type { Field } from '../../main/core/field';
 import { openField, registerFolderReader, registerReader } from '../../main/data';
-import {
-  dicomFolderReader,
-  dicomReader,
-  listDicom,
-  openDicomSeriesLazy,
-  readDicom,
-  readDicomBytes,
-  readDicomDir,
-  readDicomSlice,
-  type DicomListing,
-} from '../../main/data/dicom';
+import { dicomFolderReader, dicomReader, listDicom, openDicomSeriesLazy, readDicom, readDicomBytes, readDicomDir, readDicomSlice, type DicomListing } from '../../main/data/dicom';
 import { dicomParser } from '../../main/data/dicom/parse';
 
 /**
@@ -33,7 +23,6 @@ const DICOMDIR_TESTS = dcm('pydicom', 'dicomdirtests');
 
 const tmp = mkdtempSync(join(tmpdir(), 'inr-dicom-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
 
 /** Header values of a file read with dicom-parser directly (an independent check). */
 function header(path: string): { ipp: number[]; iop: number[]; spacing: number[] } {
@@ -81,7 +70,10 @@ describe('MR series: grouping, order and spacing', () => {
     const { iop, spacing } = heads[0];
     const normal = cross(iop.slice(0, 3), iop.slice(3, 6));
     const s = heads.map((h) => dot(h.ipp, normal)).sort((a, b) => a - b);
-    const steps = s.slice(1).map((v, i) => v - s[i]).sort((a, b) => a - b);
+    const steps = s
+      .slice(1)
+      .map((v, i) => v - s[i])
+      .sort((a, b) => a - b);
     const median = (steps[9] + steps[10]) / 2;
     expect(volume.geometry.spacing[0]).toBeCloseTo(median, 6);
     expect(volume.geometry.spacing[0]).toBeCloseTo(7, 0); // "7 mm slice gap"
@@ -241,7 +233,9 @@ describe('rescale and window', () => {
     expect(f.units).toBe('HU');
     expect(f.provenance.meta?.rescale).toMatchObject({ slope: 1, intercept: -1024 });
     for (const i of [0, 777, 8256, 16383]) expect(f.values[i]).toBe(stored(path, i, true) - 1024);
-    let min = Infinity, max = -Infinity, sum = 0;
+    let min = Infinity,
+      max = -Infinity,
+      sum = 0;
     for (const v of f.values) [min, max, sum] = [Math.min(min, v), Math.max(max, v), sum + v];
     expect(min).toBeGreaterThanOrEqual(-1100); // air ≈ −1000 HU
     expect(max).toBeLessThan(3100); // dense bone / contrast

@@ -79,7 +79,15 @@ describe('navigation and requests', () => {
 
   it('lets through only the renderer’s own files, data:, blob: and DevTools', () => {
     const dir = pathToFileURL(RENDERER).href;
-    for (const u of [INDEX, `${dir}/assets/index-abc.js`, `${dir}/assets/isosurface.worker-x.js`, `${dir}/assets/codec.wasm`, 'data:image/png;base64,AAAA', `blob:file:///1234-5678`, 'devtools://devtools/bundled/inspector.html']) {
+    for (const u of [
+      INDEX,
+      `${dir}/assets/index-abc.js`,
+      `${dir}/assets/isosurface.worker-x.js`,
+      `${dir}/assets/codec.wasm`,
+      'data:image/png;base64,AAAA',
+      `blob:file:///1234-5678`,
+      'devtools://devtools/bundled/inspector.html',
+    ]) {
       expect(isAllowedRequest(packaged, u), u).toBe(true);
     }
     for (const u of [
@@ -119,7 +127,22 @@ describe('IPC senders', () => {
 });
 
 describe('permissions, downloads and external links', () => {
-  const asked = ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'fullscreen', 'openExternal', 'hid', 'usb', 'serial', 'midiSysex', 'display-capture', 'pointerLock', 'unknown'];
+  const asked = [
+    'media',
+    'geolocation',
+    'notifications',
+    'clipboard-read',
+    'clipboard-sanitized-write',
+    'fullscreen',
+    'openExternal',
+    'hid',
+    'usb',
+    'serial',
+    'midiSysex',
+    'display-capture',
+    'pointerLock',
+    'unknown',
+  ];
 
   it('denies every permission, to the app page and to anything else', () => {
     for (const p of asked) {
@@ -174,7 +197,11 @@ describe('the CSP', () => {
     expect(directives['object-src']).toEqual(["'none'"]);
     expect(csp).not.toMatch(/unsafe-eval'(?<!wasm-unsafe-eval')|https?:|\*/);
     // Everything else is the shared policy, unchanged.
-    const rest = (p: string) => p.split(';').map((d) => d.trim()).filter((d) => d && !d.startsWith('connect-src'));
+    const rest = (p: string) =>
+      p
+        .split(';')
+        .map((d) => d.trim())
+        .filter((d) => d && !d.startsWith('connect-src'));
     expect(rest(csp)).toEqual(rest(CSP));
   });
 });
@@ -261,7 +288,17 @@ describe('the shell wires the policy', () => {
     const main = readFileSync(resolve('electron/main.ts'), 'utf8');
     const ipc = readFileSync(resolve('electron/ipc.ts'), 'utf8');
     for (const pref of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false']) expect(main).toContain(pref);
-    for (const hook of ['setPermissionRequestHandler', 'setPermissionCheckHandler', 'onBeforeRequest', 'will-navigate', 'will-redirect', 'setWindowOpenHandler', 'externalUrlAllowed(url)', 'app.isPackaged, rendererDir']) expect(main).toContain(hook);
+    for (const hook of [
+      'setPermissionRequestHandler',
+      'setPermissionCheckHandler',
+      'onBeforeRequest',
+      'will-navigate',
+      'will-redirect',
+      'setWindowOpenHandler',
+      'externalUrlAllowed(url)',
+      'app.isPackaged, rendererDir',
+    ])
+      expect(main).toContain(hook);
     expect(main).not.toMatch(/process\.env\.ELECTRON_RENDERER_URL\)\s*void|loadURL\(process\.env/);
     for (const use of ['isTrustedSender', 'grants.takeSave', 'openDecision', 'grants.grantSave', 'grants.grantOpen']) expect(ipc).toContain(use);
   });

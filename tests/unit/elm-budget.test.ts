@@ -10,7 +10,14 @@ import { closeProcessPool } from '../../main/inr/elm/parallel';
 function image(H: number, W: number, C = 1) {
   const values = new Float32Array(H * W * C);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) values[(y * W + x) * C + c] = Math.sin(x / 3 + c) * Math.cos(y / 4) * 50 + 100;
-  return createField({ axes: ['y', 'x'], shape: [H, W], channels: Array.from({ length: C }, (_, c) => `c${c}`), values, dtype: 'float32', provenance: { format: 'test', path: 'synthetic' } });
+  return createField({
+    axes: ['y', 'x'],
+    shape: [H, W],
+    channels: Array.from({ length: C }, (_, c) => `c${c}`),
+    values,
+    dtype: 'float32',
+    provenance: { format: 'test', path: 'synthetic' },
+  });
 }
 
 afterAll(async () => {

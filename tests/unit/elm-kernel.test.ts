@@ -242,7 +242,15 @@ describe('kernel solves', () => {
     const n = pts.length;
     const Y = Float64Array.from({ length: n }, () => rng.normal());
     const nuggets = [1e-2, 0.3];
-    const brute = nuggets.map((s2) => bruteForceCv(pts, tables, Y, s2, pts.map((_, i) => [i])));
+    const brute = nuggets.map((s2) =>
+      bruteForceCv(
+        pts,
+        tables,
+        Y,
+        s2,
+        pts.map((_, i) => [i]),
+      ),
+    );
     const sc = solveScatter(new Int32Array(pts.flat()), n, 2, offsetTable(dims, tables), Y, 1, nuggets, new Float64Array(2 * n * n));
     expect(sc.score).toBeCloseTo(Math.min(...brute), 8);
     expect(sc.nugget).toBe(nuggets[brute.indexOf(Math.min(...brute))]);
@@ -382,7 +390,16 @@ describe('the kernel-limit ELM', () => {
     const spec = kernelElmSpec(shape, 1, 'interp');
     const ks = spec.kernel!;
     const lengths = ks.candidates[0].lengths;
-    const withShear = { ...spec, kernel: { ...ks, candidates: [{ lengths, shear: [0, 0, 0] }, { lengths, shear: [0, 0, 2] }] } };
+    const withShear = {
+      ...spec,
+      kernel: {
+        ...ks,
+        candidates: [
+          { lengths, shear: [0, 0, 0] },
+          { lengths, shear: [0, 0, 2] },
+        ],
+      },
+    };
     const plain = { ...spec, kernel: { ...ks, candidates: [{ lengths, shear: [0, 0, 0] }] } };
     // Scored: the dropped slices, inside the cells whose sheared context stays in the volume.
     const odd = (i: number) => Math.floor(i / plane) % 2 === 1 && i % full[2] >= 32 && i % full[2] < 64;
@@ -410,7 +427,10 @@ describe('the kernel-limit ELM', () => {
     expect(header.weights.count).toBe(paramCount(model));
     expect(header.weights.count).toBe(Math.ceil(values.length / 3));
     // A header whose kernel spec is malformed is refused, not evaluated.
-    const bad = encodeModel({ ...model, spec: { ...model.spec, kernel: { ...model.spec.kernel!, context: [1e6, 5] } } }, { axes: ['y', 'x'], channels: ['v'], dtype: 'float32', geometry: { spacing: [1, 1], origin: [0, 0] } });
+    const bad = encodeModel(
+      { ...model, spec: { ...model.spec, kernel: { ...model.spec.kernel!, context: [1e6, 5] } } },
+      { axes: ['y', 'x'], channels: ['v'], dtype: 'float32', geometry: { spacing: [1, 1], origin: [0, 0] } },
+    );
     expect(() => decodeModel(bad)).toThrow(/kernel context invalid/);
   });
 

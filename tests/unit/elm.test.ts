@@ -124,7 +124,12 @@ describe('least squares', () => {
     for (let j = 0; j < spec.hidden; j++) tr += G[j * spec.hidden + j];
     const direct = ridgeDirect(H, n, spec.hidden, Y, 1, (spec.ridge * tr) / spec.hidden);
     const beta = Float64Array.from(model.weights.subarray(0, spec.hidden));
-    expect(maxRelDiff(beta, Float64Array.from(direct, (v) => Math.fround(v)))).toBeLessThan(1e-4);
+    expect(
+      maxRelDiff(
+        beta,
+        Float64Array.from(direct, (v) => Math.fround(v)),
+      ),
+    ).toBeLessThan(1e-4);
     expect(model.weights[spec.hidden]).toBeCloseTo(mean, 5);
   });
 });
@@ -298,7 +303,15 @@ describe('ELM-INR fit', () => {
   it('resamples volumes through-plane only with zscale', async () => {
     const shape = [10, 16, 16];
     const values = smoothField(shape, ([z, y, x]) => [Math.sin(x / 4) + z / 10]);
-    const field = createField({ axes: ['z', 'y', 'x'], shape, channels: ['v'], values, dtype: 'float32', geometry: { spacing: [5, 1, 1], origin: [0, 0, 0] }, provenance: { format: 'test', path: 'synthetic' } });
+    const field = createField({
+      axes: ['z', 'y', 'x'],
+      shape,
+      channels: ['v'],
+      values,
+      dtype: 'float32',
+      geometry: { spacing: [5, 1, 1], origin: [0, 0, 0] },
+      provenance: { format: 'test', path: 'synthetic' },
+    });
     const r = await runFitTask(field, { method: 'elm', task: { kind: 'interp', zscale: 5 } });
     // Anchored at the slices: 10 slices become 9·5 + 1, from the first slice to the last.
     expect(r.upsampled!.shape).toEqual([46, 16, 16]);

@@ -25,7 +25,6 @@ const CASES = 200;
 const MAX_CASE_MS = 5000;
 const GIB = 2 ** 30;
 
-
 type Decode = (bytes: Uint8Array) => Field | Promise<Field>;
 
 interface Target {
@@ -54,7 +53,7 @@ function mutate(t: Target, i: number, rnd: () => number): { kind: Mutation; byte
   const kind = MUTATIONS[i % MUTATIONS.length];
   const src = t.bytes;
   const n = src.length;
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const anywhere = (): number => Math.floor(rnd() * (t.region ? Math.min(t.region, n) : n));
   const hotOrAny = (): number => (t.hot.length && rnd() < 0.6 ? pick(t.hot) + Math.floor(rnd() * 4) : rnd() < 0.5 ? Math.floor(rnd() * Math.min(n, 1024)) : anywhere());
   switch (kind) {
@@ -219,13 +218,17 @@ const tiffTarget = (name: string, bytes: Uint8Array): Target => ({
 
 function report(results: Array<[string, Tally]>): void {
   const lines = results.map(([name, t]) => {
-    const errs = Object.entries(t.errors).map(([c, k]) => `${c} ${k}`).join(', ');
+    const errs = Object.entries(t.errors)
+      .map(([c, k]) => `${c} ${k}`)
+      .join(', ');
     return `${name.padEnd(34)} ${String(t.cases).padStart(4)} cases: ${String(t.fields).padStart(4)} fields, ${errs} (slowest ${t.slowestMs.toFixed(0)} ms, peak ${(t.peakArrayBuffers / 2 ** 20).toFixed(0)} MiB)`;
   });
   console.log(`formats fuzz, seed ${SEED}\n${lines.join('\n')}`);
   if (process.env.FUZZ_VERBOSE) {
     for (const [name, t] of results) {
-      const top = Object.entries(t.messages).sort((a, b) => b[1] - a[1]).slice(0, 6);
+      const top = Object.entries(t.messages)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6);
       console.log(`${name}:\n${top.map(([m, k]) => `  ${k} × ${m}`).join('\n')}`);
     }
   }
@@ -279,7 +282,13 @@ describe('format readers under fuzzing', () => {
       const z0 = Math.floor(full.shape[0] / 2);
       const crop = { ...full, shape: [slices, ny, nx], values: full.values.slice(z0 * ny * nx, (z0 + slices) * ny * nx) };
       const cropGz = new Uint8Array(gzipSync(encodeNifti(crop), { level: 1 }));
-      const cropped: Target = { name: `${name.split('_')[0]} (8-slice crop, .nii.gz)`, bytes: cropGz, decode: (b) => decodeNifti(b, name), hot: [0, 4, 10, 20, 40, 100, 200], dims: [] };
+      const cropped: Target = {
+        name: `${name.split('_')[0]} (8-slice crop, .nii.gz)`,
+        bytes: cropGz,
+        decode: (b) => decodeNifti(b, name),
+        hot: [0, 4, 10, 20, 40, 100, 200],
+        dims: [],
+      };
       results.push([cropped.name, await fuzz(cropped, 60, seed++)]);
     }
     report(results);

@@ -89,45 +89,49 @@ const tmp = mkdtempSync(join(tmpdir(), 'inr-fuzz-'));
 describe('every sample survives 200 mutations through openField', () => {
   const totals = { cases: 0, fields: 0, errors: 0 };
   for (const [fi, file] of files.entries()) {
-    it(relative(root, file), async () => {
-      const src = new Uint8Array(readFileSync(file));
-      const rng = new Rng(0xf022 + fi);
-      const target = join(tmp, `${fi}-${basename(file)}`);
-      const counts: Record<string, number> = {};
-      let slowest = 0;
-      for (let c = 0; c < CASES; c++) {
-        writeFileSync(target, mutate(src, rng));
-        const t0 = performance.now();
-        const cpu0 = process.cpuUsage();
-        let outcome: string;
-        try {
-          // Meshes are voxelised on open: a coarse grid keeps the case about the parser, not the voxeliser.
-          const f = await openField(target, { res: 48 });
-          const n = sampleCount(f.shape);
-          expect(f.values.length).toBe(n * f.channels.length);
-          expect(f.values.byteLength).toBeLessThanOrEqual(GIB);
-          outcome = 'field';
-          totals.fields++;
-        } catch (err) {
-          if (!(err instanceof InrError)) throw new Error(`case ${c}: ${(err as Error)?.stack ?? err}`);
-          outcome = err.code;
-          totals.errors++;
+    it(
+      relative(root, file),
+      async () => {
+        const src = new Uint8Array(readFileSync(file));
+        const rng = new Rng(0xf022 + fi);
+        const target = join(tmp, `${fi}-${basename(file)}`);
+        const counts: Record<string, number> = {};
+        let slowest = 0;
+        for (let c = 0; c < CASES; c++) {
+          writeFileSync(target, mutate(src, rng));
+          const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
+          let outcome: string;
+          try {
+            // Meshes are voxelised on open: a coarse grid keeps the case about the parser, not the voxeliser.
+            const f = await openField(target, { res: 48 });
+            const n = sampleCount(f.shape);
+            expect(f.values.length).toBe(n * f.channels.length);
+            expect(f.values.byteLength).toBeLessThanOrEqual(GIB);
+            outcome = 'field';
+            totals.fields++;
+          } catch (err) {
+            if (!(err instanceof InrError)) throw new Error(`case ${c}: ${(err as Error)?.stack ?? err}`);
+            outcome = err.code;
+            totals.errors++;
+          }
+          // The 5 s budget is CPU time of this process (load-independent: CI runs several test
+          // files at once on 2 cores); wall time only guards against hangs.
+          const cpu = process.cpuUsage(cpu0);
+          const cpuMs = (cpu.user + cpu.system) / 1000;
+          const ms = performance.now() - t0;
+          slowest = Math.max(slowest, cpuMs);
+          expect(cpuMs, `case ${c} used ${cpuMs.toFixed(0)} ms of CPU`).toBeLessThan(MAX_CASE_MS);
+          expect(ms, `case ${c} took ${ms.toFixed(0)} ms`).toBeLessThan(3 * MAX_CASE_MS);
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+          totals.cases++;
         }
-        // The 5 s budget is CPU time of this process (load-independent: CI runs several test
-        // files at once on 2 cores); wall time only guards against hangs.
-        const cpu = process.cpuUsage(cpu0);
-        const cpuMs = (cpu.user + cpu.system) / 1000;
-        const ms = performance.now() - t0;
-        slowest = Math.max(slowest, cpuMs);
-        expect(cpuMs, `case ${c} used ${cpuMs.toFixed(0)} ms of CPU`).toBeLessThan(MAX_CASE_MS);
-        expect(ms, `case ${c} took ${ms.toFixed(0)} ms`).toBeLessThan(3 * MAX_CASE_MS);
-        counts[outcome] = (counts[outcome] ?? 0) + 1;
-        totals.cases++;
-      }
-      // The original is never modified.
-      expect(Buffer.from(readFileSync(file)).equals(Buffer.from(src))).toBe(true);
-      console.log(`${relative(root, file)}: ${JSON.stringify(counts)} (slowest ${slowest.toFixed(0)} ms CPU)`);
-    }, 900_000);
+        // The original is never modified.
+        expect(Buffer.from(readFileSync(file)).equals(Buffer.from(src))).toBe(true);
+        console.log(`${relative(root, file)}: ${JSON.stringify(counts)} (slowest ${slowest.toFixed(0)} ms CPU)`);
+      },
+      900_000,
+    );
   }
   it('reports the counts', () => {
     console.log(`fuzz totals over ${files.length} samples: ${totals.cases} cases, ${totals.fields} fields, ${totals.errors} typed errors`);

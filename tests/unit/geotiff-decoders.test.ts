@@ -78,7 +78,7 @@ function packCodes(codes: number[]): Uint8Array {
 describe('bounded LZW decoder', () => {
   it('round-trips random, repetitive and long data through a TIFF LZW encoder', () => {
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rnd = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const cases = [
       Uint8Array.from({ length: 5000 }, () => Math.floor(rnd() * 256)),
       Uint8Array.from({ length: 40000 }, (_, i) => (i % 17) * 3 + (i % 5)),
@@ -128,7 +128,7 @@ describe('bounded LZW decoder', () => {
   it('survives uniformly bit-flipped elev.tif strips: InrError or a Field, never a crash', async () => {
     const src = new Uint8Array(readFileSync(sample('geotiff', 'elev.tif')));
     let seed = 1;
-    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     let fields = 0;
     let errors = 0;
     for (let i = 0; i < 300; i++) {

@@ -109,7 +109,12 @@ describe('GeoTIFF reader on the shared samples', () => {
   it('lists bands and the 4 internal overviews of L7 and reads one as a preview', async () => {
     expect(await geotiffReader.list?.(L7, {})).toEqual({ bands: ['band1', 'band2', 'band3', 'band4', 'band5', 'band6'] });
     const listing = await listTiff(L7);
-    expect(listing.overviews).toEqual([[175, 176], [88, 88], [44, 44], [22, 22]]);
+    expect(listing.overviews).toEqual([
+      [175, 176],
+      [88, 88],
+      [44, 44],
+      [22, 22],
+    ]);
     const ov = await readOverview(L7, { maxSize: 80 });
     expect(ov.shape).toEqual([88, 88]);
     expect(ov.channels).toHaveLength(6);
@@ -250,7 +255,7 @@ describe('GeoTIFF writer', () => {
     expectSameRaster(png, b);
   });
 
-  it('turns an RGB image\'s alpha extra sample into the mask', async () => {
+  it("turns an RGB image's alpha extra sample into the mask", async () => {
     const png = decodePng(readFileSync(sample('images', 'phantom.png')), 'phantom.png');
     const n = png.shape[0] * png.shape[1];
     const values = new Float32Array(n * 4);
@@ -282,8 +287,13 @@ describe('GeoTIFF writer', () => {
     const values = Float32Array.from({ length: 20 * 30 }, (_, i) => Math.sin(i / 7) * 100);
     const gt = [500000, 10, 2, 4000000, 1.5, -10];
     const f = createField({
-      axes: ['y', 'x'], shape: [20, 30], channels: ['temperature'], values, dtype: 'float32',
-      geometry: { geoTransform: gt, crs: { epsg: 32633 } }, provenance: { format: 'test', path: 'mem' },
+      axes: ['y', 'x'],
+      shape: [20, 30],
+      channels: ['temperature'],
+      values,
+      dtype: 'float32',
+      geometry: { geoTransform: gt, crs: { epsg: 32633 } },
+      provenance: { format: 'test', path: 'mem' },
     });
     const out = join(dir, 'rotated.tif');
     writeGeoTiff(out, f);
@@ -303,8 +313,13 @@ describe('GeoTIFF writer', () => {
     const rec = { ...encodeGeoKeys(keys), keys };
     const gt = [10, 0.5, 0, 50, 0, -0.25];
     const f = createField({
-      axes: ['y', 'x'], shape: [4, 6], channels: ['band1'], values: new Float32Array(24).fill(3), dtype: 'int16',
-      geometry: { geoTransform: gt, crs: { epsg: 4326, geoKeys: rec as unknown as Record<string, unknown> } }, provenance: { format: 'test', path: 'mem' },
+      axes: ['y', 'x'],
+      shape: [4, 6],
+      channels: ['band1'],
+      values: new Float32Array(24).fill(3),
+      dtype: 'int16',
+      geometry: { geoTransform: gt, crs: { epsg: 4326, geoKeys: rec as unknown as Record<string, unknown> } },
+      provenance: { format: 'test', path: 'mem' },
     });
     const out = join(dir, 'point.tif');
     writeGeoTiff(out, f);
@@ -318,7 +333,11 @@ describe('GeoTIFF writer', () => {
   it('packs values with the source scale/offset and applies them on reading', async () => {
     const values = Float32Array.from({ length: 50 }, (_, i) => -5 + 0.01 * (i * 37 - 400));
     const f = createField({
-      axes: ['y', 'x'], shape: [5, 10], channels: ['sst'], values, dtype: 'int16',
+      axes: ['y', 'x'],
+      shape: [5, 10],
+      channels: ['sst'],
+      values,
+      dtype: 'int16',
       provenance: { format: 'geotiff', path: 'mem', meta: { scales: [0.01], offsets: [-5] } },
     });
     const out = join(dir, 'scaled.tif');
@@ -337,7 +356,10 @@ describe('GeoTIFF writer', () => {
     const s = structureOf(out);
     const firstBlock = Math.min(...readNumbers(s, s.ifds[0].entries.get(Tag.TileOffsets)!));
     expect(Math.max(...s.ifds.map((i) => i.offset))).toBeLessThan(firstBlock);
-    expect((await listTiff(out)).overviews).toEqual([[175, 176], [88, 88]]);
+    expect((await listTiff(out)).overviews).toEqual([
+      [175, 176],
+      [88, 88],
+    ]);
     const ov = await readOverview(out, { maxSize: 100 });
     expect(ov.shape).toEqual([176, 175]);
     expectSameRaster(a, await readTiffFile(out));
@@ -362,7 +384,10 @@ describe('GeoTIFF reader guards', () => {
     const bytes = new Uint8Array(readFileSync(ELEV));
     const s = parseTiffStructure(memorySource(bytes));
     const view = new DataView(bytes.buffer);
-    for (const [tag, v] of [[Tag.ImageWidth, width], [Tag.ImageLength, height]] as const) {
+    for (const [tag, v] of [
+      [Tag.ImageWidth, width],
+      [Tag.ImageLength, height],
+    ] as const) {
       const e = s.ifds[0].entries.get(tag)!;
       if (e.type === 3) view.setUint16(e.valueOffset, v, true);
       else view.setUint32(e.valueOffset, v, true);

@@ -62,7 +62,18 @@ describe('JPEG', () => {
 
   it('scans the frame header: size, components, precision', () => {
     const bytes = encodeJpeg(png('phantom.png'));
-    expect(scanJpegFrame(bytes)).toMatchObject({ width: 400, height: 400, components: 3, precision: 8, process: 0xc0, sampling: [[1, 1], [1, 1], [1, 1]] });
+    expect(scanJpegFrame(bytes)).toMatchObject({
+      width: 400,
+      height: 400,
+      components: 3,
+      precision: 8,
+      process: 0xc0,
+      sampling: [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    });
   });
 
   /** The encoded phantom with its SOF0 fields patched. */

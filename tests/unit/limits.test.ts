@@ -13,16 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InrError } from '../../main/core/errors';
-import {
-  defaultMemoryLimit,
-  describeMemoryLimit,
-  ensureFits,
-  formatBytes,
-  memoryLimit,
-  MEMORY_LIMIT_ENV,
-  parseSize,
-  setMemoryLimit,
-} from '../../main/core/limits';
+import { defaultMemoryLimit, describeMemoryLimit, ensureFits, formatBytes, memoryLimit, MEMORY_LIMIT_ENV, parseSize, setMemoryLimit } from '../../main/core/limits';
 import { describeDataset, openField } from '../../main/data/index';
 import { closeHdf5Worker } from '../../main/data/netcdf/index';
 import { decodeBytes, readPngHeader } from '../../main/data/png-decode';
@@ -149,7 +140,10 @@ describe.each([
   ['info (describeDataset)', 'describeDataset'],
 ] as const)('%s refuses each crafted file before allocating', (_, via) => {
   for (const b of BOMBS) {
-    for (const [limit, expected] of [[SMALL_LIMIT, b.small], [LARGE_LIMIT, b.large]] as const) {
+    for (const [limit, expected] of [
+      [SMALL_LIMIT, b.small],
+      [LARGE_LIMIT, b.large],
+    ] as const) {
       if (expected === 'ok') continue; // a valid image this limit lets through: see the next test
       it(`${b.file} under ${limit}: ${expected} (${b.what})`, async () => {
         const r = await outcome(b, limit, via);
@@ -173,7 +167,10 @@ describe('the default limit', () => {
       setMemoryLimit(undefined);
       const path = join(BOMB_DIR, b.file);
       const peak0 = process.resourceUsage().maxRSS;
-      const err = await openField(path).then(() => undefined, (e: unknown) => e);
+      const err = await openField(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, b.file).toBeInstanceOf(InrError);
       expect((err as InrError).code, `${b.file}: ${(err as Error).message}`).toBe('E_TOO_LARGE');
       expect((err as InrError).message).toMatch(/half of this machine's memory/);
@@ -198,9 +195,18 @@ describe('no decoder spins', () => {
     // The frame holds the 64 × 64 gradient (4x + 3⌊y/8⌋) mod 256 (see make-bombs.ts).
     const good = await decodeTiff({ path: 'zstd.tif', bytes: tiffGray(64, 64, 50000, zstdTile()) });
     expect(good.shape).toEqual([64, 64]);
-    for (const [y, x] of [[0, 0], [0, 63], [9, 5], [63, 63]]) expect(good.values[y * 64 + x]).toBe((4 * x + 3 * Math.floor(y / 8)) % 256);
+    for (const [y, x] of [
+      [0, 0],
+      [0, 63],
+      [9, 5],
+      [63, 63],
+    ])
+      expect(good.values[y * 64 + x]).toBe((4 * x + 3 * Math.floor(y / 8)) % 256);
     const t0 = performance.now();
-    const err = await decodeTiff({ path: 'flipped.tif', bytes: tiffGray(64, 64, 50000, bitFlippedZstdTile()) }).then(() => undefined, (e: unknown) => e);
+    const err = await decodeTiff({ path: 'flipped.tif', bytes: tiffGray(64, 64, 50000, bitFlippedZstdTile()) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InrError);
     expect((err as InrError).code).toBe('E_CORRUPT');
     expect((err as InrError).message).toMatch(/ZSTD/);

@@ -59,8 +59,12 @@ describe('extractSurface', () => {
 
   it('follows direction cosines, and rewinds the triangles when they flip handedness', () => {
     // x and y index directions swapped (det −1), then a rotation about z (det +1).
-    const c = Math.cos(0.4), s = Math.sin(0.4);
-    for (const direction of [[0, 1, 0, 1, 0, 0, 0, 0, 1], [c, -s, 0, s, c, 0, 0, 0, 1]]) {
+    const c = Math.cos(0.4),
+      s = Math.sin(0.4);
+    for (const direction of [
+      [0, 1, 0, 1, 0, 0, 0, 0, 1],
+      [c, -s, 0, s, c, 0, 0, 0, 1],
+    ]) {
       const geo: VolumeGeometry = { shape: [28, 28, 28], spacing: [0.2, 0.2, 0.2], origin: [0, 0, 0], direction };
       // Centre the grid on C: origin = C − D·(13.5·0.2, …).
       const mid = world(geo, 13.5, 13.5, 13.5);

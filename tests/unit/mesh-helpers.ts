@@ -40,18 +40,43 @@ export function tetraMesh(): TriMesh {
 export function icosphere(level: number, r = 1, c: [number, number, number] = [0, 0, 0]): TriMesh {
   const t = (1 + Math.sqrt(5)) / 2;
   const verts: number[][] = [
-    [-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0],
-    [0, -1, t], [0, 1, t], [0, -1, -t], [0, 1, -t],
-    [t, 0, -1], [t, 0, 1], [-t, 0, -1], [-t, 0, 1],
+    [-1, t, 0],
+    [1, t, 0],
+    [-1, -t, 0],
+    [1, -t, 0],
+    [0, -1, t],
+    [0, 1, t],
+    [0, -1, -t],
+    [0, 1, -t],
+    [t, 0, -1],
+    [t, 0, 1],
+    [-t, 0, -1],
+    [-t, 0, 1],
   ].map((v) => {
     const l = Math.hypot(v[0], v[1], v[2]);
     return [v[0] / l, v[1] / l, v[2] / l];
   });
   let faces: number[][] = [
-    [0, 11, 5], [0, 5, 1], [0, 1, 7], [0, 7, 10], [0, 10, 11],
-    [1, 5, 9], [5, 11, 4], [11, 10, 2], [10, 7, 6], [7, 1, 8],
-    [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9],
-    [4, 9, 5], [2, 4, 11], [6, 2, 10], [8, 6, 7], [9, 8, 1],
+    [0, 11, 5],
+    [0, 5, 1],
+    [0, 1, 7],
+    [0, 7, 10],
+    [0, 10, 11],
+    [1, 5, 9],
+    [5, 11, 4],
+    [11, 10, 2],
+    [10, 7, 6],
+    [7, 1, 8],
+    [3, 9, 4],
+    [3, 4, 2],
+    [3, 2, 6],
+    [3, 6, 8],
+    [3, 8, 9],
+    [4, 9, 5],
+    [2, 4, 11],
+    [6, 2, 10],
+    [8, 6, 7],
+    [9, 8, 1],
   ];
   for (let s = 0; s < level; s++) {
     const mid = new Map<string, number>();
@@ -69,7 +94,9 @@ export function icosphere(level: number, r = 1, c: [number, number, number] = [0
     };
     const next: number[][] = [];
     for (const [a, b, cc] of faces) {
-      const ab = midpoint(a, b), bc = midpoint(b, cc), ca = midpoint(cc, a);
+      const ab = midpoint(a, b),
+        bc = midpoint(b, cc),
+        ca = midpoint(cc, a);
       next.push([a, ab, ca], [b, bc, ab], [cc, ca, bc], [ab, bc, ca]);
     }
     faces = next;

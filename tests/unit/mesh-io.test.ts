@@ -61,7 +61,11 @@ describe('OFF', () => {
     const text = readFileSync(p, 'utf8');
     const lines = text.split('\n');
     const [nv, nf] = lines[1].trim().split(/\s+/).map(Number);
-    const first = lines.find((l, i) => i > 1 && l.trim())!.trim().split(/\s+/).map(Number);
+    const first = lines
+      .find((l, i) => i > 1 && l.trim())!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     const r = await readMesh(p);
     expect(r.format).toBe('off');
     expect(r.mesh.positions.length / 3).toBe(nv);
@@ -111,12 +115,7 @@ function cubePly(format: 'ascii' | 'binary_little_endian' | 'binary_big_endian')
     '',
   ].join('\n');
   if (format === 'ascii') {
-    const body = [
-      ...cube.positions.map((p) => `${p[0]} 7 ${p[1]} ${p[2]} 0.5`),
-      ...cube.quads.map((q) => `1 4 ${q.join(' ')}`),
-      '2 0.1 0.2 5',
-      '0 6',
-    ].join('\n');
+    const body = [...cube.positions.map((p) => `${p[0]} 7 ${p[1]} ${p[2]} 0.5`), ...cube.quads.map((q) => `1 4 ${q.join(' ')}`), '2 0.1 0.2 5', '0 6'].join('\n');
     return new TextEncoder().encode(header + body + '\n');
   }
   const le = format === 'binary_little_endian';
@@ -171,7 +170,8 @@ describe('PLY', () => {
   });
 
   it('refuses a face index past the vertices', async () => {
-    const text = 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n';
+    const text =
+      'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n';
     await rejects(put('index.ply', text), 'E_CORRUPT', /vertex 3 .*3 vertices/);
   });
 });

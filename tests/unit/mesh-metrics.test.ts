@@ -57,7 +57,9 @@ describe('k-d tree', () => {
     for (let i = 0; i < pts.length; i++) pts[i] = i % 7 === 0 ? 0.5 : rand() < 0.5 ? rand() : rand() * 0.01;
     const tree = new KdTree(pts);
     for (let q = 0; q < 300; q++) {
-      const x = rand() * 1.4 - 0.2, y = rand() * 1.4 - 0.2, z = rand() * 1.4 - 0.2;
+      const x = rand() * 1.4 - 0.2,
+        y = rand() * 1.4 - 0.2,
+        z = rand() * 1.4 - 0.2;
       let best = Infinity;
       for (let i = 0; i < pts.length; i += 3) best = Math.min(best, (pts[i] - x) ** 2 + (pts[i + 1] - y) ** 2 + (pts[i + 2] - z) ** 2);
       expect(tree.nearest2(x, y, z)).toBe(best);

@@ -128,7 +128,9 @@ describe('ray-parity voting', () => {
     const pts = new Float64Array(3 * n);
     const want = new Uint8Array(n);
     for (let s = 0; s < n; s++) {
-      const i = Math.floor(rand() * nx), j = Math.floor(rand() * ny), k = Math.floor(rand() * nz);
+      const i = Math.floor(rand() * nx),
+        j = Math.floor(rand() * ny),
+        k = Math.floor(rand() * nz);
       pts.set(centre(grid, i, j, k), 3 * s);
       want[s] = grid.data[(k * ny + j) * nx + i];
     }
@@ -136,14 +138,26 @@ describe('ray-parity voting', () => {
     const exact = new Float64Array(n);
     const { positions: p, triangles: t } = bunny;
     for (let s = 0; s < n; s++) {
-      const qx = pts[3 * s], qy = pts[3 * s + 1], qz = pts[3 * s + 2];
+      const qx = pts[3 * s],
+        qy = pts[3 * s + 1],
+        qz = pts[3 * s + 2];
       let sum = 0;
       for (let f = 0; f < t.length; f += 3) {
-        const a = 3 * t[f], b = 3 * t[f + 1], c = 3 * t[f + 2];
-        const ax = p[a] - qx, ay = p[a + 1] - qy, az = p[a + 2] - qz;
-        const bx = p[b] - qx, by = p[b + 1] - qy, bz = p[b + 2] - qz;
-        const cx = p[c] - qx, cy = p[c + 1] - qy, cz = p[c + 2] - qz;
-        const la = Math.sqrt(ax * ax + ay * ay + az * az), lb = Math.sqrt(bx * bx + by * by + bz * bz), lc = Math.sqrt(cx * cx + cy * cy + cz * cz);
+        const a = 3 * t[f],
+          b = 3 * t[f + 1],
+          c = 3 * t[f + 2];
+        const ax = p[a] - qx,
+          ay = p[a + 1] - qy,
+          az = p[a + 2] - qz;
+        const bx = p[b] - qx,
+          by = p[b + 1] - qy,
+          bz = p[b + 2] - qz;
+        const cx = p[c] - qx,
+          cy = p[c + 1] - qy,
+          cz = p[c + 2] - qz;
+        const la = Math.sqrt(ax * ax + ay * ay + az * az),
+          lb = Math.sqrt(bx * bx + by * by + bz * bz),
+          lc = Math.sqrt(cx * cx + cy * cy + cz * cz);
         const det = ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
         sum += 2 * Math.atan2(det, la * lb * lc + (ax * bx + ay * by + az * bz) * lc + (bx * cx + by * cy + bz * cz) * la + (cx * ax + cy * ay + cz * az) * lb);
       }
@@ -189,7 +203,8 @@ describe('holes', () => {
     expect(Math.abs(windingNumber(tree, 0, 9, 0))).toBeLessThan(0.015);
     // Remove the cap above z = 0.9 (angular radius θ, cos θ ≈ 0.9).
     const cap: number[] = [];
-    let rim = 0, rimCount = 0;
+    let rim = 0,
+      rimCount = 0;
     for (let t = 0; t < s.triangles.length / 3; t++) {
       const z = [0, 1, 2].map((k) => s.positions[3 * s.triangles[3 * t + k] + 2]);
       if (Math.min(...z) > 0.9) cap.push(t);

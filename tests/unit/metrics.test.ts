@@ -4,21 +4,7 @@ import { sample } from '../helpers/samples';
 import { decodePng } from '../../main/data/png';
 import { createField, type Field } from '../../main/core/field';
 import { InrError } from '../../main/core/errors';
-import {
-  dataRangeOf,
-  fieldMetrics,
-  gaussianKernel1d,
-  mae,
-  mse,
-  psnr,
-  reflectIndex,
-  rmse,
-  ssim,
-  ssimDetailed,
-  ssimMap,
-  ssimVolume,
-  SSIM_WINDOW,
-} from '../../main/metrics';
+import { dataRangeOf, fieldMetrics, gaussianKernel1d, mae, mse, psnr, reflectIndex, rmse, ssim, ssimDetailed, ssimMap, ssimVolume, SSIM_WINDOW } from '../../main/metrics';
 
 /** An image as float64 k/255, as in REFERENCE.md. */
 interface Img {
@@ -147,7 +133,7 @@ describe('reference values (scikit-image 0.26, REFERENCE.md)', () => {
 });
 
 describe('SSIM filter details', () => {
-  it('uses scipy\'s 11-tap Gaussian, σ = 1.5, truncate 3.5', () => {
+  it("uses scipy's 11-tap Gaussian, σ = 1.5, truncate 3.5", () => {
     const w = gaussianKernel1d();
     expect(w).toHaveLength(11);
     expect(SSIM_WINDOW).toBe(11);
@@ -380,7 +366,14 @@ describe('SSIM of volumes', () => {
   });
 
   it('fieldMetrics uses the volume SSIM for 3D fields', () => {
-    const ref = createField({ axes: ['z', 'y', 'x'], shape: [D, H, W], channels: ['v'], values: Float32Array.from(a), dtype: 'float32', provenance: { format: 'test', path: 'vol' } });
+    const ref = createField({
+      axes: ['z', 'y', 'x'],
+      shape: [D, H, W],
+      channels: ['v'],
+      values: Float32Array.from(a),
+      dtype: 'float32',
+      provenance: { format: 'test', path: 'vol' },
+    });
     const est = createField({ ...ref, values: Float32Array.from(b) });
     const m = fieldMetrics(ref, est, { dataRange: 1 });
     expect(m.ssim).toBeCloseTo(ssimVolume(ref.values, est.values, { depth: D, width: W, height: H, dataRange: 1 }), 14);
@@ -454,7 +447,10 @@ describe('fieldMetrics and dataRangeOf', () => {
     expect(m.ssim).toBe(direct);
     expect(m.validSamples).toBe((H / 2) * W);
     // too small for an 11×11 window
-    const small = field([9, 9], Array.from({ length: 81 }, (_, i) => i));
+    const small = field(
+      [9, 9],
+      Array.from({ length: 81 }, (_, i) => i),
+    );
     expect(fieldMetrics(small, small).ssim).toBeUndefined();
     // constant reference: range falls back to 1
     const flat = field([2, 2], [3, 3, 3, 3]);
@@ -470,8 +466,15 @@ describe('fieldMetrics and dataRangeOf', () => {
   });
 
   it('does not modify its inputs', () => {
-    const ref = field([12, 12], Array.from({ length: 144 }, (_, i) => i % 7), Array.from({ length: 144 }, (_, i) => (i % 5 ? 1 : 0)));
-    const est = field([12, 12], Array.from({ length: 144 }, (_, i) => i % 6));
+    const ref = field(
+      [12, 12],
+      Array.from({ length: 144 }, (_, i) => i % 7),
+      Array.from({ length: 144 }, (_, i) => (i % 5 ? 1 : 0)),
+    );
+    const est = field(
+      [12, 12],
+      Array.from({ length: 144 }, (_, i) => i % 6),
+    );
     const before = [Float32Array.from(ref.values), Uint8Array.from(ref.mask!), Float32Array.from(est.values)];
     fieldMetrics(ref, est);
     expect(ref.values).toEqual(before[0]);

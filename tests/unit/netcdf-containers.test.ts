@@ -53,7 +53,11 @@ describe('CDF-5', () => {
     const h = parseClassicHeader(NCGEN_CDF5);
     expect(h.version).toBe(5);
     expect(h.numrecs).toBe(2);
-    expect(h.dimensions).toEqual([{ name: 'time', size: 2, unlimited: true }, { name: 'lat', size: 3 }, { name: 'lon', size: 4 }]);
+    expect(h.dimensions).toEqual([
+      { name: 'time', size: 2, unlimited: true },
+      { name: 'lat', size: 3 },
+      { name: 'lon', size: 4 },
+    ]);
     expect(h.attributes.flags).toEqual({ type: 'ubyte', value: [1, 2] });
     expect(h.variables.map((v) => `${v.name}:${v.type}`)).toEqual(['time:double', 'lat:float', 'lon:float', 't:ushort', 'n:uint64']);
     expect(h.recordSize).toBe(8 + 24);
@@ -97,7 +101,10 @@ describe('CDF-5', () => {
  *                char label(len) ;  byte s(x) ;
  *     data: q = 1, 200, _, 10, 20, 30, 255, 0, 128 ; label = "hello" ; s = -5, 0, 127 ;
  */
-const NCGEN_BYTES = Buffer.from('Q0RGAQAAAAMAAAAKAAAAAwAAAAF0AAAAAAAAAAAAAAF4AAAAAAAAAwAAAANsZW4AAAAABQAAAAAAAAAAAAAACwAAAAMAAAABcQAAAAAAAAIAAAAAAAAAAQAAAAwAAAADAAAACV9VbnNpZ25lZAAAAAAAAAIAAAAEdHJ1ZQAAAApfRmlsbFZhbHVlAAAAAAABAAAAAf8AAAAAAAAMc2NhbGVfZmFjdG9yAAAABQAAAAE/AAAAAAAAAQAAAAQAAAEYAAAABWxhYmVsAAAAAAAAAQAAAAIAAAAAAAAAAAAAAAIAAAAIAAABDAAAAAFzAAAAAAAAAQAAAAEAAAAAAAAAAAAAAAEAAAAEAAABFGhlbGxvAAAA+wB/gQHI/woUHv8AgA==', 'base64');
+const NCGEN_BYTES = Buffer.from(
+  'Q0RGAQAAAAMAAAAKAAAAAwAAAAF0AAAAAAAAAAAAAAF4AAAAAAAAAwAAAANsZW4AAAAABQAAAAAAAAAAAAAACwAAAAMAAAABcQAAAAAAAAIAAAAAAAAAAQAAAAwAAAADAAAACV9VbnNpZ25lZAAAAAAAAAIAAAAEdHJ1ZQAAAApfRmlsbFZhbHVlAAAAAAABAAAAAf8AAAAAAAAMc2NhbGVfZmFjdG9yAAAABQAAAAE/AAAAAAAAAQAAAAQAAAEYAAAABWxhYmVsAAAAAAAAAQAAAAIAAAAAAAAAAAAAAAIAAAAIAAABDAAAAAFzAAAAAAAAAQAAAAEAAAAAAAAAAAAAAAEAAAAEAAABFGhlbGxvAAAA+wB/gQHI/woUHv8AgA==',
+  'base64',
+);
 
 describe('classic corner cases', () => {
   it('reads unpadded records of a single byte record variable, unsigned, with its fill', async () => {

@@ -37,7 +37,6 @@ afterAll(async () => {
   await closeHdf5Worker();
 });
 
-
 const LENGTHS = [0, 1, 2, 3, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x10000, 0x1000000];
 
 /** One mutation of `orig`; `kind` cycles through the mutation families. */

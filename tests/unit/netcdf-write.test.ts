@@ -9,14 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InrError } from '../../main/core/errors';
 import { createField, type Field } from '../../main/core/field';
-import {
-  closeHdf5Worker,
-  encodeNetcdfClassic,
-  netcdfReader,
-  withNetcdfDataset,
-  writeNetcdf4,
-  writeNetcdfClassic,
-} from '../../main/data/netcdf/index';
+import { closeHdf5Worker, encodeNetcdfClassic, netcdfReader, withNetcdfDataset, writeNetcdf4, writeNetcdfClassic } from '../../main/data/netcdf/index';
 import { sample } from '../helpers/samples';
 
 const nc = (name: string) => sample('netcdf', name);

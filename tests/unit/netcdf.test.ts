@@ -246,7 +246,10 @@ describe('classic data engines', () => {
         for (const v of a.variables) {
           const start = v.shape.map((s) => (s > 2 ? 1 : 0));
           const count = v.shape.map((s, i) => Math.max(1, s - start[i] - 1));
-          for (const [st, ct] of [[v.shape.map(() => 0), v.shape], [start, count]]) {
+          for (const [st, ct] of [
+            [v.shape.map(() => 0), v.shape],
+            [start, count],
+          ]) {
             const x = await a.read(v, st, ct);
             const y = await b.read(v, st, ct);
             expect(y.constructor).toBe(x.constructor);

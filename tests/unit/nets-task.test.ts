@@ -62,7 +62,9 @@ describe('the nets as fit tasks', () => {
     // The face and the camera: edges and texture, not sky.
     const f = crop(camera, 128, 200, 64);
     const progress: Array<[string, number]> = [];
-    const r = await netTask(f, 'siren', { width: 128, layers: 3, steps: 300, targetPsnr: 30, backend: 'wasm' }, undefined, undefined, { onProgress: (stage, fraction) => progress.push([stage, fraction]) });
+    const r = await netTask(f, 'siren', { width: 128, layers: 3, steps: 300, targetPsnr: 30, backend: 'wasm' }, undefined, undefined, {
+      onProgress: (stage, fraction) => progress.push([stage, fraction]),
+    });
     expect(r.report.backend).toMatch(/^wasm/);
     expect(r.report.training!.lr).toBe(1e-4);
     expect(r.report.net).toMatchObject({ omega0: 30, width: 128, hidden: 3 });
@@ -80,7 +82,9 @@ describe('the nets as fit tasks', () => {
     for (let i = 0; i < again.length; i++) d = Math.max(d, Math.abs(again[i] - r.reconstruction.values[i]));
     expect(d).toBeLessThan(1e-3);
     // eslint-disable-next-line no-console
-    console.log(`SIREN 128×3 on 64×64: ${String(r.report.training!.steps_run)} steps to ${r.report.psnr.toFixed(2)} dB in ${r.report.seconds_fit.toFixed(1)} s (${Number(r.report.training!.steps_per_second).toFixed(1)} steps/s, wasm)`);
+    console.log(
+      `SIREN 128×3 on 64×64: ${String(r.report.training!.steps_run)} steps to ${r.report.psnr.toFixed(2)} dB in ${r.report.seconds_fit.toFixed(1)} s (${Number(r.report.training!.steps_per_second).toFixed(1)} steps/s, wasm)`,
+    );
   });
 
   it.each(NET_METHODS.map((m) => [m]))('%s survives drop 0.5 (inpainting) with finite results', async (method) => {

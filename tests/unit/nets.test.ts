@@ -171,10 +171,19 @@ describe('compute backends', () => {
 describe('kernels', () => {
   it('the dense layer with explicit transposes has the gradients of x·W + b', () => {
     const rng = new Rng(3);
-    const x = tf.tensor2d(Array.from({ length: 15 }, () => rng.normal()), [5, 3]);
-    const W = tf.tensor2d(Array.from({ length: 12 }, () => rng.normal()), [3, 4]);
+    const x = tf.tensor2d(
+      Array.from({ length: 15 }, () => rng.normal()),
+      [5, 3],
+    );
+    const W = tf.tensor2d(
+      Array.from({ length: 12 }, () => rng.normal()),
+      [3, 4],
+    );
     const b = tf.tensor1d(Array.from({ length: 4 }, () => rng.normal()));
-    const dy = tf.tensor2d(Array.from({ length: 20 }, () => rng.normal()), [5, 4]);
+    const dy = tf.tensor2d(
+      Array.from({ length: 20 }, () => rng.normal()),
+      [5, 4],
+    );
     const ref = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D), c), dy)))([x, W, b]);
     const got = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(linear(a as tf.Tensor2D, w as tf.Tensor2D, c as tf.Tensor1D), dy)))([x, W, b]);
     for (let i = 0; i < 3; i++) expect(maxAbsDiff(got[i].dataSync(), ref[i].dataSync())).toBeLessThan(1e-5);
@@ -198,8 +207,12 @@ describe('kernels', () => {
     }
     expect(es).toBeLessThan(1e-6);
     expect(ec).toBeLessThan(1e-6);
-    const gs = tf.grad((t: tf.Tensor) => tf.sum(polySin(t)))(x).dataSync();
-    const gc = tf.grad((t: tf.Tensor) => tf.sum(polyCos(t)))(x).dataSync();
+    const gs = tf
+      .grad((t: tf.Tensor) => tf.sum(polySin(t)))(x)
+      .dataSync();
+    const gc = tf
+      .grad((t: tf.Tensor) => tf.sum(polyCos(t)))(x)
+      .dataSync();
     for (let i = 0; i < xs.length; i += 37) {
       expect(gs[i]).toBeCloseTo(Math.cos(xs[i]), 5);
       expect(gc[i]).toBeCloseTo(-Math.sin(xs[i]), 5);
@@ -216,7 +229,9 @@ describe('kernels', () => {
     const us = Float32Array.from({ length: 161 }, (_, i) => -0.9 + i * 0.03 + 0.001);
     const u = tf.tensor1d(us);
     const v = bwWavelet(u).dataSync();
-    const g = tf.grad((t: tf.Tensor) => tf.sum(bwWavelet(t)))(u).dataSync();
+    const g = tf
+      .grad((t: tf.Tensor) => tf.sum(bwWavelet(t)))(u)
+      .dataSync();
     for (let i = 0; i < us.length; i++) {
       expect(v[i]).toBeCloseTo(bwPsi(us[i]), 5);
       const fd = (bwPsi(us[i] + 1e-4) - bwPsi(us[i] - 1e-4)) / 2e-4;
@@ -237,8 +252,7 @@ describe('kernels', () => {
     const rng = new Rng(5);
     const m = 20;
     const B = new Float64Array(m * m);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j <= i; j++) B[i * m + j] = B[j * m + i] = rng.normal() * (i === j ? 10 : 1);
+    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) B[i * m + j] = B[j * m + i] = rng.normal() * (i === j ? 10 : 1);
     const f = jacobiEigen(B, m);
     for (let k = 1; k < m; k++) expect(f.values[k]).toBeLessThanOrEqual(f.values[k - 1]);
     let err = 0;
@@ -265,9 +279,7 @@ describe('kernels', () => {
       [0.3, -1.2],
       [2.5, 0],
     ];
-    for (let r = 0; r < 2; r++)
-      for (let i = 0; i < 2; i++)
-        for (let k = 0; k <= 6; k++) expect(F[r][i * 7 + k]).toBeCloseTo(Math.cos(k * Math.acos(Math.tanh(xs[r][i]))), 5);
+    for (let r = 0; r < 2; r++) for (let i = 0; i < 2; i++) for (let k = 0; k <= 6; k++) expect(F[r][i * 7 + k]).toBeCloseTo(Math.cos(k * Math.acos(Math.tanh(xs[r][i]))), 5);
   });
 });
 
@@ -302,7 +314,7 @@ describe('nets', () => {
     expect(maxAbs(W0)).toBeGreaterThan(0.45);
     expect(maxAbs(b0)).toBeLessThanOrEqual(1 / Math.SQRT2); // PyTorch default bias
     expect(maxAbs(W1)).toBeLessThanOrEqual(Math.sqrt(6 / 64) / 30); // U(±√(6/n)/ω0)
-    expect(maxAbs(W1)).toBeGreaterThan(0.9 * Math.sqrt(6 / 64) / 30);
+    expect(maxAbs(W1)).toBeGreaterThan((0.9 * Math.sqrt(6 / 64)) / 30);
     const again = buildNet('siren', new Rng(7), 2, 1, { width: 64, hidden: 1 });
     expect(Array.from(again.params[2].v.dataSync())).toEqual(Array.from(W1));
     siren.dispose();
@@ -513,8 +525,14 @@ describe('training', () => {
   it('is deterministic for a seed, also with minibatches', async () => {
     const run = async (seed: number) => {
       const net = buildNet('gauss', new Rng(seed), 1, 1, { width: 16, hidden: 1, s0: 3 });
-      const x = tf.tensor2d(Float32Array.from({ length: 50 }, (_, i) => -1 + i / 25), [50, 1]);
-      const y = tf.tensor2d(Float32Array.from({ length: 50 }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5)), [50, 1]);
+      const x = tf.tensor2d(
+        Float32Array.from({ length: 50 }, (_, i) => -1 + i / 25),
+        [50, 1],
+      );
+      const y = tf.tensor2d(
+        Float32Array.from({ length: 50 }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5)),
+        [50, 1],
+      );
       const r = await trainNet(net, { x, y }, { steps: 20, lr: 1e-2, batchSize: 16, seed });
       net.dispose();
       return r.history.map((h) => h.loss);
@@ -525,8 +543,14 @@ describe('training', () => {
 
   it('measures step memory and falls back to minibatches (or E_TOO_LARGE) over the budget', async () => {
     const n = 1024;
-    const x = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1)), [n, 1]);
-    const y = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => 0.5 + 0.3 * Math.sin(i / 30)), [n, 1]);
+    const x = tf.tensor2d(
+      Float32Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1)),
+      [n, 1],
+    );
+    const y = tf.tensor2d(
+      Float32Array.from({ length: n }, (_, i) => 0.5 + 0.3 * Math.sin(i / 30)),
+      [n, 1],
+    );
     const net = buildNet('siren', new Rng(1), 1, 1, { width: 64, hidden: 2 });
     const per = await measureBytesPerSample(net, x, y);
     // At least the saved activations: several 64-wide float32 rows per layer.
@@ -545,8 +569,14 @@ describe('training', () => {
   });
 
   it('stops early, at a target PSNR, on NaN (E_NUMERIC) and on cancellation (E_CANCELLED)', async () => {
-    const x = tf.tensor2d(Float32Array.from({ length: 40 }, (_, i) => -1 + i / 20), [40, 1]);
-    const y = tf.tensor2d(Float32Array.from({ length: 40 }, (_, i) => 0.5 + 0.3 * Math.cos(i / 4)), [40, 1]);
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 40 }, (_, i) => -1 + i / 20),
+      [40, 1],
+    );
+    const y = tf.tensor2d(
+      Float32Array.from({ length: 40 }, (_, i) => 0.5 + 0.3 * Math.cos(i / 4)),
+      [40, 1],
+    );
     const net = () => buildNet('relu', new Rng(1), 1, 1, { width: 16, hidden: 1 });
     const early = await trainNet(net(), { x, y }, { steps: 500, lr: 1e-3, earlyStop: { patience: 3, minDelta: 0.5 } });
     expect(early.stopped).toBe('early');

@@ -120,7 +120,10 @@ describe('NIfTI reader on the shared samples', () => {
 });
 
 describe('NIfTI writer round trips', () => {
-  for (const [name, get] of [['Colin27', () => colin], ['stent', () => stent]] as const) {
+  for (const [name, get] of [
+    ['Colin27', () => colin],
+    ['stent', () => stent],
+  ] as const) {
     for (const ext of ['.nii.gz', '.nii']) {
       it(`${name} → ${ext} → same values, header (qform/sform, codes, datatype, pixdim) bit for bit`, async () => {
         const a = get();
@@ -183,19 +186,40 @@ describe('NIfTI writer round trips', () => {
   }
 
   it('round-trips RGB24 and complex64 voxels as channels', () => {
-    const rgb = createField({ axes: ['z', 'y', 'x'], shape: [2, 3, 4], channels: ['R', 'G', 'B'], values: Float32Array.from({ length: 72 }, (_, i) => (i * 7) % 256), dtype: 'rgb24', provenance: { format: 'test', path: 'mem' } });
+    const rgb = createField({
+      axes: ['z', 'y', 'x'],
+      shape: [2, 3, 4],
+      channels: ['R', 'G', 'B'],
+      values: Float32Array.from({ length: 72 }, (_, i) => (i * 7) % 256),
+      dtype: 'rgb24',
+      provenance: { format: 'test', path: 'mem' },
+    });
     const b = decodeNifti(encodeNifti(rgb), 'rgb.nii');
     expect(b.channels).toEqual(['R', 'G', 'B']);
     expect(decodeHeader(encodeNifti(rgb)).datatype).toBe(128);
     expectSameValues(rgb, b);
-    const cx = createField({ axes: ['z', 'y', 'x'], shape: [2, 3, 4], channels: ['real', 'imag'], values: Float32Array.from({ length: 48 }, (_, i) => i - 20.5), dtype: 'complex64', provenance: { format: 'test', path: 'mem' } });
+    const cx = createField({
+      axes: ['z', 'y', 'x'],
+      shape: [2, 3, 4],
+      channels: ['real', 'imag'],
+      values: Float32Array.from({ length: 48 }, (_, i) => i - 20.5),
+      dtype: 'complex64',
+      provenance: { format: 'test', path: 'mem' },
+    });
     const c = decodeNifti(encodeNifti(cx), 'cx.nii');
     expect(c.channels).toEqual(['real', 'imag']);
     expectSameValues(cx, c);
   });
 
   it('stores extra channels along dim[5] (vector intent) and reads them back as channels', () => {
-    const f = createField({ axes: ['z', 'y', 'x'], shape: [2, 3, 4], channels: ['u', 'v'], values: Float32Array.from({ length: 48 }, (_, i) => i * 0.25), dtype: 'float32', provenance: { format: 'test', path: 'mem' } });
+    const f = createField({
+      axes: ['z', 'y', 'x'],
+      shape: [2, 3, 4],
+      channels: ['u', 'v'],
+      values: Float32Array.from({ length: 48 }, (_, i) => i * 0.25),
+      dtype: 'float32',
+      provenance: { format: 'test', path: 'mem' },
+    });
     const bytes = encodeNifti(f);
     const h = decodeHeader(bytes);
     expect(h.dim.slice(0, 6)).toEqual([5, 4, 3, 2, 1, 2]);
@@ -207,7 +231,15 @@ describe('NIfTI writer round trips', () => {
 
   it('reads 4-D series with a t axis, or one volume by index', () => {
     const values = Float32Array.from({ length: 3 * 4 * 5 * 6 }, (_, i) => i);
-    const f = createField({ axes: ['t', 'z', 'y', 'x'], shape: [3, 4, 5, 6], channels: ['value'], values, dtype: 'int16', geometry: { spacing: [2.5, 1, 1, 1], origin: [0, 0, 0, 0] }, provenance: { format: 'test', path: 'mem' } });
+    const f = createField({
+      axes: ['t', 'z', 'y', 'x'],
+      shape: [3, 4, 5, 6],
+      channels: ['value'],
+      values,
+      dtype: 'int16',
+      geometry: { spacing: [2.5, 1, 1, 1], origin: [0, 0, 0, 0] },
+      provenance: { format: 'test', path: 'mem' },
+    });
     const bytes = encodeNifti(f);
     expect(decodeHeader(bytes).dim.slice(0, 5)).toEqual([4, 6, 5, 4, 3]);
     const all = decodeNifti(bytes, 'series.nii');
@@ -244,8 +276,13 @@ describe('NIfTI geometry', () => {
 
   function volume(direction: number[], format = 'test'): Field {
     return createField({
-      axes: ['z', 'y', 'x'], shape: [4, 5, 6], channels: ['value'], values: new Float32Array(120).fill(1), dtype: 'float32',
-      geometry: { spacing: [3, 1.5, 2], origin: [-20, 30, 10], direction }, provenance: { format, path: 'mem' },
+      axes: ['z', 'y', 'x'],
+      shape: [4, 5, 6],
+      channels: ['value'],
+      values: new Float32Array(120).fill(1),
+      dtype: 'float32',
+      geometry: { spacing: [3, 1.5, 2], origin: [-20, 30, 10], direction },
+      provenance: { format, path: 'mem' },
     });
   }
 
@@ -282,7 +319,12 @@ describe('NIfTI geometry', () => {
   });
 
   it('converts quaternions both ways (rotation near 180° included)', () => {
-    for (const [b, c, d] of [[0, 0, 0], [0.1, -0.2, 0.3], [0.99, 0.1, 0.0], [0, 1, 0]]) {
+    for (const [b, c, d] of [
+      [0, 0, 0],
+      [0.1, -0.2, 0.3],
+      [0.99, 0.1, 0.0],
+      [0, 1, 0],
+    ]) {
       const n = Math.hypot(b, c, d);
       const q = n > 1 ? { b: b / n, c: c / n, d: d / n } : { b, c, d };
       const A = quaternToAffine({ ...q, qx: 1, qy: 2, qz: 3, dx: 1, dy: 2, dz: 3, qfac: -1 });

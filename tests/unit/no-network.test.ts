@@ -155,7 +155,11 @@ describe('no network at run time', () => {
     const web = join(dir, 'web');
     mkdirSync(web, { recursive: true });
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>INR Studio</title>');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/bridge/serve.ts', '--port', '0', '--static', web], { cwd: ROOT, env: guardedEnv(log), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/bridge/serve.ts', '--port', '0', '--static', web], {
+      cwd: ROOT,
+      env: guardedEnv(log),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((res) => child.on('close', (c) => res(c)));

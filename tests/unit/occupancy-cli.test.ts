@@ -25,7 +25,9 @@ const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
 describe('inr-studio occupancy', () => {
   it('fits the bunny at 64³ within 1 % of the voxels, writes its surface, and measures it against the mesh', async () => {
     const out = join(tmp, 'bunny');
-    const r = await runCli(['occupancy', sample('meshes', 'bunny00.off'), '--res', '64', '--budget', '2600', '--hidden', '64', '--mesh-format', 'stl', '--out', out, '--json'], { timeoutMs: 300_000 });
+    const r = await runCli(['occupancy', sample('meshes', 'bunny00.off'), '--res', '64', '--budget', '2600', '--hidden', '64', '--mesh-format', 'stl', '--out', out, '--json'], {
+      timeoutMs: 300_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
     expect(j.source).toBe('mesh');
@@ -35,15 +37,17 @@ describe('inr-studio occupancy', () => {
     expect(j.iou).toBeLessThanOrEqual(1);
     // The surface lies within a voxel of the mesh on average (a voxel: the longest extent / 59).
     const m = (await readMesh(sample('meshes', 'bunny00.off'))).mesh.positions;
-    const extent = Math.max(...[0, 1, 2].map((a) => {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = a; i < m.length; i += 3) {
-        lo = Math.min(lo, m[i]);
-        hi = Math.max(hi, m[i]);
-      }
-      return hi - lo;
-    }));
+    const extent = Math.max(
+      ...[0, 1, 2].map((a) => {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = a; i < m.length; i += 3) {
+          lo = Math.min(lo, m[i]);
+          hi = Math.max(hi, m[i]);
+        }
+        return hi - lo;
+      }),
+    );
     expect(j.chamfer).toBeGreaterThan(0);
     expect(j.chamfer).toBeLessThan(extent / 59);
     expect(j.hausdorff).toBeGreaterThanOrEqual(j.chamfer);
@@ -62,7 +66,19 @@ describe('inr-studio occupancy', () => {
       return Math.hypot(x, y, z) < 10 ? 400 : -800;
     });
     const path = join(tmp, 'ball.nii.gz');
-    await writeNifti(path, createField({ axes: ['z', 'y', 'x'], shape: [n, n, n], channels: ['ct'], values, dtype: 'int16', geometry: { spacing: [2, 2, 2] }, units: 'mm', provenance: { format: 'nifti', path } }));
+    await writeNifti(
+      path,
+      createField({
+        axes: ['z', 'y', 'x'],
+        shape: [n, n, n],
+        channels: ['ct'],
+        values,
+        dtype: 'int16',
+        geometry: { spacing: [2, 2, 2] },
+        units: 'mm',
+        provenance: { format: 'nifti', path },
+      }),
+    );
     const r = await runCli(['occupancy', path, '--threshold', '0', '--budget', '320', '--hidden', '40', '--out', join(tmp, 'ball'), '--json'], { timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
@@ -87,14 +103,18 @@ describe('inr-studio occupancy', () => {
       return p;
     }
     for (const [name, [args, msg]] of Object.entries(cases)) {
-      it(name, async () => {
-        const a = typeof args === 'function' ? args() : args;
-        const r = await two(() => runCli(['occupancy', ...a, '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
-        expect(r.code, r.stderr).toBe(2);
-        expect(r.stderr.trim().split('\n')).toHaveLength(1);
-        expect(r.stderr).toMatch(msg);
-        expect(r.stderr).not.toMatch(STACK_LINE);
-      }, 200_000);
+      it(
+        name,
+        async () => {
+          const a = typeof args === 'function' ? args() : args;
+          const r = await two(() => runCli(['occupancy', ...a, '--out', join(tmp, `bad-${name.replace(/\W+/g, '-')}`)], { timeoutMs: 120_000 }));
+          expect(r.code, r.stderr).toBe(2);
+          expect(r.stderr.trim().split('\n')).toHaveLength(1);
+          expect(r.stderr).toMatch(msg);
+          expect(r.stderr).not.toMatch(STACK_LINE);
+        },
+        200_000,
+      );
     }
   });
 });

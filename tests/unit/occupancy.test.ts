@@ -113,7 +113,14 @@ describe('occupancy of a volume', () => {
     expect(() => occupancyFromVolume(f, { threshold: 1 })).toThrow(/every voxel/);
     expect(() => occupancyFromVolume(f, { threshold: 'otsu' })).toThrow(/constant/);
     expect(() => occupancyFromVolume(f, { labels: [] })).toThrow(/at least one label/);
-    const rgb = createField({ axes: ['z', 'y', 'x'], shape: [2, 2, 2], channels: ['R', 'G'], values: new Float32Array(16), dtype: 'uint8', provenance: { format: 'x', path: 'rgb' } });
+    const rgb = createField({
+      axes: ['z', 'y', 'x'],
+      shape: [2, 2, 2],
+      channels: ['R', 'G'],
+      values: new Float32Array(16),
+      dtype: 'uint8',
+      provenance: { format: 'x', path: 'rgb' },
+    });
     const e = (() => {
       try {
         occupancyFromVolume(rgb, { threshold: 1 });
@@ -139,10 +146,10 @@ describe('occupancy of a volume', () => {
     expect(o.values[n - 1]).toBe(0);
     // Most of the central box is tissue (the dark ventricles are a small part of it).
     const [nz, ny, nx] = o.shape;
-    let c = 0, m = 0;
+    let c = 0,
+      m = 0;
     for (let k = nz >> 2; k < (3 * nz) >> 2; k++)
-      for (let j = ny >> 2; j < (3 * ny) >> 2; j++)
-        for (let i = nx >> 2; i < (3 * nx) >> 2; i++, m++) c += o.values[(k * ny + j) * nx + i];
+      for (let j = ny >> 2; j < (3 * ny) >> 2; j++) for (let i = nx >> 2; i < (3 * nx) >> 2; i++, m++) c += o.values[(k * ny + j) * nx + i];
     expect(c / m).toBeGreaterThan(0.7);
   });
 });
@@ -159,7 +166,8 @@ describe('signed distance and smoothed occupancy', () => {
       for (let j = 0; j < ny; j++)
         for (let i = 0; i < nx; i++) {
           let best = Infinity;
-          for (let c = 0; c < nz; c++) for (let b = 0; b < ny; b++) for (let a = 0; a < nx; a++) if (occ[(c * ny + b) * nx + a]) best = Math.min(best, (a - i) ** 2 + (b - j) ** 2 + (c - k) ** 2);
+          for (let c = 0; c < nz; c++)
+            for (let b = 0; b < ny; b++) for (let a = 0; a < nx; a++) if (occ[(c * ny + b) * nx + a]) best = Math.min(best, (a - i) ** 2 + (b - j) ** 2 + (c - k) ** 2);
           expect(d2[(k * ny + j) * nx + i]).toBe(best);
         }
   });
@@ -167,7 +175,8 @@ describe('signed distance and smoothed occupancy', () => {
   it('signed distance: > 0 exactly inside, the surface half a voxel off the boundary voxels; smoothed > ½ exactly inside', () => {
     const shape: [number, number, number] = [16, 16, 16];
     const occ = new Uint8Array(16 ** 3);
-    for (let k = 0; k < 16; k++) for (let j = 0; j < 16; j++) for (let i = 0; i < 16; i++) if (i >= 4 && i < 12 && j >= 4 && j < 12 && k >= 4 && k < 12) occ[(k * 16 + j) * 16 + i] = 1;
+    for (let k = 0; k < 16; k++)
+      for (let j = 0; j < 16; j++) for (let i = 0; i < 16; i++) if (i >= 4 && i < 12 && j >= 4 && j < 12 && k >= 4 && k < 12) occ[(k * 16 + j) * 16 + i] = 1;
     const d = signedDistance(occ, shape);
     const s = smoothOccupancy(occ, shape, 2);
     for (let i = 0; i < occ.length; i++) {

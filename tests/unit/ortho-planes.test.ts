@@ -125,7 +125,11 @@ describe('pixel shapes of a view', () => {
   it('maps image → display → screen and back, for every shape', () => {
     for (const shape of shapes) {
       const t = fitTransform(displaySize(image, shape), vp);
-      for (const p of [{ x: 0, y: 0 }, { x: 13.5, y: 7.25 }, { x: 200, y: 40 }]) {
+      for (const p of [
+        { x: 0, y: 0 },
+        { x: 13.5, y: 7.25 },
+        { x: 200, y: 40 },
+      ]) {
         const d = imageToDisplay(p, image.height, shape);
         const s = displayToScreen(t, d, vp);
         const back = displayToImage(screenToImage(t, s.x, s.y, vp), image.height, shape);
@@ -148,7 +152,10 @@ describe('pixel shapes of a view', () => {
     const css = cssTransformShaped(t, vp, image.height, flipped);
     const m = /translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([-\d.e]+), ([-\d.e]+)\)/.exec(css)!;
     const [tx, ty, sx, sy] = m.slice(1).map(Number);
-    for (const p of [{ x: 3, y: 5 }, { x: 200, y: 0 }]) {
+    for (const p of [
+      { x: 3, y: 5 },
+      { x: 200, y: 0 },
+    ]) {
       const want = displayToScreen(t, imageToDisplay(p, image.height, flipped), vp);
       expect(tx + sx * p.x).toBeCloseTo(want.x, 6);
       expect(ty + sy * p.y).toBeCloseTo(want.y, 6);

@@ -19,7 +19,13 @@ import { sample } from '../helpers/samples';
 
 const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const ADAM7: Array<[number, number, number, number]> = [
-  [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
 ];
 
 /** Pack one row of samples (`depth` bits each, MSB first) and put a random filter in front. */
@@ -53,7 +59,9 @@ function filterRows(rows: Uint8Array[], types: number[], bpp: number): Uint8Arra
       else if (types[y] === 2) pred = b;
       else if (types[y] === 3) pred = (a + b) >> 1;
       else if (types[y] === 4) {
-        const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+        const pa = Math.abs(b - c),
+          pb = Math.abs(a - c),
+          pc = Math.abs(a + b - 2 * c);
         pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       }
       out.push((row[i] - pred) & 255);
@@ -85,14 +93,32 @@ function makePng(h: Ihdr, rnd: () => number, opts: { palette?: number; trns?: bo
       for (let x = x0; x < h.width; x += dx) samples.push(...image[y][x]);
       if (samples.length) rows.push(packRow(samples, h.bitDepth));
     }
-    if (rows.length) parts.push(filterRows(rows, rows.map(() => Math.floor(rnd() * 5)), bpp));
+    if (rows.length)
+      parts.push(
+        filterRows(
+          rows,
+          rows.map(() => Math.floor(rnd() * 5)),
+          bpp,
+        ),
+      );
   }
   const raw = Buffer.concat(parts);
   const extra: Uint8Array[] = [];
   if (h.colorType === 3) {
     const n = opts.palette ?? 4;
-    extra.push(pngChunk('PLTE', Uint8Array.from({ length: 3 * n }, () => Math.floor(rnd() * 256))));
-    if (opts.trns) extra.push(pngChunk('tRNS', Uint8Array.from({ length: n }, (_, i) => (i === 1 ? 0 : 255 - i))));
+    extra.push(
+      pngChunk(
+        'PLTE',
+        Uint8Array.from({ length: 3 * n }, () => Math.floor(rnd() * 256)),
+      ),
+    );
+    if (opts.trns)
+      extra.push(
+        pngChunk(
+          'tRNS',
+          Uint8Array.from({ length: n }, (_, i) => (i === 1 ? 0 : 255 - i)),
+        ),
+      );
   } else if (opts.trns && (h.colorType === 0 || h.colorType === 2)) {
     const v = levels[1];
     const words = h.colorType === 0 ? [v] : [v, v, v];
@@ -129,7 +155,13 @@ describe('the bounded PNG decoder agrees with pngjs', () => {
     });
   }
 
-  const formats: Array<[number, number[]]> = [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]];
+  const formats: Array<[number, number[]]> = [
+    [0, [1, 2, 4, 8, 16]],
+    [2, [8, 16]],
+    [3, [1, 2, 4, 8]],
+    [4, [8, 16]],
+    [6, [8, 16]],
+  ];
   for (const [colorType, depths] of formats) {
     for (const bitDepth of depths) {
       it(`on colour type ${colorType}, ${bitDepth}-bit, plain and interlaced, with and without tRNS`, () => {

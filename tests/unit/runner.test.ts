@@ -12,13 +12,17 @@ describe('JobRunner', () => {
   it('delivers progress events in order, then the result', async () => {
     const seen: ProgressInfo[] = [];
     let started = false;
-    const result = await runner.run<{ counted: number }>('count', { steps: 50 }, {
-      onStart: () => (started = true),
-      onProgress: (p) => {
-        expect(started).toBe(true);
-        seen.push(p);
+    const result = await runner.run<{ counted: number }>(
+      'count',
+      { steps: 50 },
+      {
+        onStart: () => (started = true),
+        onProgress: (p) => {
+          expect(started).toBe(true);
+          seen.push(p);
+        },
       },
-    });
+    );
     expect(result.counted).toBe(50);
     expect(seen).toHaveLength(50);
     seen.forEach((p, i) => {

@@ -65,7 +65,7 @@ describe('planes, volumes and thumbnails', () => {
     const full = volumeOf(f, 0, [], 1e9);
     expect(full.shape).toEqual([4, 6, 8]);
     expect(full.step).toEqual([1, 1, 1]);
-    const v = volumeOf(f, 0, [], 4 * 6 * 8 / 8);
+    const v = volumeOf(f, 0, [], (4 * 6 * 8) / 8);
     expect(v.shape).toEqual([2, 3, 4]);
     expect(v.step).toEqual([2, 2, 2]);
     expect(Number.isNaN(v.values[0])).toBe(true);
@@ -228,8 +228,7 @@ describe('EngineService on the shared samples', () => {
     expect(cells.length).toBeGreaterThan(1);
     // The core extents tile the image exactly once.
     const covered = new Uint8Array(info.shape[0] * info.shape[1]);
-    for (const c of cells)
-      for (let y = c.lo[0]; y < c.lo[0] + c.size[0]; y++) for (let x = c.lo[1]; x < c.lo[1] + c.size[1]; x++) covered[y * info.shape[1] + x]++;
+    for (const c of cells) for (let y = c.lo[0]; y < c.lo[0] + c.size[0]; y++) for (let x = c.lo[1]; x < c.lo[1] + c.size[1]; x++) covered[y * info.shape[1] + x]++;
     expect(covered.every((v) => v === 1)).toBe(true);
     const mesh = await engine.exportResult({ datasetId: info.id, jobId, what: 'mesh' });
     expect(JSON.parse(new TextDecoder().decode(mesh.bytes!)).cells.length).toBe(cells.length);
@@ -284,7 +283,11 @@ describe('engine resources (issue 20 point 4)', () => {
 
   it('names the input file, never its absolute path, in the model and metrics files', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'inr-names-')), 'camera');
-    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/inr-studio.js', import.meta.url)), 'fit', sample('images', 'camera.png'), '--budget', '5000', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../../bin/inr-studio.js', import.meta.url)), 'fit', sample('images', 'camera.png'), '--budget', '5000', '--out', out],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     const metrics = readFileSync(join(out, 'metrics.json'), 'utf8');
     const model = readFileSync(join(out, 'model.inr')).toString('latin1');

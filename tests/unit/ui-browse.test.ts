@@ -25,13 +25,7 @@ function series(uid: string, patient: string, study: string, extra: Partial<Seri
 
 describe('groupSeries', () => {
   it('groups by patient, then study, keeping the listing order', () => {
-    const g = groupSeries([
-      series('1', 'P2', 'S-a'),
-      series('2', 'P1', 'S-b'),
-      series('3', 'P2', 'S-c'),
-      series('4', 'P2', 'S-a'),
-      series('5', 'P1', 'S-b'),
-    ]);
+    const g = groupSeries([series('1', 'P2', 'S-a'), series('2', 'P1', 'S-b'), series('3', 'P2', 'S-c'), series('4', 'P2', 'S-a'), series('5', 'P1', 'S-b')]);
     expect(g.map((p) => p.patient)).toEqual(['P2', 'P1']);
     expect(g[0].studies.map((s) => [s.study, s.series.map((x) => x.uid)])).toEqual([
       ['S-a', ['1', '4']],

@@ -66,10 +66,13 @@ describe('the hide mask', () => {
     a[7] = 1;
     const b = new Uint8Array(8);
     b[5] = 1;
-    const hide = assembleHide(shape, new Map([
-      [0, a],
-      [2, b],
-    ]))!;
+    const hide = assembleHide(
+      shape,
+      new Map([
+        [0, a],
+        [2, b],
+      ]),
+    )!;
     expect(hide.length).toBe(24);
     expect([...hide].map((v, i) => (v ? i : -1)).filter((i) => i >= 0)).toEqual([0, 7, 16 + 5]);
   });

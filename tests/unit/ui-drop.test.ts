@@ -4,17 +4,7 @@
  * the open requests they become.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_DROP_LIMITS,
-  DropError,
-  dropRequest,
-  isSkippedName,
-  planDrop,
-  snapshotDrop,
-  type DropEntry,
-  type DropFile,
-  type DroppedItem,
-} from '../../renderer/src/lib/drop';
+import { DEFAULT_DROP_LIMITS, DropError, dropRequest, isSkippedName, planDrop, snapshotDrop, type DropEntry, type DropFile, type DroppedItem } from '../../renderer/src/lib/drop';
 
 function file(name: string, content: string | number = name): DropFile {
   const bytes = typeof content === 'number' ? new Uint8Array(content) : new TextEncoder().encode(content);
@@ -96,12 +86,12 @@ describe('planDrop', () => {
 
   it('walks a folder in batches, recursively, relative to the folder, hidden files skipped', async () => {
     const tree: Tree = {
-      'IM0003': 'three',
-      'IM0001': 'one',
+      IM0003: 'three',
+      IM0001: 'one',
       '.DS_Store': 'junk',
-      'IM0002': 'two',
-      sub: { 'IM0010': 'ten', '.hidden': 'x', deeper: { 'IM0020': 'twenty' } },
-      '__MACOSX': { '._IM0001': 'x' },
+      IM0002: 'two',
+      sub: { IM0010: 'ten', '.hidden': 'x', deeper: { IM0020: 'twenty' } },
+      __MACOSX: { '._IM0001': 'x' },
       '.git': { config: 'x' },
       'Thumbs.db': 'x',
     };
@@ -149,7 +139,10 @@ describe('planDrop', () => {
   it('refuses a single file above the cap, and too many files', async () => {
     const limits = { ...DEFAULT_DROP_LIMITS, maxBytes: 10, maxFiles: 2 };
     await expect(planDrop([fileItem('big.tif', 11)], undefined, limits)).rejects.toMatchObject({ code: 'E_TOO_LARGE', message: expect.stringContaining('big.tif is 11 B') });
-    await expect(planDrop([folderItem('many', { a: 1, b: 1, c: 1 })], undefined, limits)).rejects.toMatchObject({ code: 'E_TOO_LARGE', message: expect.stringContaining('more than 2 files') });
+    await expect(planDrop([folderItem('many', { a: 1, b: 1, c: 1 })], undefined, limits)).rejects.toMatchObject({
+      code: 'E_TOO_LARGE',
+      message: expect.stringContaining('more than 2 files'),
+    });
   });
 
   it('says so when a folder holds nothing but hidden files', async () => {

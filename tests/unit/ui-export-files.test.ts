@@ -81,7 +81,7 @@ describe('fit panel tasks and parameters, from the engine registry', () => {
         expect(() => validateRequest('startJob', { kind: 'fit', datasetId: 'ds-1', method: m.id, task: r.task, params: r.params })).not.toThrow();
       }
   });
-  it('exports a model under its method\'s extension', () => {
+  it("exports a model under its method's extension", () => {
     expect(exportName('model', { name: 'camera.png', format: 'png', shape: [512, 512] }, 'job-3', 'siren', siren.modelExt)).toBe('camera-siren-run3.json');
     expect(exportName('model', { name: 'camera.png', format: 'png', shape: [512, 512] }, 'job-3', 'elm', elm.modelExt)).toBe('camera-elm-run3.inr');
   });

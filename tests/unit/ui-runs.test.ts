@@ -16,7 +16,17 @@ describe('chart series', () => {
   it('one per run, colour by run number, live and finished runs apart', () => {
     const runs: RunLike[] = [
       done('job-1', 30, 2),
-      { jobId: 'job-2', phase: 'running', method: 'siren', params: { iga: true }, points: [{ t: 1, psnr: 12 }, { t: 0.5, psnr: 10 }, { t: 2, psnr: NaN }] },
+      {
+        jobId: 'job-2',
+        phase: 'running',
+        method: 'siren',
+        params: { iga: true },
+        points: [
+          { t: 1, psnr: 12 },
+          { t: 0.5, psnr: 10 },
+          { t: 2, psnr: NaN },
+        ],
+      },
       { jobId: 'job-3', phase: 'error', method: 'elm', points: [{ t: 1, psnr: 3 }] },
       { jobId: 'job-4', phase: 'cancelled', method: 'ffn', points: [] },
     ];
@@ -71,7 +81,17 @@ describe('metrics CSV', () => {
 
   it('one header and one line per run, with the run table columns', () => {
     const runs: RunLike[] = [
-      done('job-1', 31.25, 1.5, { datasetName: 'astro, naut.png', task: 'inpaint', params: { overlap: 0.15, hidden: 64 }, result: { kind: 'fit', seconds: 1.5, metrics: { psnr: 31.25, ssim: 0.91, psnr_unobserved: 24.5, params: 9000 }, summary: { backend: 'js-float64 (2 threads)', cells: '8×8', hidden: 64 } } }),
+      done('job-1', 31.25, 1.5, {
+        datasetName: 'astro, naut.png',
+        task: 'inpaint',
+        params: { overlap: 0.15, hidden: 64 },
+        result: {
+          kind: 'fit',
+          seconds: 1.5,
+          metrics: { psnr: 31.25, ssim: 0.91, psnr_unobserved: 24.5, params: 9000 },
+          summary: { backend: 'js-float64 (2 threads)', cells: '8×8', hidden: 64 },
+        },
+      }),
       { jobId: 'job-2', phase: 'cancelled', method: 'siren', points: [] },
     ];
     const csv = metricsCsv(runs);

@@ -3,15 +3,7 @@
  * value plus units for levels, the physical position otherwise.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  axisPositionText,
-  coordinateLabels,
-  dateLabels,
-  displayUnits,
-  isTimeAxis,
-  leadingAxes,
-  leadingAxisLabels,
-} from '../../renderer/src/lib/slicing';
+import { axisPositionText, coordinateLabels, dateLabels, displayUnits, isTimeAxis, leadingAxes, leadingAxisLabels } from '../../renderer/src/lib/slicing';
 
 describe('dateLabels', () => {
   it('keeps hours and minutes, drops seconds when all are on the minute', () => {
@@ -76,7 +68,11 @@ describe('leading axes of a NetCDF field', () => {
     spacing: [1, 25, -0.25, 0.25],
     origin: [1031161, 825, 52, 5],
     coordinates: {
-      time: { values: [...Array(10).keys()].map((i) => 1031161 + i), units: 'hours since 1900-01-01', iso: [...Array(10).keys()].map((i) => `2017-08-20T${String(i + 1).padStart(2, '0')}:00:00Z`) },
+      time: {
+        values: [...Array(10).keys()].map((i) => 1031161 + i),
+        units: 'hours since 1900-01-01',
+        iso: [...Array(10).keys()].map((i) => `2017-08-20T${String(i + 1).padStart(2, '0')}:00:00Z`),
+      },
       level: { values: [825, 850], units: 'millibars' },
       latitude: { values: [52, 51.75], units: 'degrees_north' },
     },

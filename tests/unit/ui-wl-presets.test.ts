@@ -103,23 +103,39 @@ describe('applying a preset', () => {
 
   it('auto and full use the channel statistics', () => {
     const d: DisplaySettings = { ...grayDisplay({ center: 0, width: 1 }), channel: 0 };
-    const auto = applyPreset(d, info, presetsFor({}).find((p) => p.kind === 'auto')!);
+    const auto = applyPreset(
+      d,
+      info,
+      presetsFor({}).find((p) => p.kind === 'auto')!,
+    );
     expect(auto.window).toEqual({ center: 100, width: 2200 }); // p2 −1000 … p98 1200
-    const full = applyPreset(d, info, presetsFor({}).find((p) => p.kind === 'full')!);
+    const full = applyPreset(
+      d,
+      info,
+      presetsFor({}).find((p) => p.kind === 'full')!,
+    );
     expect(full.window).toEqual({ center: (3071 - 1024) / 2, width: 4095 });
     expect(activePreset(full, info, presetsFor({}))?.id).toBe('full');
   });
 
   it('in RGB mode, auto and full stretch each of the three channels; a window switches to gray', () => {
     const d: DisplaySettings = { ...grayDisplay({ center: 0, width: 1 }), mode: 'rgb', rgbChannels: [2, 1, 0] };
-    const auto = applyPreset(d, info, presetsFor({}).find((p) => p.kind === 'auto')!);
+    const auto = applyPreset(
+      d,
+      info,
+      presetsFor({}).find((p) => p.kind === 'auto')!,
+    );
     expect(auto.mode).toBe('rgb');
     expect(auto.rgbRanges).toEqual([
       { lo: -4, hi: 4 },
       { lo: 1, hi: 9 },
       { lo: -1000, hi: 1200 },
     ]);
-    const brain = applyPreset(d, info, presetsFor(ct()).find((p) => p.id === 'brain')!);
+    const brain = applyPreset(
+      d,
+      info,
+      presetsFor(ct()).find((p) => p.id === 'brain')!,
+    );
     expect(brain.mode).toBe('gray');
     expect(brain.window).toEqual({ center: 40, width: 80 });
   });

@@ -241,8 +241,18 @@ export function deidentificationElements(): DataElement[] {
 
 /** Source attributes that identify a patient, a visit or a place (the export switch defaults on). */
 const IDENTIFYING_TAGS = [
-  'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'PatientAge', 'OtherPatientIDs',
-  'AccessionNumber', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'InstitutionName', 'StudyID',
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'PatientAge',
+  'OtherPatientIDs',
+  'AccessionNumber',
+  'StudyDate',
+  'StudyTime',
+  'ReferringPhysicianName',
+  'InstitutionName',
+  'StudyID',
 ];
 
 /**

@@ -91,7 +91,7 @@ export function readDicomDirDataSet(ds: DataSet, path: string): DicomDir {
     // A missing next/lower offset means 0: no sibling, no children.
     const visited = new Set<number>();
     const walk = (first: number, ctx: Context): void => {
-      for (let off = first; off !== 0; ) {
+      for (let off = first; off !== 0;) {
         const r = byOffset.get(off);
         if (!r || visited.has(off)) {
           if (r) out.warnings.push('DICOMDIR record links form a cycle');

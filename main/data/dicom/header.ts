@@ -99,11 +99,33 @@ export interface DicomInstance {
 
 /** Attributes kept verbatim in `DicomInstance.tags`. */
 export const KEPT_TAGS = [
-  'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'PatientAge', 'OtherPatientIDs',
-  'StudyInstanceUID', 'StudyDate', 'StudyTime', 'StudyID', 'AccessionNumber', 'ReferringPhysicianName', 'StudyDescription',
-  'SeriesInstanceUID', 'SeriesDate', 'SeriesTime', 'SeriesDescription', 'SeriesNumber', 'Modality', 'BodyPartExamined',
-  'Manufacturer', 'ManufacturerModelName', 'InstitutionName', 'FrameOfReferenceUID', 'PositionReferenceIndicator',
-  'SOPClassUID', 'PatientOrientation',
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'PatientAge',
+  'OtherPatientIDs',
+  'StudyInstanceUID',
+  'StudyDate',
+  'StudyTime',
+  'StudyID',
+  'AccessionNumber',
+  'ReferringPhysicianName',
+  'StudyDescription',
+  'SeriesInstanceUID',
+  'SeriesDate',
+  'SeriesTime',
+  'SeriesDescription',
+  'SeriesNumber',
+  'Modality',
+  'BodyPartExamined',
+  'Manufacturer',
+  'ManufacturerModelName',
+  'InstitutionName',
+  'FrameOfReferenceUID',
+  'PositionReferenceIndicator',
+  'SOPClassUID',
+  'PatientOrientation',
 ] as const satisfies ReadonlyArray<keyof typeof TAG>;
 
 const SUPPORTED_PHOTOMETRIC = new Set(['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_ICT', 'YBR_RCT', 'PALETTE COLOR']);
@@ -258,7 +280,17 @@ function readPixelFormat(ds: DataSet, transferSyntax: string): { pixels?: PixelF
   const photometric = (text(ds, TAG.PhotometricInterpretation) || (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).toUpperCase();
   const planarConfiguration = uint16(ds, TAG.PlanarConfiguration) ?? 0;
   const pixels: PixelFormat = {
-    rows, columns, frames, samplesPerPixel, bitsAllocated, bitsStored, highBit, pixelRepresentation, photometric, planarConfiguration, pixelTag,
+    rows,
+    columns,
+    frames,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    pixelRepresentation,
+    photometric,
+    planarConfiguration,
+    pixelTag,
   };
   const corrupt = (message: string) => ({ pixels, problem: { code: 'E_CORRUPT' as const, message } });
   const unsupported = (message: string) => ({ pixels, problem: { code: 'E_UNSUPPORTED' as const, message } });
@@ -313,8 +345,7 @@ export function readInstance(ds: DataSet, path: string, transferSyntax: string):
   const sharedInfo = shared ? readFrameGroups(undefined, shared) : {};
   const position = vector(ds, TAG.ImagePositionPatient, 3) as Vec3 | undefined;
   const orientation = checkOrientation(vector(ds, TAG.ImageOrientationPatient, 6)) ?? sharedInfo.orientation;
-  const pixelSpacing =
-    positiveSpacing(vector(ds, TAG.PixelSpacing, 2)) ?? sharedInfo.pixelSpacing ?? positiveSpacing(vector(ds, TAG.ImagerPixelSpacing, 2));
+  const pixelSpacing = positiveSpacing(vector(ds, TAG.PixelSpacing, 2)) ?? sharedInfo.pixelSpacing ?? positiveSpacing(vector(ds, TAG.ImagerPixelSpacing, 2));
   let rescale = readRescale(ds) ?? sharedInfo.rescale ?? { slope: 1, intercept: 0 };
   const doseScaling = number(ds, TAG.DoseGridScaling);
   if (doseScaling !== undefined && doseScaling !== 0) rescale = { ...rescale, slope: rescale.slope * doseScaling };

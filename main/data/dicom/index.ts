@@ -104,7 +104,10 @@ function pickVolume(index: DicomIndex, path: string, series?: string): DicomVolu
   if (series) {
     const v = findVolume(index.volumes, series);
     if (!v) {
-      const ids = index.volumes.slice(0, 5).map((x) => x.id).join(', ');
+      const ids = index.volumes
+        .slice(0, 5)
+        .map((x) => x.id)
+        .join(', ');
       throw new InrError('E_ARG', `no series ${series} here (${index.volumes.length} series${ids ? `: ${ids}${index.volumes.length > 5 ? ', …' : ''}` : ''})`, path);
     }
     return v;

@@ -37,9 +37,8 @@ export interface JpegDecodeOptions {
 
 /** Zig-zag order: the k-th coefficient of the entropy-coded sequence sits at ZIGZAG[k] in the block. */
 const ZIGZAG = new Uint8Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
-  55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44,
+  51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ]);
 
 /** IDCT basis: IDCT_BASIS[x*8+u] = C(u)/2 · cos((2x+1)uπ/16), C(0) = 1/√2, else 1 (T.81 A.3.3). */
@@ -254,7 +253,7 @@ function decodeBlock(r: BitReader, c: FrameComponent, dc: HuffmanTable, ac: Huff
   const diff = t === 0 ? 0 : extend(r.bits(t), t);
   c.pred += diff;
   out[at] = c.pred;
-  for (let k = 1; k < 64; ) {
+  for (let k = 1; k < 64;) {
     const rs = r.decode(ac);
     const run = rs >> 4;
     const s = rs & 15;

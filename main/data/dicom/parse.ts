@@ -125,7 +125,10 @@ export function thrownMessage(err: unknown): string {
 
 /** Strip dicom-parser's function-name prefixes from a message: `dicomParser.x: reason` → `reason`. */
 function tidy(msg: string): string {
-  return msg.replace(/^dicomParser[.:][\w.]*:?\s*/, '').replace(/\s+/g, ' ').trim();
+  return msg
+    .replace(/^dicomParser[.:][\w.]*:?\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -142,7 +145,11 @@ function inflater(path: string) {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-        throw new InrError('E_TOO_LARGE', `the deflated data set (${formatBytes(arr.length - position)}) inflates to more than ${formatBytes(cap)}; ${describeMemoryLimit()}`, path);
+        throw new InrError(
+          'E_TOO_LARGE',
+          `the deflated data set (${formatBytes(arr.length - position)}) inflates to more than ${formatBytes(cap)}; ${describeMemoryLimit()}`,
+          path,
+        );
       }
       throw new InrError('E_CORRUPT', `deflated dataset is corrupt or truncated (${thrownMessage(err)})`, path);
     }

@@ -298,7 +298,12 @@ export function findVolume(volumes: DicomVolume[], id: string): DicomVolume | un
 /** `Doe^John^^Dr` → `Doe John Dr`: a DICOM person name for display. */
 export function formatPersonName(pn: string | undefined): string {
   if (!pn) return '';
-  return pn.split('=')[0].split('^').map((s) => s.trim()).filter(Boolean).join(' ');
+  return pn
+    .split('=')[0]
+    .split('^')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** `20010101` → `2001-01-01`. */

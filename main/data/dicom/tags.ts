@@ -195,14 +195,77 @@ export const SOP = {
 
 /** The value representations the writer encodes (PS3.5 §6.2). */
 export type VR =
-  | 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'ST' | 'TM' | 'UI' | 'UT'
-  | 'UC' | 'UR' | 'AT' | 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'SV' | 'UV'
-  | 'OB' | 'OW' | 'OD' | 'OF' | 'OL' | 'OV' | 'SQ' | 'UN';
+  | 'AE'
+  | 'AS'
+  | 'CS'
+  | 'DA'
+  | 'DS'
+  | 'DT'
+  | 'IS'
+  | 'LO'
+  | 'LT'
+  | 'PN'
+  | 'SH'
+  | 'ST'
+  | 'TM'
+  | 'UI'
+  | 'UT'
+  | 'UC'
+  | 'UR'
+  | 'AT'
+  | 'US'
+  | 'SS'
+  | 'UL'
+  | 'SL'
+  | 'FL'
+  | 'FD'
+  | 'SV'
+  | 'UV'
+  | 'OB'
+  | 'OW'
+  | 'OD'
+  | 'OF'
+  | 'OL'
+  | 'OV'
+  | 'SQ'
+  | 'UN';
 
 /** Every VR defined by PS3.5 §6.2; used to recognise explicit-VR data without a meta header. */
 export const ALL_VRS = new Set([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH',
-  'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV',
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FD',
+  'FL',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
 ]);
 
 /** VRs whose explicit encoding has 2 reserved bytes and a 4-byte length (PS3.5 §7.1.2). */

@@ -135,14 +135,7 @@ class SourceCache {
  * Decode one slot into `values`/`mask` at sample offset `at`, applying its rescale; masks
  * padding pixels. Returns false when the slot is a gap.
  */
-async function fillSlot(
-  slot: SliceRef | null,
-  cache: SourceCache,
-  values: Float32Array,
-  mask: Uint8Array | undefined,
-  at: number,
-  C: number,
-): Promise<boolean> {
+async function fillSlot(slot: SliceRef | null, cache: SourceCache, values: Float32Array, mask: Uint8Array | undefined, at: number, C: number): Promise<boolean> {
   if (!slot) return false;
   const src = await cache.get(slot.instance);
   const frame = await decodeFrame(src, slot.frame);

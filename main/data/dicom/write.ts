@@ -150,8 +150,17 @@ function sliceGeometry(field: Field, space: 'LPS' | 'RAS'): SliceGeometry {
  * profile may remove: the anonymiser empties them instead (PS3.3 C.7.1.1, C.7.2.1, C.7.6.1).
  */
 const WRITTEN_TYPE2 = new Set<string>([
-  TAG.PatientName, TAG.PatientID, TAG.PatientBirthDate, TAG.PatientSex, TAG.StudyDate, TAG.StudyTime,
-  TAG.ReferringPhysicianName, TAG.StudyID, TAG.AccessionNumber, TAG.ContentDate, TAG.ContentTime,
+  TAG.PatientName,
+  TAG.PatientID,
+  TAG.PatientBirthDate,
+  TAG.PatientSex,
+  TAG.StudyDate,
+  TAG.StudyTime,
+  TAG.ReferringPhysicianName,
+  TAG.StudyID,
+  TAG.AccessionNumber,
+  TAG.ContentDate,
+  TAG.ContentTime,
 ]);
 
 /** Attributes the writer makes itself (never source text), left as they are when anonymising. */
@@ -205,8 +214,7 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
   const src = ((meta.tags as Record<string, string> | undefined) ?? {}) as Record<string, string>;
   const anon = Boolean(opts.anonymize);
   const modality = (typeof meta.modality === 'string' && meta.modality) || src.Modality || 'OT';
-  const sopClassUid =
-    modality === 'CT' ? SOP.CTImage : modality === 'MR' ? SOP.MRImage : modality === 'PT' ? SOP.PETImage : SOP.SecondaryCapture;
+  const sopClassUid = modality === 'CT' ? SOP.CTImage : modality === 'MR' ? SOP.MRImage : modality === 'PT' ? SOP.PETImage : SOP.SecondaryCapture;
   const sourceFor = typeof meta.frameOfReferenceUid === 'string' && meta.frameOfReferenceUid ? meta.frameOfReferenceUid : '';
   const sourceStudy = typeof meta.studyInstanceUid === 'string' && meta.studyInstanceUid ? meta.studyInstanceUid : (src.StudyInstanceUID ?? '');
   const sourceSeries = typeof meta.seriesInstanceUid === 'string' ? meta.seriesInstanceUid : '';
@@ -222,11 +230,7 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
   const ownDescription = 'derived by INR Studio (not for diagnostic use)';
   const baseDescription = opts.seriesDescription ?? (anon || !src.SeriesDescription ? ownDescription : `${src.SeriesDescription} ${ownDescription}`);
   const sliceThickness = typeof meta.sliceThickness === 'number' && meta.sliceThickness > 0 ? meta.sliceThickness : geo.dz;
-  const normal = [
-    geo.r[1] * geo.c[2] - geo.r[2] * geo.c[1],
-    geo.r[2] * geo.c[0] - geo.r[0] * geo.c[2],
-    geo.r[0] * geo.c[1] - geo.r[1] * geo.c[0],
-  ];
+  const normal = [geo.r[1] * geo.c[2] - geo.r[2] * geo.c[1], geo.r[2] * geo.c[0] - geo.r[0] * geo.c[2], geo.r[0] * geo.c[1] - geo.r[1] * geo.c[0]];
   const el = (tag: string, vr: VR, value: DataElement['value']): DataElement => ({ tag, vr, value });
   const common: DataElement[] = [
     el(TAG.SpecificCharacterSet, 'CS', 'ISO_IR 192'),
@@ -289,9 +293,7 @@ export async function writeDicomSeries(dir: string, field: Field, opts: WriteDic
   if (window && Number.isFinite(window.center) && window.width > 0) {
     common.push(el(TAG.WindowCenter, 'DS', formatDS(window.center)), el(TAG.WindowWidth, 'DS', formatDS(window.width)));
   }
-  const profile: AnonymizeOptions | undefined = anon
-    ? { uid: uidMapper(installSecret()), type2: WRITTEN_TYPE2, generated: GENERATED }
-    : undefined;
+  const profile: AnonymizeOptions | undefined = anon ? { uid: uidMapper(installSecret()), type2: WRITTEN_TYPE2, generated: GENERATED } : undefined;
   const plane = geo.rows * geo.columns;
   const files: string[] = [];
   for (let k = 0; k < geo.slices; k++) {

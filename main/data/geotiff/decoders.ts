@@ -248,13 +248,23 @@ export function installBoundedDecoders(): void {
   addDecoder(5, async () => BoundedLzwDecoder, params, false);
   addDecoder(32773, async () => BoundedPackBitsDecoder, params, false);
   addDecoder([8, 32946], async () => ZlibDeflateDecoder, params, false);
-  addDecoder(50000, async () => {
-    await zstd.init();
-    return BoundedZstdDecoder;
-  }, params, false);
+  addDecoder(
+    50000,
+    async () => {
+      await zstd.init();
+      return BoundedZstdDecoder;
+    },
+    params,
+    false,
+  );
   const lercParams = async (fd: ImageFileDirectory) => ({ ...(await boundedParameters(fd)), LercParameters: await fd.loadValue('LercParameters') });
-  addDecoder(34887, async () => {
-    await zstd.init();
-    return BoundedLercDecoder;
-  }, lercParams as unknown as Parameters<typeof addDecoder>[2], false);
+  addDecoder(
+    34887,
+    async () => {
+      await zstd.init();
+      return BoundedLercDecoder;
+    },
+    lercParams as unknown as Parameters<typeof addDecoder>[2],
+    false,
+  );
 }

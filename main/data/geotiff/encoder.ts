@@ -51,11 +51,7 @@ function countOf(t: TagValue): number {
 /** All tags of an IFD, with the offsets and byte counts filled in, sorted by tag number. */
 function completeTags(ifd: IfdSpec, offsets: number[], big: boolean): TagValue[] {
   const type = big ? FieldType.LONG8 : FieldType.LONG;
-  return [
-    ...ifd.tags,
-    { tag: ifd.offsetsTag, type, values: offsets },
-    { tag: ifd.countsTag, type, values: ifd.blocks.map((b) => b.byteLength) },
-  ].sort((a, b) => a.tag - b.tag);
+  return [...ifd.tags, { tag: ifd.offsetsTag, type, values: offsets }, { tag: ifd.countsTag, type, values: ifd.blocks.map((b) => b.byteLength) }].sort((a, b) => a.tag - b.tag);
 }
 
 /** Bytes an IFD takes: the directory itself plus its out-of-line values (each 8-aligned). */
@@ -79,16 +75,36 @@ function writeValues(view: DataView, at: number, t: TagValue): void {
   t.values.forEach((v, i) => {
     const p = at + i * size;
     switch (t.type) {
-      case FieldType.BYTE: case FieldType.UNDEFINED: view.setUint8(p, v); break;
-      case FieldType.SBYTE: view.setInt8(p, v); break;
-      case FieldType.SHORT: view.setUint16(p, v, true); break;
-      case FieldType.SSHORT: view.setInt16(p, v, true); break;
-      case FieldType.LONG: view.setUint32(p, v, true); break;
-      case FieldType.SLONG: view.setInt32(p, v, true); break;
-      case FieldType.FLOAT: view.setFloat32(p, v, true); break;
-      case FieldType.DOUBLE: view.setFloat64(p, v, true); break;
-      case FieldType.LONG8: view.setBigUint64(p, BigInt(v), true); break;
-      default: throw new RangeError(`cannot write TIFF field type ${t.type}`);
+      case FieldType.BYTE:
+      case FieldType.UNDEFINED:
+        view.setUint8(p, v);
+        break;
+      case FieldType.SBYTE:
+        view.setInt8(p, v);
+        break;
+      case FieldType.SHORT:
+        view.setUint16(p, v, true);
+        break;
+      case FieldType.SSHORT:
+        view.setInt16(p, v, true);
+        break;
+      case FieldType.LONG:
+        view.setUint32(p, v, true);
+        break;
+      case FieldType.SLONG:
+        view.setInt32(p, v, true);
+        break;
+      case FieldType.FLOAT:
+        view.setFloat32(p, v, true);
+        break;
+      case FieldType.DOUBLE:
+        view.setFloat64(p, v, true);
+        break;
+      case FieldType.LONG8:
+        view.setBigUint64(p, BigInt(v), true);
+        break;
+      default:
+        throw new RangeError(`cannot write TIFF field type ${t.type}`);
     }
   });
 }
@@ -128,7 +144,16 @@ function writeIfd(view: DataView, at: number, tags: TagValue[], next: number, bi
 function plan(ifds: IfdSpec[], big: boolean): { ifdAt: number[]; blockAt: number[][]; total: number } {
   const header = big ? 16 : 8;
   // Offsets arrays have fixed sizes, so IFD sizes do not depend on where the blocks go.
-  const sizes = ifds.map((ifd) => ifdSize(completeTags(ifd, ifd.blocks.map(() => 0), big), big));
+  const sizes = ifds.map((ifd) =>
+    ifdSize(
+      completeTags(
+        ifd,
+        ifd.blocks.map(() => 0),
+        big,
+      ),
+      big,
+    ),
+  );
   const ifdAt: number[] = [];
   let pos = header;
   for (const s of sizes) {

@@ -140,9 +140,7 @@ export function encodeGeoKeys(keys: Record<string, GeoKeyValue>): Pick<GeoKeysRe
  */
 export function geoKeysForEpsg(epsg: number): Record<string, GeoKeyValue> {
   const geographic = epsg >= 4000 && epsg < 5000;
-  return geographic
-    ? { GTModelTypeGeoKey: 2, GTRasterTypeGeoKey: 1, GeographicTypeGeoKey: epsg }
-    : { GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: epsg };
+  return geographic ? { GTModelTypeGeoKey: 2, GTRasterTypeGeoKey: 1, GeographicTypeGeoKey: epsg } : { GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: epsg };
 }
 
 /** EPSG code of the CRS, when the keys name one (1024–32766); undefined for user-defined CRSs. */
@@ -158,9 +156,7 @@ export function epsgOf(keys: Record<string, GeoKeyValue>): number | undefined {
 
 /** A one-line description for display: the citation, else `EPSG:n`, else `user-defined`. */
 export function describeCrs(keys: Record<string, GeoKeyValue>): string {
-  const citation = [keys.GTCitationGeoKey, keys.PCSCitationGeoKey, keys.GeogCitationGeoKey].find(
-    (v) => typeof v === 'string' && v.length > 0 && v.toLowerCase() !== 'unknown',
-  );
+  const citation = [keys.GTCitationGeoKey, keys.PCSCitationGeoKey, keys.GeogCitationGeoKey].find((v) => typeof v === 'string' && v.length > 0 && v.toLowerCase() !== 'unknown');
   const epsg = epsgOf(keys);
   if (typeof citation === 'string') return epsg ? `${citation} (EPSG:${epsg})` : citation;
   if (epsg) return `EPSG:${epsg}`;

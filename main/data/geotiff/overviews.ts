@@ -5,7 +5,13 @@
  */
 
 /** One overview level: each pixel the mean of the valid pixels of a 2 × 2 block. */
-export function halve(values: Float32Array, mask: Uint8Array | undefined, width: number, height: number, C: number): { values: Float32Array; mask?: Uint8Array; width: number; height: number } {
+export function halve(
+  values: Float32Array,
+  mask: Uint8Array | undefined,
+  width: number,
+  height: number,
+  C: number,
+): { values: Float32Array; mask?: Uint8Array; width: number; height: number } {
   const w = Math.ceil(width / 2);
   const h = Math.ceil(height / 2);
   const out = new Float32Array(w * h * C);
@@ -48,4 +54,3 @@ export function overviewCount(opt: boolean | number | undefined, width: number, 
   }
   return levels;
 }
-

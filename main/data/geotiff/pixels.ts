@@ -49,4 +49,3 @@ export function toPhysical(
   }
   return { values, mask };
 }
-

@@ -7,17 +7,7 @@ import { installBoundedDecoders } from './decoders';
 import { bandInfo, parseGdalMetadata, parseNoData, type GdalMetadata } from './gdal-metadata';
 import { decodeGeoKeys, describeCrs, epsgOf, isPixelIsPoint, type GeoKeysRecord } from './geokeys';
 import { axisGeometry, geoTransformFromTags, scaleGeoTransform, type GeoTransform } from './geotransform';
-import {
-  checkBlocks,
-  fileSource,
-  imageInfo,
-  memorySource,
-  parseTiffStructure,
-  tagAscii,
-  tagNumbers,
-  type ImageInfo,
-  type TiffStructure,
-} from './structure';
+import { checkBlocks, fileSource, imageInfo, memorySource, parseTiffStructure, tagAscii, tagNumbers, type ImageInfo, type TiffStructure } from './structure';
 import { toPhysical } from './pixels';
 import { Compression, Photometric, SampleFormat, Tag, sampleTypeOf } from './tags';
 
@@ -112,9 +102,7 @@ interface GeoMeta {
 function geoMetaOf(s: TiffStructure, main: ImageInfo): GeoMeta {
   const ifd = s.ifds[main.index];
   const directory = tagNumbers(s, ifd, Tag.GeoKeyDirectory);
-  const geoKeys = directory
-    ? decodeGeoKeys(directory, tagNumbers(s, ifd, Tag.GeoDoubleParams) ?? [], tagAscii(s, ifd, Tag.GeoAsciiParams) ?? '')
-    : undefined;
+  const geoKeys = directory ? decodeGeoKeys(directory, tagNumbers(s, ifd, Tag.GeoDoubleParams) ?? [], tagAscii(s, ifd, Tag.GeoAsciiParams) ?? '') : undefined;
   const pixelIsPoint = isPixelIsPoint(geoKeys?.keys);
   const model = {
     pixelScale: tagNumbers(s, ifd, Tag.ModelPixelScale),
@@ -208,7 +196,11 @@ function checkBlockSize(info: ImageInfo, path: string): void {
   const bits = info.planarConfiguration === 2 ? info.bitsPerSample[0] : info.bitsPerSample.reduce((a, b) => a + b, 0);
   const bytes = Math.ceil((info.blockWidth * bits) / 8) * info.blockHeight;
   if (!(bytes <= MAX_BLOCK_BYTES)) {
-    throw new InrError('E_TOO_LARGE', `TIFF ${info.tiled ? 'tiles' : 'strips'} of ${info.blockWidth} × ${info.blockHeight} pixels (${bits} bits each) are too large to decode`, path);
+    throw new InrError(
+      'E_TOO_LARGE',
+      `TIFF ${info.tiled ? 'tiles' : 'strips'} of ${info.blockWidth} × ${info.blockHeight} pixels (${bits} bits each) are too large to decode`,
+      path,
+    );
   }
 }
 

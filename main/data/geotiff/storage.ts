@@ -153,14 +153,22 @@ export type Stored = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32A
 /** A zeroed typed array of `n` samples of `dtype`. */
 export function allocate(dtype: SampleType, n: number): Stored {
   switch (dtype) {
-    case 'uint8': return new Uint8Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'uint32': return new Uint32Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
   }
 }
 
@@ -189,4 +197,3 @@ export function toStored(values: Float32Array, mask: Uint8Array | undefined, pla
   }
   return out;
 }
-

@@ -192,17 +192,39 @@ export function readNumbers(s: TiffStructure, entry: IfdEntry): number[] {
   const out = new Array<number>(entry.count);
   for (let i = 0; i < entry.count; i++) {
     switch (entry.type) {
-      case FieldType.BYTE: case FieldType.UNDEFINED: case FieldType.ASCII:
-        out[i] = v.getUint8(i); break;
-      case FieldType.SBYTE: out[i] = v.getInt8(i); break;
-      case FieldType.SHORT: out[i] = v.getUint16(2 * i, le); break;
-      case FieldType.SSHORT: out[i] = v.getInt16(2 * i, le); break;
-      case FieldType.LONG: case FieldType.IFD: out[i] = v.getUint32(4 * i, le); break;
-      case FieldType.SLONG: out[i] = v.getInt32(4 * i, le); break;
-      case FieldType.FLOAT: out[i] = v.getFloat32(4 * i, le); break;
-      case FieldType.DOUBLE: out[i] = v.getFloat64(8 * i, le); break;
-      case FieldType.RATIONAL: out[i] = v.getUint32(8 * i, le) / v.getUint32(8 * i + 4, le); break;
-      case FieldType.SRATIONAL: out[i] = v.getInt32(8 * i, le) / v.getInt32(8 * i + 4, le); break;
+      case FieldType.BYTE:
+      case FieldType.UNDEFINED:
+      case FieldType.ASCII:
+        out[i] = v.getUint8(i);
+        break;
+      case FieldType.SBYTE:
+        out[i] = v.getInt8(i);
+        break;
+      case FieldType.SHORT:
+        out[i] = v.getUint16(2 * i, le);
+        break;
+      case FieldType.SSHORT:
+        out[i] = v.getInt16(2 * i, le);
+        break;
+      case FieldType.LONG:
+      case FieldType.IFD:
+        out[i] = v.getUint32(4 * i, le);
+        break;
+      case FieldType.SLONG:
+        out[i] = v.getInt32(4 * i, le);
+        break;
+      case FieldType.FLOAT:
+        out[i] = v.getFloat32(4 * i, le);
+        break;
+      case FieldType.DOUBLE:
+        out[i] = v.getFloat64(8 * i, le);
+        break;
+      case FieldType.RATIONAL:
+        out[i] = v.getUint32(8 * i, le) / v.getUint32(8 * i + 4, le);
+        break;
+      case FieldType.SRATIONAL:
+        out[i] = v.getInt32(8 * i, le) / v.getInt32(8 * i + 4, le);
+        break;
       default: {
         const big = entry.type === FieldType.SLONG8 ? v.getBigInt64(8 * i, le) : v.getBigUint64(8 * i, le);
         const n = Number(big);

@@ -23,7 +23,6 @@ import { Compression, FieldType, Photometric, SAMPLE_TYPES, Tag } from './tags';
 
 export type { GeoTiffWriteOptions } from './storage';
 
-
 /** The bytes of a typed array (a view, not a copy). */
 function bytesOf(a: Stored): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -107,7 +106,7 @@ function geoKeyTags(field: Field, opts: GeoTiffWriteOptions, path: string): { ta
   }
   if (!rec) {
     if (opts.dropCrs) return { tags: [] };
-    throw new InrError('E_UNSUPPORTED', 'the field\'s CRS has neither GeoKeys nor an EPSG code, so GeoTIFF cannot carry it (pass dropCrs to write without a CRS)', path);
+    throw new InrError('E_UNSUPPORTED', "the field's CRS has neither GeoKeys nor an EPSG code, so GeoTIFF cannot carry it (pass dropCrs to write without a CRS)", path);
   }
   const tags: TagValue[] = [{ tag: Tag.GeoKeyDirectory, type: FieldType.SHORT, values: rec.directory }];
   if (rec.doubleParams.length) tags.push({ tag: Tag.GeoDoubleParams, type: FieldType.DOUBLE, values: rec.doubleParams });
@@ -156,9 +155,7 @@ export function encodeGeoTiff(field: Field, opts: GeoTiffWriteOptions = {}, path
     ...(xml ? [{ tag: Tag.GdalMetadata, type: FieldType.ASCII, values: xml }] : []),
   ];
   const [offsetsTag, countsTag] = plan.tiled ? [Tag.TileOffsets, Tag.TileByteCounts] : [Tag.StripOffsets, Tag.StripByteCounts];
-  const ifds: IfdSpec[] = [
-    { tags: mainTags, blocks: encodeBlocks(toStored(field.values, field.mask, plan), plan.width, plan.height, plan), offsetsTag, countsTag },
-  ];
+  const ifds: IfdSpec[] = [{ tags: mainTags, blocks: encodeBlocks(toStored(field.values, field.mask, plan), plan.width, plan.height, plan), offsetsTag, countsTag }];
   let level: { values: Float32Array; mask?: Uint8Array; width: number; height: number } = { values: field.values, mask: field.mask, width: plan.width, height: plan.height };
   const n = overviewCount(opts.overviews, plan.width, plan.height, plan.tiled ? plan.blockWidth : 256);
   for (let k = 0; k < n; k++) {

@@ -128,7 +128,11 @@ export function decodeJpeg(bytes: Uint8Array, path = '<memory>'): Field {
   assertFieldSize([frame.height, frame.width], 'JPEG image', path, jpegDecodeBytes(frame, bytes.length));
   const need = minimumScanBytes(frame);
   if (bytes.length - frame.offset < need) {
-    throw new InrError('E_CORRUPT', `corrupt JPEG: the frame header claims ${frame.width} × ${frame.height} pixels, which need at least ${need} bytes of image data; the file has ${bytes.length - frame.offset}`, path);
+    throw new InrError(
+      'E_CORRUPT',
+      `corrupt JPEG: the frame header claims ${frame.width} × ${frame.height} pixels, which need at least ${need} bytes of image data; the file has ${bytes.length - frame.offset}`,
+      path,
+    );
   }
   let img: { width: number; height: number; data: Uint8Array };
   try {

@@ -81,12 +81,17 @@ export function checkCounts(path: string, format: string, available: number, ite
   let need = 0;
   for (const it of items) {
     if (!Number.isInteger(it.count) || it.count < 0) throw new InrError('E_CORRUPT', `${format}: bad ${it.what} count '${it.count}' in the header`, path);
-    if (it.count > MAX_ELEMENTS) throw new InrError('E_TOO_LARGE', `${format}: the header announces ${it.count} ${plural(it.what)}, more than a mesh can index (${MAX_ELEMENTS})`, path);
+    if (it.count > MAX_ELEMENTS)
+      throw new InrError('E_TOO_LARGE', `${format}: the header announces ${it.count} ${plural(it.what)}, more than a mesh can index (${MAX_ELEMENTS})`, path);
     need += it.count * it.minBytes;
   }
   if (need > available) {
     const list = items.map((it) => `${it.count} ${plural(it.what)}`).join(' and ');
-    throw new InrError('E_CORRUPT', `${format}: the header announces ${list}, which need at least ${need} bytes, but only ${available} follow (truncated file or corrupt header)`, path);
+    throw new InrError(
+      'E_CORRUPT',
+      `${format}: the header announces ${list}, which need at least ${need} bytes, but only ${available} follow (truncated file or corrupt header)`,
+      path,
+    );
   }
 }
 
@@ -117,7 +122,36 @@ export function toNumber(token: string | undefined): number {
   return Number(token);
 }
 
-const LENGTH_UNITS = new Set(['nm', 'um', 'µm', 'mm', 'cm', 'dm', 'm', 'km', 'in', 'inch', 'inches', 'ft', 'feet', 'mil', 'micron', 'microns', 'millimeter', 'millimeters', 'millimetre', 'millimetres', 'centimeter', 'centimeters', 'centimetre', 'centimetres', 'meter', 'meters', 'metre', 'metres']);
+const LENGTH_UNITS = new Set([
+  'nm',
+  'um',
+  'µm',
+  'mm',
+  'cm',
+  'dm',
+  'm',
+  'km',
+  'in',
+  'inch',
+  'inches',
+  'ft',
+  'feet',
+  'mil',
+  'micron',
+  'microns',
+  'millimeter',
+  'millimeters',
+  'millimetre',
+  'millimetres',
+  'centimeter',
+  'centimeters',
+  'centimetre',
+  'centimetres',
+  'meter',
+  'meters',
+  'metre',
+  'metres',
+]);
 
 /**
  * The length unit a comment states (`# units mm`, `comment units: m`, `units=mm`), recognised

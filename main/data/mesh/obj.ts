@@ -27,7 +27,9 @@ export function parseObj(text: string, path: string, name: string): TriMesh {
     }
     const key = t[0];
     if (key === 'v') {
-      const x = toNumber(t[1]), y = toNumber(t[2]), z = toNumber(t[3]);
+      const x = toNumber(t[1]),
+        y = toNumber(t[2]),
+        z = toNumber(t[3]);
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) {
         throw new InrError('E_CORRUPT', `OBJ: vertex ${pos.length / 3 + 1} (line ${lines.line}) is not three finite numbers: '${t.slice(1, 4).join(' ')}'`, path);
       }

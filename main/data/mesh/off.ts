@@ -46,7 +46,9 @@ export function parseOff(text: string, path: string, name: string): TriMesh {
     const t = lines.nextTokens(onComment);
     if (!t) throw new InrError('E_CORRUPT', `OFF: truncated: the header announces ${nv} vertices, the file ends after ${v}`, path);
     if (t.length < 3) throw new InrError('E_CORRUPT', `OFF: vertex ${v} (line ${lines.line}) has ${t.length} coordinate(s), expected 3`, path);
-    const x = toNumber(t[0]), y = toNumber(t[1]), z = toNumber(t[2]);
+    const x = toNumber(t[0]),
+      y = toNumber(t[1]),
+      z = toNumber(t[2]);
     if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) {
       throw new InrError('E_CORRUPT', `OFF: vertex ${v} (line ${lines.line}) is not three finite numbers: '${t.slice(0, 3).join(' ')}'`, path);
     }

@@ -15,10 +15,22 @@ import { TokenReader, decodeText } from './text';
 type Scalar = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
 
 const SCALARS: Record<string, Scalar> = {
-  char: 'int8', int8: 'int8', uchar: 'uint8', uint8: 'uint8',
-  short: 'int16', int16: 'int16', ushort: 'uint16', uint16: 'uint16',
-  int: 'int32', int32: 'int32', uint: 'uint32', uint32: 'uint32',
-  float: 'float32', float32: 'float32', double: 'float64', float64: 'float64',
+  char: 'int8',
+  int8: 'int8',
+  uchar: 'uint8',
+  uint8: 'uint8',
+  short: 'int16',
+  int16: 'int16',
+  ushort: 'uint16',
+  uint16: 'uint16',
+  int: 'int32',
+  int32: 'int32',
+  uint: 'uint32',
+  uint32: 'uint32',
+  float: 'float32',
+  float32: 'float32',
+  double: 'float64',
+  float64: 'float64',
 };
 
 const SIZE: Record<Scalar, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
@@ -47,14 +59,22 @@ interface Header {
 /** Read a scalar of `type` at `o`. */
 function readScalar(dv: DataView, o: number, type: Scalar, le: boolean): number {
   switch (type) {
-    case 'int8': return dv.getInt8(o);
-    case 'uint8': return dv.getUint8(o);
-    case 'int16': return dv.getInt16(o, le);
-    case 'uint16': return dv.getUint16(o, le);
-    case 'int32': return dv.getInt32(o, le);
-    case 'uint32': return dv.getUint32(o, le);
-    case 'float32': return dv.getFloat32(o, le);
-    case 'float64': return dv.getFloat64(o, le);
+    case 'int8':
+      return dv.getInt8(o);
+    case 'uint8':
+      return dv.getUint8(o);
+    case 'int16':
+      return dv.getInt16(o, le);
+    case 'uint16':
+      return dv.getUint16(o, le);
+    case 'int32':
+      return dv.getInt32(o, le);
+    case 'uint32':
+      return dv.getUint32(o, le);
+    case 'float32':
+      return dv.getFloat32(o, le);
+    case 'float64':
+      return dv.getFloat64(o, le);
   }
 }
 
@@ -221,8 +241,7 @@ function readBinary(bytes: Uint8Array, h: Header, r: Roles, path: string, name: 
   const positions = new Float64Array(r.vertex!.count * 3);
   const tris = new GrowU32(Math.min(r.face?.count ?? 0, 1 << 24) * 3);
   const corners: number[] = [];
-  const truncated = (el: Element, i: number) =>
-    new InrError('E_CORRUPT', `PLY: truncated: the header announces ${el.count} ${el.name} items, the file ends in item ${i}`, path);
+  const truncated = (el: Element, i: number) => new InrError('E_CORRUPT', `PLY: truncated: the header announces ${el.count} ${el.name} items, the file ends in item ${i}`, path);
   for (const el of h.elements) {
     const fixed = el.props.every((p) => !p.countType);
     if (fixed) {

@@ -50,7 +50,9 @@ export function parseAsciiStl(text: string, path: string, name: string): TriMesh
     const k = t.toLowerCase();
     if (k === 'vertex') {
       if (!inLoop) throw new InrError('E_CORRUPT', `STL: a vertex outside an 'outer loop' (facet ${facets})`, path);
-      const x = toNumber(tok.next()), y = toNumber(tok.next()), z = toNumber(tok.next());
+      const x = toNumber(tok.next()),
+        y = toNumber(tok.next()),
+        z = toNumber(tok.next());
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) {
         throw new InrError('E_CORRUPT', `STL: facet ${facets} has a vertex that is not three finite numbers`, path);
       }

@@ -78,7 +78,10 @@ export const MAX_TEXT_BYTES = 2 ** 29 - 64;
 /** Decode bytes as text (UTF-8; mesh text formats are ASCII in practice). */
 export function decodeText(bytes: Uint8Array): string {
   if (bytes.length > MAX_TEXT_BYTES) {
-    throw new InrError('E_TOO_LARGE', `a text mesh of ${(bytes.length / 2 ** 20).toFixed(0)} MB is over the ${MAX_TEXT_BYTES >> 20} MB a text file may have here: save it as binary PLY or STL`);
+    throw new InrError(
+      'E_TOO_LARGE',
+      `a text mesh of ${(bytes.length / 2 ** 20).toFixed(0)} MB is over the ${MAX_TEXT_BYTES >> 20} MB a text file may have here: save it as binary PLY or STL`,
+    );
   }
   return new TextDecoder('utf-8').decode(bytes);
 }

@@ -27,7 +27,16 @@ export function encodePly(mesh: TriMesh, opts: MeshWriteOptions = {}): Uint8Arra
   const type = opts.double ? 'double' : 'float';
   const lines = ['ply', 'format binary_little_endian 1.0', `comment written by INR Studio: ${safeComment(mesh.name)}`];
   if (mesh.units) lines.push(`comment units ${safeComment(mesh.units)}`);
-  lines.push(`element vertex ${nv}`, `property ${type} x`, `property ${type} y`, `property ${type} z`, `element face ${nt}`, 'property list uchar uint vertex_indices', 'end_header', '');
+  lines.push(
+    `element vertex ${nv}`,
+    `property ${type} x`,
+    `property ${type} y`,
+    `property ${type} z`,
+    `element face ${nt}`,
+    'property list uchar uint vertex_indices',
+    'end_header',
+    '',
+  );
   const header = new TextEncoder().encode(lines.join('\n'));
   const vb = opts.double ? 24 : 12;
   const out = new Uint8Array(header.length + nv * vb + nt * 13);
@@ -62,10 +71,18 @@ export function encodeStl(mesh: TriMesh): Uint8Array {
   const p = mesh.positions;
   const t = mesh.triangles;
   for (let i = 0; i < nt; i++) {
-    const a = 3 * t[3 * i], b = 3 * t[3 * i + 1], c = 3 * t[3 * i + 2];
-    const ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
-    const wx = p[c] - p[a], wy = p[c + 1] - p[a + 1], wz = p[c + 2] - p[a + 2];
-    let nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
+    const a = 3 * t[3 * i],
+      b = 3 * t[3 * i + 1],
+      c = 3 * t[3 * i + 2];
+    const ux = p[b] - p[a],
+      uy = p[b + 1] - p[a + 1],
+      uz = p[b + 2] - p[a + 2];
+    const wx = p[c] - p[a],
+      wy = p[c + 1] - p[a + 1],
+      wz = p[c + 2] - p[a + 2];
+    let nx = uy * wz - uz * wy,
+      ny = uz * wx - ux * wz,
+      nz = ux * wy - uy * wx;
     const len = Math.hypot(nx, ny, nz);
     if (len > 0) {
       nx /= len;

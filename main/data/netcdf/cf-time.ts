@@ -55,8 +55,7 @@ export function isTimeUnits(units: string | undefined): boolean {
   return typeof units === 'string' && /^\s*\S+\s+since\s+/i.test(units);
 }
 
-const REFERENCE_RE =
-  /^([+-]?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i;
+const REFERENCE_RE = /^([+-]?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i;
 
 /** Parse "<unit> since <date>"; a string explains why when it cannot. */
 export function parseTimeUnits(units: string): TimeUnits | string {
@@ -65,9 +64,7 @@ export function parseTimeUnits(units: string): TimeUnits | string {
   const unit = m[1].toLowerCase();
   const unitMs = UNIT_MS[unit];
   if (unitMs === undefined) {
-    return /^(months?|years?|yr|a|common_years?)$/.test(unit)
-      ? `"${m[1]}" is a calendar-dependent unit (CF §4.4 advises against it)`
-      : `unknown time unit "${m[1]}"`;
+    return /^(months?|years?|yr|a|common_years?)$/.test(unit) ? `"${m[1]}" is a calendar-dependent unit (CF §4.4 advises against it)` : `unknown time unit "${m[1]}"`;
   }
   const r = REFERENCE_RE.exec(m[2]);
   if (!r) return `cannot read the reference date "${m[2]}"`;

@@ -48,15 +48,23 @@ const UNSIGNED_OF: Partial<Record<NcType, NcType>> = { byte: 'ubyte', short: 'us
 /** A number converted to a storage type as that type would store it (float rounding, int wrap). */
 function asStored(x: number, type: NcType): number {
   switch (type) {
-    case 'byte': return new Int8Array([x])[0];
+    case 'byte':
+      return new Int8Array([x])[0];
     case 'ubyte':
-    case 'char': return new Uint8Array([x])[0];
-    case 'short': return new Int16Array([x])[0];
-    case 'ushort': return new Uint16Array([x])[0];
-    case 'int': return new Int32Array([x])[0];
-    case 'uint': return new Uint32Array([x])[0];
-    case 'float': return Math.fround(x);
-    default: return x;
+    case 'char':
+      return new Uint8Array([x])[0];
+    case 'short':
+      return new Int16Array([x])[0];
+    case 'ushort':
+      return new Uint16Array([x])[0];
+    case 'int':
+      return new Int32Array([x])[0];
+    case 'uint':
+      return new Uint32Array([x])[0];
+    case 'float':
+      return Math.fround(x);
+    default:
+      return x;
   }
 }
 

@@ -40,7 +40,10 @@ export async function openClassic(src: ByteSource, path?: string, engine: Classi
     await src.close();
     throw err;
   }
-  const netcdfjsLayoutOk = header.version !== 5 && !header.streaming && !singleUnpaddedRecordVariable(header) &&
+  const netcdfjsLayoutOk =
+    header.version !== 5 &&
+    !header.streaming &&
+    !singleUnpaddedRecordVariable(header) &&
     header.variables.every((v) => v.vsize === v.expectedVsize || (v.vsize === 0xffffffff && v.expectedVsize > 0xffffffff));
   let whole: Uint8Array | undefined;
   let netcdfjs: NetCDFReader | undefined;
@@ -138,15 +141,7 @@ async function readOwn(src: ByteSource, h: ClassicHeader, v: ClassicVariable, st
 }
 
 /** Read a hyperslab of a contiguous big-endian array of `shape` starting at byte `base`. */
-async function readContiguous(
-  src: ByteSource,
-  type: NcType,
-  base: number,
-  shape: number[],
-  start: number[],
-  count: number[],
-  out: RawArray,
-): Promise<void> {
+async function readContiguous(src: ByteSource, type: NcType, base: number, shape: number[], start: number[], count: number[], out: RawArray): Promise<void> {
   if (product(count) === 0) return;
   const size = TYPE_SIZE[type];
   const { first, end } = hyperslabBounds(shape, start, count);
@@ -168,15 +163,23 @@ async function readContiguous(
 /** A zeroed typed array for `n` values of a storage type (64-bit integers as Float64). */
 export function newTyped(type: NcType, n: number): RawArray {
   switch (type) {
-    case 'byte': return new Int8Array(n);
+    case 'byte':
+      return new Int8Array(n);
     case 'char':
-    case 'ubyte': return new Uint8Array(n);
-    case 'short': return new Int16Array(n);
-    case 'ushort': return new Uint16Array(n);
-    case 'int': return new Int32Array(n);
-    case 'uint': return new Uint32Array(n);
-    case 'float': return new Float32Array(n);
-    default: return new Float64Array(n);
+    case 'ubyte':
+      return new Uint8Array(n);
+    case 'short':
+      return new Int16Array(n);
+    case 'ushort':
+      return new Uint16Array(n);
+    case 'int':
+      return new Int32Array(n);
+    case 'uint':
+      return new Uint32Array(n);
+    case 'float':
+      return new Float32Array(n);
+    default:
+      return new Float64Array(n);
   }
 }
 
@@ -198,15 +201,23 @@ export function decodeBigEndian(bytes: Uint8Array, type: NcType): RawArray {
   }
   const swapped = { buffer: own.buffer, at: own.byteOffset };
   switch (type) {
-    case 'short': return new Int16Array(swapped.buffer, swapped.at, n);
-    case 'ushort': return new Uint16Array(swapped.buffer, swapped.at, n);
-    case 'int': return new Int32Array(swapped.buffer, swapped.at, n);
-    case 'uint': return new Uint32Array(swapped.buffer, swapped.at, n);
-    case 'float': return new Float32Array(swapped.buffer, swapped.at, n);
-    case 'double': return new Float64Array(swapped.buffer, swapped.at, n);
-    case 'int64': return Float64Array.from(new BigInt64Array(swapped.buffer, swapped.at, n), Number);
-    case 'uint64': return Float64Array.from(new BigUint64Array(swapped.buffer, swapped.at, n), Number);
-    default: throw new InrError('E_UNSUPPORTED', `cannot decode type ${type}`);
+    case 'short':
+      return new Int16Array(swapped.buffer, swapped.at, n);
+    case 'ushort':
+      return new Uint16Array(swapped.buffer, swapped.at, n);
+    case 'int':
+      return new Int32Array(swapped.buffer, swapped.at, n);
+    case 'uint':
+      return new Uint32Array(swapped.buffer, swapped.at, n);
+    case 'float':
+      return new Float32Array(swapped.buffer, swapped.at, n);
+    case 'double':
+      return new Float64Array(swapped.buffer, swapped.at, n);
+    case 'int64':
+      return Float64Array.from(new BigInt64Array(swapped.buffer, swapped.at, n), Number);
+    case 'uint64':
+      return Float64Array.from(new BigUint64Array(swapped.buffer, swapped.at, n), Number);
+    default:
+      throw new InrError('E_UNSUPPORTED', `cannot decode type ${type}`);
   }
 }
-

@@ -67,9 +67,7 @@ const TYPE_CODES: Record<number, NcType> = {
   11: 'uint64',
 };
 
-export const CLASSIC_TYPE_CODE: Partial<Record<NcType, number>> = Object.fromEntries(
-  Object.entries(TYPE_CODES).map(([code, type]) => [type, Number(code)]),
-);
+export const CLASSIC_TYPE_CODE: Partial<Record<NcType, number>> = Object.fromEntries(Object.entries(TYPE_CODES).map(([code, type]) => [type, Number(code)]));
 
 /** Thrown when the buffer ends inside the header but the file goes on: read more and retry. */
 class NeedMoreBytes extends Error {}
@@ -182,17 +180,38 @@ class Cursor {
     for (let i = 0; i < n; i++) {
       const p = at + i * size;
       switch (t) {
-        case 'byte': out[i] = v.getInt8(p); break;
-        case 'ubyte': out[i] = v.getUint8(p); break;
-        case 'short': out[i] = v.getInt16(p); break;
-        case 'ushort': out[i] = v.getUint16(p); break;
-        case 'int': out[i] = v.getInt32(p); break;
-        case 'uint': out[i] = v.getUint32(p); break;
-        case 'float': out[i] = v.getFloat32(p); break;
-        case 'double': out[i] = v.getFloat64(p); break;
-        case 'int64': out[i] = Number(v.getBigInt64(p)); break;
-        case 'uint64': out[i] = Number(v.getBigUint64(p)); break;
-        default: this.fail(`type ${t} in an attribute`);
+        case 'byte':
+          out[i] = v.getInt8(p);
+          break;
+        case 'ubyte':
+          out[i] = v.getUint8(p);
+          break;
+        case 'short':
+          out[i] = v.getInt16(p);
+          break;
+        case 'ushort':
+          out[i] = v.getUint16(p);
+          break;
+        case 'int':
+          out[i] = v.getInt32(p);
+          break;
+        case 'uint':
+          out[i] = v.getUint32(p);
+          break;
+        case 'float':
+          out[i] = v.getFloat32(p);
+          break;
+        case 'double':
+          out[i] = v.getFloat64(p);
+          break;
+        case 'int64':
+          out[i] = Number(v.getBigInt64(p));
+          break;
+        case 'uint64':
+          out[i] = Number(v.getBigUint64(p));
+          break;
+        default:
+          this.fail(`type ${t} in an attribute`);
       }
     }
     return out;

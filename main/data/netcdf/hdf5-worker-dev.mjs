@@ -15,7 +15,9 @@ for (const stream of [process.stdout, process.stderr]) {
 const navigatorDescriptor = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
 if (navigatorDescriptor?.configurable) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
 try {
-  await (await import('h5wasm/node')).ready;
+  await (
+    await import('h5wasm/node')
+  ).ready;
 } finally {
   if (navigatorDescriptor?.configurable) Object.defineProperty(globalThis, 'navigator', navigatorDescriptor);
 }

@@ -145,7 +145,18 @@ function toRaw(data: unknown, md: H5Metadata): RawArray {
   return data as RawArray;
 }
 
-const HIDDEN_ATTRIBUTES = new Set(['CLASS', 'NAME', 'REFERENCE_LIST', 'DIMENSION_LIST', '_Netcdf4Dimid', '_Netcdf4Coordinates', '_NCProperties', '_nc3_strict', '_SuperblockVersion', '_IsNetcdf4']);
+const HIDDEN_ATTRIBUTES = new Set([
+  'CLASS',
+  'NAME',
+  'REFERENCE_LIST',
+  'DIMENSION_LIST',
+  '_Netcdf4Dimid',
+  '_Netcdf4Coordinates',
+  '_NCProperties',
+  '_nc3_strict',
+  '_SuperblockVersion',
+  '_IsNetcdf4',
+]);
 
 type HasAttrs = H5.Group | H5.Dataset;
 
@@ -323,21 +334,40 @@ function read(path: string, variable: string, start: number[], count: number[]):
 // ---- write ----------------------------------------------------------------------------------
 
 const DTYPE: Partial<Record<NcType, string>> = {
-  byte: '<b', ubyte: '<B', short: '<h', ushort: '<H', int: '<i', uint: '<I', int64: '<q', uint64: '<Q', float: '<f', double: '<d',
+  byte: '<b',
+  ubyte: '<B',
+  short: '<h',
+  ushort: '<H',
+  int: '<i',
+  uint: '<I',
+  int64: '<q',
+  uint64: '<Q',
+  float: '<f',
+  double: '<d',
 };
 
 function typedAttribute(type: NcType, values: number[]): ArrayBufferView {
   switch (type) {
-    case 'byte': return Int8Array.from(values);
-    case 'ubyte': return Uint8Array.from(values);
-    case 'short': return Int16Array.from(values);
-    case 'ushort': return Uint16Array.from(values);
-    case 'int': return Int32Array.from(values);
-    case 'uint': return Uint32Array.from(values);
-    case 'int64': return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
-    case 'uint64': return BigUint64Array.from(values, (v) => BigInt(Math.trunc(v)));
-    case 'float': return Float32Array.from(values);
-    default: return Float64Array.from(values);
+    case 'byte':
+      return Int8Array.from(values);
+    case 'ubyte':
+      return Uint8Array.from(values);
+    case 'short':
+      return Int16Array.from(values);
+    case 'ushort':
+      return Uint16Array.from(values);
+    case 'int':
+      return Int32Array.from(values);
+    case 'uint':
+      return Uint32Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
+    case 'uint64':
+      return BigUint64Array.from(values, (v) => BigInt(Math.trunc(v)));
+    case 'float':
+      return Float32Array.from(values);
+    default:
+      return Float64Array.from(values);
   }
 }
 

@@ -29,12 +29,7 @@ export function strides(shape: readonly number[]): number[] {
  * Calls `fn(srcOffset, dstOffset, length)` for each contiguous run of the hyperslab, in order.
  * Trailing dimensions that are selected whole merge into longer runs.
  */
-export function forEachRun(
-  shape: readonly number[],
-  start: readonly number[],
-  count: readonly number[],
-  fn: (src: number, dst: number, length: number) => void,
-): void {
+export function forEachRun(shape: readonly number[], start: readonly number[], count: readonly number[], fn: (src: number, dst: number, length: number) => void): void {
   const r = shape.length;
   if (r === 0) {
     fn(0, 0, 1);
@@ -80,14 +75,7 @@ type Sliceable = { subarray(begin: number, end: number): ArrayLike<number> };
  * Copy the hyperslab out of `src` into `dst` (which holds exactly the selection). `srcBase` is the
  * element index in the full array where `src` begins, for a source that is only part of it.
  */
-export function copyRuns(
-  src: RawArray,
-  dst: RawArray,
-  shape: readonly number[],
-  start: readonly number[],
-  count: readonly number[],
-  srcBase = 0,
-): void {
+export function copyRuns(src: RawArray, dst: RawArray, shape: readonly number[], start: readonly number[], count: readonly number[], srcBase = 0): void {
   const from = src as unknown as Sliceable;
   const to = dst as unknown as Settable;
   forEachRun(shape, start, count, (s, d, len) => to.set(from.subarray(s - srcBase, s - srcBase + len), d));

@@ -9,19 +9,7 @@
  */
 
 /** NetCDF external types: classic nc_type codes 1–6, CDF-5 / NetCDF-4 add 7–11, NetCDF-4 strings. */
-export type NcType =
-  | 'byte'
-  | 'char'
-  | 'short'
-  | 'int'
-  | 'float'
-  | 'double'
-  | 'ubyte'
-  | 'ushort'
-  | 'uint'
-  | 'int64'
-  | 'uint64'
-  | 'string';
+export type NcType = 'byte' | 'char' | 'short' | 'int' | 'float' | 'double' | 'ubyte' | 'ushort' | 'uint' | 'int64' | 'uint64' | 'string';
 
 /** An attribute: text (`char` / `string`) or a vector of numbers in the attribute's own type. */
 export interface NcAttribute {
@@ -50,15 +38,7 @@ export interface NcVariable {
 }
 
 /** Raw stored values in their storage type. 64-bit integers arrive as Float64Array. */
-export type RawArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+export type RawArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 export type NcFormat = 'CDF-1' | 'CDF-2' | 'CDF-5' | 'NetCDF-4';
 

@@ -201,7 +201,11 @@ export async function readField(ds: NcDataset, path: string, opts: OpenOptions =
   const dims = sel.count.map((c, i) => `${v.dimensions[i]} ${c}`).join(' × ');
   ensureFits(need, `the header gives variable "${v.name}" (${v.type ?? 'unknown type'}${dims ? `, ${dims}` : ''}): ${n} values`, path);
   if (n * typeBytes > LIMITS.maxReadBytes) {
-    throw new InrError('E_TOO_LARGE', `variable "${v.name}" selects ${formatBytes(n * typeBytes)} of data, more than one read can hold (${formatBytes(LIMITS.maxReadBytes)}); choose a range with --index, e.g. one time step`, path);
+    throw new InrError(
+      'E_TOO_LARGE',
+      `variable "${v.name}" selects ${formatBytes(n * typeBytes)} of data, more than one read can hold (${formatBytes(LIMITS.maxReadBytes)}); choose a range with --index, e.g. one time step`,
+      path,
+    );
   }
   if (opts.signal?.aborted) throw cancelled();
   const raw = await ds.read(v, sel.start, sel.count);

@@ -87,18 +87,39 @@ function encodeValues(values: ArrayLike<number>, type: NcType): Uint8Array {
     const x = values[i];
     const p = i * size;
     switch (type) {
-      case 'byte': v.setInt8(p, x); break;
+      case 'byte':
+        v.setInt8(p, x);
+        break;
       case 'char':
-      case 'ubyte': v.setUint8(p, x); break;
-      case 'short': v.setInt16(p, x); break;
-      case 'ushort': v.setUint16(p, x); break;
-      case 'int': v.setInt32(p, x); break;
-      case 'uint': v.setUint32(p, x); break;
-      case 'float': v.setFloat32(p, x); break;
-      case 'double': v.setFloat64(p, x); break;
-      case 'int64': v.setBigInt64(p, BigInt(Math.trunc(x))); break;
-      case 'uint64': v.setBigUint64(p, BigInt(Math.trunc(x))); break;
-      default: throw new InrError('E_ARG', `cannot write type ${type}`);
+      case 'ubyte':
+        v.setUint8(p, x);
+        break;
+      case 'short':
+        v.setInt16(p, x);
+        break;
+      case 'ushort':
+        v.setUint16(p, x);
+        break;
+      case 'int':
+        v.setInt32(p, x);
+        break;
+      case 'uint':
+        v.setUint32(p, x);
+        break;
+      case 'float':
+        v.setFloat32(p, x);
+        break;
+      case 'double':
+        v.setFloat64(p, x);
+        break;
+      case 'int64':
+        v.setBigInt64(p, BigInt(Math.trunc(x)));
+        break;
+      case 'uint64':
+        v.setBigUint64(p, BigInt(Math.trunc(x)));
+        break;
+      default:
+        throw new InrError('E_ARG', `cannot write type ${type}`);
     }
   }
   return out;

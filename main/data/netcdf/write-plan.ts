@@ -34,7 +34,16 @@ export interface NetcdfWriteOptions {
 /** Variable attributes of a source worth keeping; packing and masking ones never are. */
 const KEPT_VARIABLE_ATTRIBUTES = ['long_name', 'standard_name', 'cell_methods', 'comment', 'description', 'source', 'references'];
 const KEPT_COORDINATE_ATTRIBUTES = ['long_name', 'standard_name', 'axis', 'positive', 'calendar'];
-const DROPPED_GLOBAL_ATTRIBUTES = new Set(['Conventions', 'history', '_NCProperties', '_Format', '_IsNetcdf4', '_SuperblockVersion', 'inr_studio_source_format', 'inr_studio_source_file']);
+const DROPPED_GLOBAL_ATTRIBUTES = new Set([
+  'Conventions',
+  'history',
+  '_NCProperties',
+  '_Format',
+  '_IsNetcdf4',
+  '_SuperblockVersion',
+  'inr_studio_source_format',
+  'inr_studio_source_file',
+]);
 
 /**
  * A valid, unique NetCDF name (NUG "Names": no '/', no control characters, no trailing space,

@@ -93,8 +93,8 @@ function readDirectory(bytes: Uint8Array, path?: string): ZipEntry[] {
     for (let x = p + 46 + nameLength; x + 4 <= p + 46 + nameLength + extraLength; x += 4 + u16(x + 2)) {
       if (u16(x) !== 0x0001) continue;
       let at = x + 4;
-      if (e.size === 0xffffffff) (e.size = u64(at)), (at += 8);
-      if (e.compressedSize === 0xffffffff) (e.compressedSize = u64(at)), (at += 8);
+      if (e.size === 0xffffffff) ((e.size = u64(at)), (at += 8));
+      if (e.compressedSize === 0xffffffff) ((e.compressedSize = u64(at)), (at += 8));
       if (e.localOffset === 0xffffffff) e.localOffset = u64(at);
     }
     entries.push(e);

@@ -49,15 +49,26 @@ export function typeByName(name: string): NiftiType | undefined {
 /** Integer range of a component type; undefined for floats and 64-bit integers beyond 2^53. */
 export function integerRange(t: NiftiType): [number, number] | undefined {
   switch (t.name) {
-    case 'uint8': case 'rgb24': case 'rgba32': return [0, 255];
-    case 'int8': return [-128, 127];
-    case 'int16': return [-32768, 32767];
-    case 'uint16': return [0, 65535];
-    case 'int32': return [-2147483648, 2147483647];
-    case 'uint32': return [0, 4294967295];
-    case 'int64': return [-(2 ** 53), 2 ** 53];
-    case 'uint64': return [0, 2 ** 53];
-    default: return undefined;
+    case 'uint8':
+    case 'rgb24':
+    case 'rgba32':
+      return [0, 255];
+    case 'int8':
+      return [-128, 127];
+    case 'int16':
+      return [-32768, 32767];
+    case 'uint16':
+      return [0, 65535];
+    case 'int32':
+      return [-2147483648, 2147483647];
+    case 'uint32':
+      return [0, 4294967295];
+    case 'int64':
+      return [-(2 ** 53), 2 ** 53];
+    case 'uint64':
+      return [0, 2 ** 53];
+    default:
+      return undefined;
   }
 }
 
@@ -86,16 +97,29 @@ export function componentArray(bytes: Uint8Array, t: NiftiType, count: number, l
   const b = copy.buffer;
   const at = copy.byteOffset;
   switch (t.name) {
-    case 'uint8': case 'rgb24': case 'rgba32': return copy;
-    case 'int8': return new Int8Array(b, at, count);
-    case 'int16': return new Int16Array(b, at, count);
-    case 'uint16': return new Uint16Array(b, at, count);
-    case 'int32': return new Int32Array(b, at, count);
-    case 'uint32': return new Uint32Array(b, at, count);
-    case 'int64': return new BigInt64Array(b, at, count);
-    case 'uint64': return new BigUint64Array(b, at, count);
-    case 'float32': case 'complex64': return new Float32Array(b, at, count);
-    default: return new Float64Array(b, at, count);
+    case 'uint8':
+    case 'rgb24':
+    case 'rgba32':
+      return copy;
+    case 'int8':
+      return new Int8Array(b, at, count);
+    case 'int16':
+      return new Int16Array(b, at, count);
+    case 'uint16':
+      return new Uint16Array(b, at, count);
+    case 'int32':
+      return new Int32Array(b, at, count);
+    case 'uint32':
+      return new Uint32Array(b, at, count);
+    case 'int64':
+      return new BigInt64Array(b, at, count);
+    case 'uint64':
+      return new BigUint64Array(b, at, count);
+    case 'float32':
+    case 'complex64':
+      return new Float32Array(b, at, count);
+    default:
+      return new Float64Array(b, at, count);
   }
 }
 
@@ -103,16 +127,29 @@ export function componentArray(bytes: Uint8Array, t: NiftiType, count: number, l
 export function allocateComponents(t: NiftiType, count: number): { set(i: number, v: number): void; bytes: Uint8Array } {
   const make = (): ArrayBufferView & { [i: number]: number | bigint } => {
     switch (t.name) {
-      case 'uint8': case 'rgb24': case 'rgba32': return new Uint8Array(count);
-      case 'int8': return new Int8Array(count);
-      case 'int16': return new Int16Array(count);
-      case 'uint16': return new Uint16Array(count);
-      case 'int32': return new Int32Array(count);
-      case 'uint32': return new Uint32Array(count);
-      case 'int64': return new BigInt64Array(count);
-      case 'uint64': return new BigUint64Array(count);
-      case 'float32': case 'complex64': return new Float32Array(count);
-      default: return new Float64Array(count);
+      case 'uint8':
+      case 'rgb24':
+      case 'rgba32':
+        return new Uint8Array(count);
+      case 'int8':
+        return new Int8Array(count);
+      case 'int16':
+        return new Int16Array(count);
+      case 'uint16':
+        return new Uint16Array(count);
+      case 'int32':
+        return new Int32Array(count);
+      case 'uint32':
+        return new Uint32Array(count);
+      case 'int64':
+        return new BigInt64Array(count);
+      case 'uint64':
+        return new BigUint64Array(count);
+      case 'float32':
+      case 'complex64':
+        return new Float32Array(count);
+      default:
+        return new Float64Array(count);
     }
   };
   const arr = make();
@@ -122,4 +159,3 @@ export function allocateComponents(t: NiftiType, count: number): { set(i: number
     bytes: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength),
   };
 }
-

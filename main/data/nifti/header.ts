@@ -144,29 +144,49 @@ const SIZE: Record<Exclude<Kind, 'str'>, number> = { i8: 1, u8: 1, i16: 2, i32: 
 /** Read one scalar of `kind` at `at`. */
 function getScalar(v: DataView, at: number, kind: Exclude<Kind, 'str'>, le: boolean): number {
   switch (kind) {
-    case 'i8': return v.getInt8(at);
-    case 'u8': return v.getUint8(at);
-    case 'i16': return v.getInt16(at, le);
-    case 'i32': return v.getInt32(at, le);
+    case 'i8':
+      return v.getInt8(at);
+    case 'u8':
+      return v.getUint8(at);
+    case 'i16':
+      return v.getInt16(at, le);
+    case 'i32':
+      return v.getInt32(at, le);
     case 'i64': {
       const n = Number(v.getBigInt64(at, le));
       return Number.isSafeInteger(n) ? n : Infinity;
     }
-    case 'f32': return v.getFloat32(at, le);
-    case 'f64': return v.getFloat64(at, le);
+    case 'f32':
+      return v.getFloat32(at, le);
+    case 'f64':
+      return v.getFloat64(at, le);
   }
 }
 
 /** Write one scalar of `kind` at `at`. */
 function setScalar(v: DataView, at: number, kind: Exclude<Kind, 'str'>, x: number, le: boolean): void {
   switch (kind) {
-    case 'i8': v.setInt8(at, x); break;
-    case 'u8': v.setUint8(at, x); break;
-    case 'i16': v.setInt16(at, x, le); break;
-    case 'i32': v.setInt32(at, x, le); break;
-    case 'i64': v.setBigInt64(at, BigInt(Math.trunc(x)), le); break;
-    case 'f32': v.setFloat32(at, x, le); break;
-    case 'f64': v.setFloat64(at, x, le); break;
+    case 'i8':
+      v.setInt8(at, x);
+      break;
+    case 'u8':
+      v.setUint8(at, x);
+      break;
+    case 'i16':
+      v.setInt16(at, x, le);
+      break;
+    case 'i32':
+      v.setInt32(at, x, le);
+      break;
+    case 'i64':
+      v.setBigInt64(at, BigInt(Math.trunc(x)), le);
+      break;
+    case 'f32':
+      v.setFloat32(at, x, le);
+      break;
+    case 'f64':
+      v.setFloat64(at, x, le);
+      break;
   }
 }
 

@@ -113,7 +113,8 @@ function checkMemory(p: VolumePlan, heldBytes: number, gz: boolean, path?: strin
   const claim = `the NIfTI header claims ${dimsText(dims)} ${p.type.name} voxels`;
   ensureFits(heldBytes + voxelBytes + fieldBytes(samples, C), claim, path);
   if (samples * C >= 2 ** 32) throw new InrError('E_TOO_LARGE', `${claim}: more than 2^32 values in one array`, path);
-  if (gz && voxelBytes + (1 << 20) >= 2 ** 32 - 2) throw new InrError('E_TOO_LARGE', `${claim}: more than 4 GiB to inflate into one buffer; decompress the file to .nii first`, path);
+  if (gz && voxelBytes + (1 << 20) >= 2 ** 32 - 2)
+    throw new InrError('E_TOO_LARGE', `${claim}: more than 4 GiB to inflate into one buffer; decompress the file to .nii first`, path);
 }
 
 /** Voxel bytes → Float32 channel-last values, scaled, with NaN voxels masked. */
@@ -166,9 +167,16 @@ export function headerTransforms(h: NiftiHeader): { affine: Affine; source: 'sfo
   const qform =
     h.qformCode > 0
       ? quaternToAffine({
-          b: h.quaternB, c: h.quaternC, d: h.quaternD,
-          qx: h.qoffsetX, qy: h.qoffsetY, qz: h.qoffsetZ,
-          dx: h.pixdim[1], dy: h.pixdim[2], dz: h.pixdim[3], qfac: h.pixdim[0],
+          b: h.quaternB,
+          c: h.quaternC,
+          d: h.quaternD,
+          qx: h.qoffsetX,
+          qy: h.qoffsetY,
+          qz: h.qoffsetZ,
+          dx: h.pixdim[1],
+          dy: h.pixdim[2],
+          dz: h.pixdim[3],
+          qfac: h.pixdim[0],
         })
       : undefined;
   const sform = h.sformCode > 0 ? srowsToAffine(h.srowX, h.srowY, h.srowZ) : undefined;

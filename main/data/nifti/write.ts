@@ -97,7 +97,7 @@ function buildHeader(field: Field, type: NiftiType, nu: number, opts: NiftiWrite
   const code = field.provenance.format === 'dicom' ? 1 : 2;
   const g = field.geometry;
   const dt = hasT && Number.isFinite(g.spacing[0]) ? g.spacing[0] : (h0?.pixdim[4] ?? 0);
-  const xyzt = h0?.xyztUnits ?? (2 | (hasT ? 8 : 0));
+  const xyzt = h0?.xyztUnits ?? 2 | (hasT ? 8 : 0);
   const scl = h0 && (type.integer ? Number.isFinite(h0.sclSlope) : h0.sclSlope === 1 || h0.sclSlope === 0);
   const window = g.window;
   const header: NiftiHeader = {

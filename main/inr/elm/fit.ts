@@ -14,17 +14,7 @@
  */
 import { InrError } from '../../core/errors';
 import { boxFactors, featureMatrix, hiddenLayer, scaleColumns, type HiddenLayer } from './features';
-import {
-  atb,
-  atbRows,
-  choleskySolve,
-  factorRidge,
-  gramUpper,
-  gramUpperRows,
-  symmetrize,
-  trace,
-  type Factor,
-} from './linalg';
+import { atb, atbRows, choleskySolve, factorRidge, gramUpper, gramUpperRows, symmetrize, trace, type Factor } from './linalg';
 import { cellIndex, cellSpan, localCoord, sampleGrid, type AxisGrid, type CellSpan, type UniformMesh } from './mesh';
 import { createModel, featureCount, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { axisWindow } from './pou';

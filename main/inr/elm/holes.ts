@@ -84,7 +84,11 @@ export function pushPullFill(values: Float32Array, shape: number[], channels: nu
 function pushPull(v: Float32Array, w: Float32Array, shape: number[], C: number): Float32Array {
   const n = w.length;
   let empty = false;
-  for (let i = 0; i < n; i++) if (w[i] < 1) { empty = true; break; }
+  for (let i = 0; i < n; i++)
+    if (w[i] < 1) {
+      empty = true;
+      break;
+    }
   if (!empty || shape.every((L) => L === 1)) {
     // Normalise: observed means stay; an all-empty field (never passed here) would stay 0.
     return v;
@@ -145,8 +149,7 @@ function pushPull(v: Float32Array, w: Float32Array, shape: number[], C: number):
         const s0 = (o * Lc + k0) * inner;
         const s1 = (o * Lc + k1) * inner;
         const d = (o * shape[a] + k) * inner;
-        for (let j = 0; j < inner; j++)
-          for (let c = 0; c < C; c++) out[(d + j) * C + c] = (1 - f) * up[(s0 + j) * C + c] + f * up[(s1 + j) * C + c];
+        for (let j = 0; j < inner; j++) for (let c = 0; c < C; c++) out[(d + j) * C + c] = (1 - f) * up[(s0 + j) * C + c] + f * up[(s1 + j) * C + c];
       }
     up = out;
     at = next;

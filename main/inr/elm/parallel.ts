@@ -30,11 +30,7 @@ export interface ParallelHooks {
   signal?: AbortSignal;
 }
 
-
-export function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(
-  Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
-  length: number,
-): T {
+export function shared<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
   return new Ctor(new SharedArrayBuffer(Math.max(1, length) * Ctor.BYTES_PER_ELEMENT));
 }
 
@@ -209,7 +205,11 @@ export class ElmPool {
     Atomics.store(pool.progress, 0, 0);
     const task = { ...body, cancel: pool.cancel, progress: pool.progress } as ElmTask;
     if (hooks.signal?.aborted) throw cancelled();
-    await pool.run(Array.from({ length: T }, () => task), () => hooks.onProgress?.(stage, Math.min(1, Atomics.load(pool.progress, 0) / Math.max(1, total))), hooks.signal);
+    await pool.run(
+      Array.from({ length: T }, () => task),
+      () => hooks.onProgress?.(stage, Math.min(1, Atomics.load(pool.progress, 0) / Math.max(1, total))),
+      hooks.signal,
+    );
   }
 
   async close(): Promise<void> {
@@ -222,7 +222,13 @@ export class ElmPool {
  * `chooseFrequency` (autofreq.ts) with the candidates scored on the pool, one per thread at a
  * time: the same errors, hence the same choice, as on one thread.
  */
-export async function chooseFrequencyParallel(pool: ElmPool, input: FitInput, spec: ElmSpec, opts: { holdout: boolean; maxCells?: number }, hooks: ParallelHooks = {}): Promise<FreqChoice> {
+export async function chooseFrequencyParallel(
+  pool: ElmPool,
+  input: FitInput,
+  spec: ElmSpec,
+  opts: { holdout: boolean; maxCells?: number },
+  hooks: ParallelHooks = {},
+): Promise<FreqChoice> {
   const probe = freqProbe(input, spec, opts);
   const share = <T extends Float32Array | Uint8Array>(a: T | undefined): T | undefined => a && sharedCopy(a);
   const errors = shared(Float64Array, FREQ_CANDIDATES.length);

@@ -84,7 +84,8 @@ async function probeNodeGpu(): Promise<BackendStatus> {
     return { ...base, available: false, reason };
   }
   try {
-    if (!tf.engine().registryFactory[base.tfName]) return { ...base, available: false, reason: 'the tensorflow backend did not register (a second copy of @tensorflow/tfjs-core?)' };
+    if (!tf.engine().registryFactory[base.tfName])
+      return { ...base, available: false, reason: 'the tensorflow backend did not register (a second copy of @tensorflow/tfjs-core?)' };
     const ok = await tf.setBackend(base.tfName);
     if (!ok) return { ...base, available: false, reason: 'the tensorflow backend failed to initialise' };
     return { ...base, available: true, reason: 'CUDA through libtensorflow' };

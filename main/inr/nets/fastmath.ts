@@ -44,14 +44,26 @@ function reduce(x: tf.Tensor): tf.Tensor {
   const k = chain(x, [(t) => tf.mul(t, INV_2PI), (t) => tf.round(t)]);
   // The clip only acts where float32 has lost the argument (|x| ≳ 1e7): it keeps the
   // polynomials bounded there (native sin returns some value in [−1,1] as well).
-  const r = chain(x, [(t) => tf.sub(t, tf.tidy(() => tf.mul(k, C1))), (t) => tf.tidy(() => tf.sub(t, tf.mul(k, C2))), (t) => tf.clipByValue(t, -Math.PI, Math.PI)]);
+  const r = chain(x, [
+    (t) =>
+      tf.sub(
+        t,
+        tf.tidy(() => tf.mul(k, C1)),
+      ),
+    (t) => tf.tidy(() => tf.sub(t, tf.mul(k, C2))),
+    (t) => tf.clipByValue(t, -Math.PI, Math.PI),
+  ]);
   k.dispose();
   return r;
 }
 
 function horner(r2: tf.Tensor, c: number[]): tf.Tensor {
   const steps: Array<(t: tf.Tensor) => tf.Tensor> = [(t) => tf.mul(t, c[c.length - 1]), (t) => tf.add(t, c[c.length - 2])];
-  for (let i = c.length - 3; i >= 0; i--) steps.push((t) => tf.mul(t, r2), (t) => tf.add(t, c[i]));
+  for (let i = c.length - 3; i >= 0; i--)
+    steps.push(
+      (t) => tf.mul(t, r2),
+      (t) => tf.add(t, c[i]),
+    );
   return chain(r2, steps);
 }
 

@@ -74,12 +74,7 @@ export function widths(inDim: number, width: number, hidden: number, outDim: num
  * A plain MLP with an elementwise activation after every layer but the last, built on
  * `denseSite`. `act(z, layer)` maps a pre-activation of layer `layer` (0 = first).
  */
-export function mlpApply(
-  h: tf.Tensor2D,
-  layers: Array<{ W: Param; b: Param }>,
-  act: (z: tf.Tensor2D, layer: number) => tf.Tensor2D,
-  rec: NtkRecorder | undefined,
-): tf.Tensor2D {
+export function mlpApply(h: tf.Tensor2D, layers: Array<{ W: Param; b: Param }>, act: (z: tf.Tensor2D, layer: number) => tf.Tensor2D, rec: NtkRecorder | undefined): tf.Tensor2D {
   let a = h;
   for (let l = 0; l < layers.length; l++) {
     const z = denseSite(a, layers[l].W.v, layers[l].b.v, rec, l > 0);

@@ -246,4 +246,3 @@ export function spectralHeatmapPng(r: Pick<SpectralResult, 'error' | 'bins'>, op
 export function writeSpectralHeatmap(path: string, r: Pick<SpectralResult, 'error' | 'bins'>, opts?: { width?: number; rowHeight?: number; vmax?: number }): void {
   writeFileAtomic(path, spectralHeatmapPng(r, opts));
 }
-

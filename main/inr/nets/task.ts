@@ -293,7 +293,11 @@ export async function fitNet(data: NetSamples, opts: NetTaskOptions, hooks: NetT
     for (let c = 0; c < C; c++) yVals[t * C + c] = r0 + ((values[i * C + c] - lo[c]) / (hi[c] - lo[c])) * (r1 - r0);
     t++;
   }
-  const allCoords = gridCoords(shape.map((L) => sampleGrid(L)), shape, net.coords);
+  const allCoords = gridCoords(
+    shape.map((L) => sampleGrid(L)),
+    shape,
+    net.coords,
+  );
   const xVals = new Float32Array(observed * d);
   for (let t = 0; t < observed; t++) for (let a = 0; a < d; a++) xVals[t * d + a] = allCoords[index[t] * d + a];
 

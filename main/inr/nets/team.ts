@@ -249,11 +249,7 @@ export class NetTeam {
     this.busy = true;
     let replica: Replica | undefined;
     try {
-      await Promise.all(
-        members.map((m, i) =>
-          m.call({ type: 'setup', spec, rank: i + 1, shards: T, n, full: opts.full, cacheBytes: opts.cacheBytes, params: all, buffers: buf }),
-        ),
-      );
+      await Promise.all(members.map((m, i) => m.call({ type: 'setup', spec, rank: i + 1, shards: T, n, full: opts.full, cacheBytes: opts.cacheBytes, params: all, buffers: buf })));
       replica = new Replica(net, layout, data.x, data.y, 0, T, opts.full, opts.cacheBytes);
     } catch (err) {
       this.busy = false;

@@ -235,12 +235,26 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
     if (batch > fit) {
       const need = ((Math.ceil(batch / engines) * bytesPerSample + fixed) / 2 ** 30).toFixed(1);
       const have = (budget / 2 ** 30).toFixed(1);
-      if (opts.iga) throw new InrError('E_TOO_LARGE', `a full-batch step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend, and IGA needs full batches: use a GPU backend or a smaller field`);
-      if (opts.batchSize) throw new InrError('E_TOO_LARGE', `a step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend: use a smaller batch (at most ${fit})`);
+      if (opts.iga)
+        throw new InrError(
+          'E_TOO_LARGE',
+          `a full-batch step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend, and IGA needs full batches: use a GPU backend or a smaller field`,
+        );
+      if (opts.batchSize)
+        throw new InrError(
+          'E_TOO_LARGE',
+          `a step on ${batch} samples needs about ${need} GiB, over the ${have} GiB budget of the ${tf.getBackend()} backend: use a smaller batch (at most ${fit})`,
+        );
       let p = 1;
       while (p * 2 <= fit) p *= 2;
-      if (p < 64) throw new InrError('E_TOO_LARGE', `one step needs about ${((bytesPerSample * 64) / 2 ** 20).toFixed(0)} MiB per 64 samples, over the ${have} GiB budget of the ${tf.getBackend()} backend`);
-      warnings.push(`a ${batch === n ? 'full batch' : 'batch'} of ${batch} samples needs about ${need} GiB, over the ${have} GiB step budget of the ${tf.getBackend()} backend: training with minibatches of ${p}`);
+      if (p < 64)
+        throw new InrError(
+          'E_TOO_LARGE',
+          `one step needs about ${((bytesPerSample * 64) / 2 ** 20).toFixed(0)} MiB per 64 samples, over the ${have} GiB budget of the ${tf.getBackend()} backend`,
+        );
+      warnings.push(
+        `a ${batch === n ? 'full batch' : 'batch'} of ${batch} samples needs about ${need} GiB, over the ${have} GiB step budget of the ${tf.getBackend()} backend: training with minibatches of ${p}`,
+      );
       batch = p;
     }
   }
@@ -475,7 +489,10 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
       seconds,
       stepsPerSecond: stepsRun / Math.max(seconds, 1e-9),
       history,
-      iga: opts.iga && groups ? { patch: groups.patch, groups: groups.groups, start: igaStart, end: Math.min(opts.iga.end, groups.groups - 1), replacedLast, every: igaEvery } : undefined,
+      iga:
+        opts.iga && groups
+          ? { patch: groups.patch, groups: groups.groups, start: igaStart, end: Math.min(opts.iga.end, groups.groups - 1), replacedLast, every: igaEvery }
+          : undefined,
       batch,
       threads: run?.threads ?? 1,
       bytesPerSample,

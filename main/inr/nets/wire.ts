@@ -53,7 +53,8 @@ export function buildWire(rng: Rng, inDim: number, outDim: number, o: NetOptions
   const out = complexLayer(rng, 'wire_out', W, outDim, true);
   const params: Param[] = [first.W, first.b, ...hidden.flatMap((c) => [c.A, c.B, c.br, c.bi]), out.A, out.B, out.br, out.bi];
   const warnings: string[] = [];
-  if (w0 / s0 > 1.5) warnings.push(`WIRE ω0/s0 = ${(w0 / s0).toFixed(2)} > 1.5 can overflow through depth (vishwa91/wire#5); the Gabor exponent is clamped at ${WIRE_MAX_EXPONENT}`);
+  if (w0 / s0 > 1.5)
+    warnings.push(`WIRE ω0/s0 = ${(w0 / s0).toFixed(2)} > 1.5 can overflow through depth (vishwa91/wire#5); the Gabor exponent is clamped at ${WIRE_MAX_EXPONENT}`);
 
   /**
    * Complex Gabor activation of u = u_r + i·u_i, returned as the pair (x_r, x_i). The exponent

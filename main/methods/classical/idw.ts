@@ -13,8 +13,26 @@ interface IdwParams {
 }
 
 const PARAMS = {
-  neighbours: { type: 'int', label: 'Neighbours', min: 1, max: 64, step: 1, default: 8, advanced: true, help: 'Observed samples each hidden one is averaged from (at least; the whole last search window is used).' },
-  power: { type: 'number', label: 'Power', min: 0.5, max: 8, step: 0.5, default: 2, advanced: true, help: 'Weights fall as 1/distance^power: higher values follow the nearest samples more closely.' },
+  neighbours: {
+    type: 'int',
+    label: 'Neighbours',
+    min: 1,
+    max: 64,
+    step: 1,
+    default: 8,
+    advanced: true,
+    help: 'Observed samples each hidden one is averaged from (at least; the whole last search window is used).',
+  },
+  power: {
+    type: 'number',
+    label: 'Power',
+    min: 0.5,
+    max: 8,
+    step: 0.5,
+    default: 2,
+    advanced: true,
+    help: 'Weights fall as 1/distance^power: higher values follow the nearest samples more closely.',
+  },
 } satisfies ParamSpecs<IdwParams>;
 
 /**
@@ -88,7 +106,15 @@ async function run(input: MethodInput<IdwParams>, hooks: MethodHooks) {
     seen += 4096;
     hooks.onProgress('interpolating', Math.min(0.95, seen / total));
   };
-  const reconstruction = idwFill(field.values, field.shape, field.channels.length, input.observed, params.neighbours ?? PARAMS.neighbours.default, params.power ?? PARAMS.power.default, tick);
+  const reconstruction = idwFill(
+    field.values,
+    field.shape,
+    field.channels.length,
+    input.observed,
+    params.neighbours ?? PARAMS.neighbours.default,
+    params.power ?? PARAMS.power.default,
+    tick,
+  );
   return { reconstruction, params: 0, backend: 'js (1 thread)', fittedAt: performance.now() };
 }
 

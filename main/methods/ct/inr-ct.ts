@@ -31,7 +31,19 @@ export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: Metho
     ct.sinogram,
     ct.angles,
     ct.shape,
-    { budget: p.budget, hidden: p.hidden, subdomains: p.subdomains, overlap: p.overlap, freq: p.freq, ridge: p.ridge, seed: p.seed, prior: p.prior, smooth: p.smooth, detectors: ct.geometry.detectors, pixelSize: ct.geometry.pixelSize },
+    {
+      budget: p.budget,
+      hidden: p.hidden,
+      subdomains: p.subdomains,
+      overlap: p.overlap,
+      freq: p.freq,
+      ridge: p.ridge,
+      seed: p.seed,
+      prior: p.prior,
+      smooth: p.smooth,
+      detectors: ct.geometry.detectors,
+      pixelSize: ct.geometry.pixelSize,
+    },
     { onProgress: hooks.onProgress, signal: hooks.signal },
   );
   const s = r.params;
@@ -42,7 +54,16 @@ export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: Metho
     backend: 'js-float64 (1 thread)',
     fittedAt: performance.now(),
     extras: {
-      mesh: { cells: s.cells, hidden: s.hidden, overlap: r.model.spec.overlap, activation: r.model.spec.activation, omega: r.model.spec.omega, seed: r.model.spec.seed, ridge: s.ridge, freq: s.freq },
+      mesh: {
+        cells: s.cells,
+        hidden: s.hidden,
+        overlap: r.model.spec.overlap,
+        activation: r.model.spec.activation,
+        omega: r.model.spec.omega,
+        seed: r.model.spec.seed,
+        ridge: s.ridge,
+        freq: s.freq,
+      },
       solver: { prior: s.prior, smooth: s.smooth, lambda: s.lambda, cg_iterations: s.cgIterations, validation: s.validation, seconds: s.seconds },
     },
   };
@@ -66,6 +87,18 @@ export async function runNetCt(method: NetMethod, input: MethodInput<NetParams>,
     params: t.params,
     backend: t.backend,
     fittedAt: performance.now(),
-    extras: { training: { steps: t.steps, steps_run: t.stepsRun, lr: t.lr, gamma: t.gamma, loss_final: t.lossFinal, loss_best: t.lossBest, best_step: t.bestStep, steps_per_second: t.stepsPerSecond, projector: t.projector } },
+    extras: {
+      training: {
+        steps: t.steps,
+        steps_run: t.stepsRun,
+        lr: t.lr,
+        gamma: t.gamma,
+        loss_final: t.lossFinal,
+        loss_best: t.lossBest,
+        best_step: t.bestStep,
+        steps_per_second: t.stepsPerSecond,
+        projector: t.projector,
+      },
+    },
   };
 }

@@ -15,7 +15,16 @@ interface SartParams {
 
 const PARAMS: ParamSpecs<SartParams> = {
   iterations: { type: 'int', label: 'Sweeps', min: 1, max: 1000, step: 5, default: SART_DEFAULTS.iterations, help: 'Sweeps over all views.' },
-  relaxation: { type: 'number', label: 'Relaxation ω', min: 0.01, max: 1.99, step: 0.05, default: SART_DEFAULTS.relaxation, advanced: true, help: 'Step of each view’s correction, in (0, 2).' },
+  relaxation: {
+    type: 'number',
+    label: 'Relaxation ω',
+    min: 0.01,
+    max: 1.99,
+    step: 0.05,
+    default: SART_DEFAULTS.relaxation,
+    advanced: true,
+    help: 'Step of each view’s correction, in (0, 2).',
+  },
   tv: {
     type: 'number',
     label: 'TV weight',
@@ -33,7 +42,12 @@ async function run(input: MethodInput<SartParams>, hooks: MethodHooks) {
   if (!ct) throw new InrError('E_INTERNAL', 'sart: a CT task without its sinogram');
   await new Promise((r) => setImmediate(r));
   const p = input.params;
-  const r = sart(ct.geometry, ct.sinogram, { iterations: p.iterations, relaxation: p.relaxation, tv: p.tv, nonNegative: p.nonNegative }, { onProgress: hooks.onProgress, signal: hooks.signal });
+  const r = sart(
+    ct.geometry,
+    ct.sinogram,
+    { iterations: p.iterations, relaxation: p.relaxation, tv: p.tv, nonNegative: p.nonNegative },
+    { onProgress: hooks.onProgress, signal: hooks.signal },
+  );
   return {
     reconstruction: Float32Array.from(r.image),
     params: 0,

@@ -17,9 +17,26 @@ type Training = Omit<NetParams, Arch>;
 function trainingParams(method: NetMethod): ParamSpecs<Training> {
   const d = METHOD_DEFAULTS[method];
   return {
-    steps: { type: 'int', label: 'Steps', min: 1, max: 1_000_000, step: 100, default: d.steps, help: 'Adam steps. On a CPU each full-batch step on a 512² image takes seconds: ELM-INR is the fast path there.' },
+    steps: {
+      type: 'int',
+      label: 'Steps',
+      min: 1,
+      max: 1_000_000,
+      step: 100,
+      default: d.steps,
+      help: 'Adam steps. On a CPU each full-batch step on a 512² image takes seconds: ELM-INR is the fast path there.',
+    },
     lr: { type: 'number', label: 'Learning rate', min: 1e-7, max: 1, step: 1e-4, default: d.lr, advanced: true, help: 'Adam learning rate (the method’s published default).' },
-    gamma: { type: 'number', label: 'LR decay γ', min: 1e-4, max: 1, step: 0.05, default: d.gamma, advanced: true, help: 'LambdaLR: the learning rate falls to γ·lr by the last step (1 = constant).' },
+    gamma: {
+      type: 'number',
+      label: 'LR decay γ',
+      min: 1e-4,
+      max: 1,
+      step: 0.05,
+      default: d.gamma,
+      advanced: true,
+      help: 'LambdaLR: the learning rate falls to γ·lr by the last step (1 = constant).',
+    },
     batch: {
       type: 'int',
       label: 'Batch size',
@@ -30,13 +47,29 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       advanced: true,
       help: `Samples per Adam step. Blank: shuffled minibatches of ${DEFAULT_BATCH} (2^16, a 256² image per step, as the SIREN/FFN image experiments), or the whole field when it has fewer samples; lowered with a warning when a step would not fit the backend's memory. 0: always the full batch (the memory limit then fails the fit).`,
     },
-    patience: { type: 'int', label: 'Patience', min: 0, max: 1_000_000, step: 10, advanced: true, auto: 'no early stop', help: 'Stop after this many steps without a relative improvement of min-delta.' },
+    patience: {
+      type: 'int',
+      label: 'Patience',
+      min: 0,
+      max: 1_000_000,
+      step: 10,
+      advanced: true,
+      auto: 'no early stop',
+      help: 'Stop after this many steps without a relative improvement of min-delta.',
+    },
     minDelta: { type: 'number', label: 'Min delta', min: 0, max: 1, step: 1e-4, advanced: true, auto: '1e-4', help: 'Relative loss improvement that resets the patience.' },
     targetPsnr: { type: 'number', label: 'Target PSNR', min: 0, max: 200, step: 1, advanced: true, auto: 'none', help: 'Stop once the training PSNR reaches this (dB).' },
     maxSeconds: { type: 'number', label: 'Time limit (s)', min: 0.01, max: 1e7, step: 10, advanced: true, auto: 'none', help: 'Stop training after this many seconds.' },
     keepBest: { type: 'bool', label: 'Keep best', default: true, advanced: true, help: 'Keep the parameters of the lowest training loss (full batch only).' },
     seed: { type: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, step: 1, default: 1, advanced: true, help: 'Seed of the initial weights, the minibatches and a random drop.' },
-    backend: { type: 'enum', label: 'Backend', values: ['auto', ...BACKEND_IDS], default: 'auto', advanced: true, help: 'Where the net trains: CUDA (tfjs-node-gpu), WebGPU, wasm or plain JS; auto takes the first that works.' },
+    backend: {
+      type: 'enum',
+      label: 'Backend',
+      values: ['auto', ...BACKEND_IDS],
+      default: 'auto',
+      advanced: true,
+      help: 'Where the net trains: CUDA (tfjs-node-gpu), WebGPU, wasm or plain JS; auto takes the first that works.',
+    },
     width: { type: 'int', label: 'Width', min: 1, max: 4096, step: 32, default: d.width, advanced: true, help: 'Units per hidden layer.' },
     layers: { type: 'int', label: 'Hidden layers', min: 0, max: 64, step: 1, default: d.hidden, advanced: true, help: 'Hidden W→W layers.' },
     loss: {
@@ -47,10 +80,24 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       advanced: true,
       help: 'mse: mean squared error. bce: binary cross-entropy for 0/1 targets such as occupancy; the output is read as a logit and passed through a sigmoid when evaluated. Not with IGA.',
     },
-    iga: { type: 'bool', label: 'IGA', default: false, help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step.' },
+    iga: {
+      type: 'bool',
+      label: 'IGA',
+      default: false,
+      help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step.',
+    },
     igaStart: { type: 'int', label: 'IGA start', min: 0, max: 100_000, step: 1, default: 0, advanced: true, help: 'First eigenvalue index IGA equalises.' },
     igaEnd: { type: 'int', label: 'IGA end', min: 1, max: 100_000, step: 1, default: d.igaEnd, advanced: true, help: 'Eigenvalues [start, end) are raised to λ_end.' },
-    igaPatch: { type: 'int', label: 'IGA patch', min: 1, max: 4096, step: 1, auto: 'from the data size', advanced: true, help: 'Patch side of the NTK sampling: one point (the largest residual) per patch.' },
+    igaPatch: {
+      type: 'int',
+      label: 'IGA patch',
+      min: 1,
+      max: 4096,
+      step: 1,
+      auto: 'from the data size',
+      advanced: true,
+      help: 'Patch side of the NTK sampling: one point (the largest residual) per patch.',
+    },
     igaEvery: { type: 'int', label: 'IGA every', min: 1, max: 100_000, step: 1, default: 1, advanced: true, help: 'Rebuild the IGA transform every this many steps.' },
   };
 }
@@ -75,13 +122,27 @@ async function run(method: NetMethod, input: MethodInput<NetParams>, hooks: Meth
   const { field, params } = input;
   const { layers, ...rest } = params;
   const r = await fitNet(
-    { shape: field.shape, channels: field.channels.length, values: field.values, mask: input.observed, codeRange8: field.dtype === 'uint8' && field.provenance.format !== 'occupancy' },
+    {
+      shape: field.shape,
+      channels: field.channels.length,
+      values: field.values,
+      mask: input.observed,
+      codeRange8: field.dtype === 'uint8' && field.provenance.format !== 'occupancy',
+    },
     // On the CPU (wasm), every thread of the process's pool size trains a share of each batch.
     { ...rest, method, hidden: layers, threads: hooks.pool().size },
     { onProgress: hooks.onProgress, signal: hooks.signal },
     input.grids,
   );
-  return { reconstruction: r.reconstruction, upsampled: r.upsampled, model: r.model, params: r.params, backend: r.backend, fittedAt: r.fittedAt, extras: { net: r.net, training: { ...r.training }, warnings: r.warnings } };
+  return {
+    reconstruction: r.reconstruction,
+    upsampled: r.upsampled,
+    model: r.model,
+    params: r.params,
+    backend: r.backend,
+    fittedAt: r.fittedAt,
+    extras: { net: r.net, training: { ...r.training }, warnings: r.warnings },
+  };
 }
 
 /** The registry entry of one net. */

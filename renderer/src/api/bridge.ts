@@ -103,7 +103,10 @@ export function createBridgeClient(url?: string): InrApi {
     const frame = encodeMessage({ id, method, args });
     if (frame.byteLength > MAX_MESSAGE_BYTES) {
       const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
-      throw new BridgeError('E_TOO_LARGE', `the request is ${mib(frame.byteLength)}; the engine accepts at most ${mib(MAX_MESSAGE_BYTES)} from a browser (open large files by path)`);
+      throw new BridgeError(
+        'E_TOO_LARGE',
+        `the request is ${mib(frame.byteLength)}; the engine accepts at most ${mib(MAX_MESSAGE_BYTES)} from a browser (open large files by path)`,
+      );
     }
     const ws = await connect();
     return new Promise((resolve, reject) => {

@@ -58,9 +58,7 @@ export interface DropLimits {
 export const DEFAULT_DROP_LIMITS: DropLimits = { maxBytes: 1024 * 2 ** 20, maxFiles: 20_000, maxDepth: 30 };
 
 export type DropPlan =
-  | { kind: 'path'; path: string }
-  | { kind: 'upload'; file: DropFile }
-  | { kind: 'folder'; name: string; files: { path: string; file: DropFile }[]; bytes: number };
+  { kind: 'path'; path: string } | { kind: 'upload'; file: DropFile } | { kind: 'folder'; name: string; files: { path: string; file: DropFile }[]; bytes: number };
 
 /** A drop that cannot be opened, with an error code the banner turns into a title. */
 export class DropError extends Error {
@@ -144,10 +142,7 @@ class Walk {
       throw new DropError('E_TOO_LARGE', `${this.what} holds more than ${this.limits.maxFiles} files, too many to upload from the browser; open the folder by path instead`);
     }
     if (this.bytes > this.limits.maxBytes) {
-      throw new DropError(
-        'E_TOO_LARGE',
-        `${this.what} holds more than ${formatBytes(this.limits.maxBytes)}, too much to upload from the browser; open the folder by path instead`,
-      );
+      throw new DropError('E_TOO_LARGE', `${this.what} holds more than ${formatBytes(this.limits.maxBytes)}, too much to upload from the browser; open the folder by path instead`);
     }
   }
 
@@ -186,7 +181,10 @@ export async function planDrop(
     const file = single.file;
     if (!file) throw new DropError('E_CORRUPT', 'the dropped item could not be read');
     if (file.size > limits.maxBytes) {
-      throw new DropError('E_TOO_LARGE', `${file.name} is ${formatBytes(file.size)}, more than the ${formatBytes(limits.maxBytes)} a browser upload may hold; open it by path instead`);
+      throw new DropError(
+        'E_TOO_LARGE',
+        `${file.name} is ${formatBytes(file.size)}, more than the ${formatBytes(limits.maxBytes)} a browser upload may hold; open it by path instead`,
+      );
     }
     return { kind: 'upload', file };
   }

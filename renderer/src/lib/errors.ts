@@ -51,7 +51,7 @@ export function describeError(err: unknown, context?: string): ReadableError {
   } else if (typeof err === 'string') msg = err;
   msg = msg.replace(/^Error invoking remote method '[^']*':\s*/, '');
   const message = firstLine(msg) || 'no further detail was given';
-  const title = code ? titleForCode(code) : context ?? titleForCode(undefined);
+  const title = code ? titleForCode(code) : (context ?? titleForCode(undefined));
   return { title: context && code ? `${context}: ${title.charAt(0).toLowerCase()}${title.slice(1)}` : title, message, code };
 }
 

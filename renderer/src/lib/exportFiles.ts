@@ -27,7 +27,10 @@ export function stem(name: string): string {
 
 /** Characters a file name may hold everywhere (Windows included): the rest become `_`. */
 export function safeName(s: string): string {
-  const out = s.replace(/[<>:"/\\|?*\u0000-\u001f]+/g, '_').replace(/\s+/g, '_').replace(/^\.+/, '');
+  const out = s
+    .replace(/[<>:"/\\|?*\u0000-\u001f]+/g, '_')
+    .replace(/\s+/g, '_')
+    .replace(/^\.+/, '');
   return out.slice(0, 120) || 'export';
 }
 

@@ -13,9 +13,7 @@ export interface IsoVolume {
   values: Float32Array;
 }
 
-export type IsoRequest =
-  | { type: 'volume'; id: number; key: string; volume: IsoVolume }
-  | { type: 'mesh'; id: number; key: string; level: number; maxTriangles?: number };
+export type IsoRequest = { type: 'volume'; id: number; key: string; volume: IsoVolume } | { type: 'mesh'; id: number; key: string; level: number; maxTriangles?: number };
 
 export interface IsoVolumeStats {
   /** Otsu's threshold: where the surface starts. NaN for an all-NaN volume. */

@@ -10,11 +10,7 @@ export interface LatestQueue<K> {
   readonly busy: boolean;
 }
 
-export function latestQueue<K, R>(
-  run: (key: K) => Promise<R>,
-  onResult: (result: R, key: K) => void,
-  onError: (err: unknown, key: K) => void,
-): LatestQueue<K> {
+export function latestQueue<K, R>(run: (key: K) => Promise<R>, onResult: (result: R, key: K) => void, onError: (err: unknown, key: K) => void): LatestQueue<K> {
   let wanted: { key: K } | undefined;
   let running = false;
   let generation = 0;

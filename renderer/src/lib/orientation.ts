@@ -81,11 +81,7 @@ export function mainEdgeLabels(o: DatasetOrientation | null | undefined): EdgeLa
  * A plane view of `orthoPlanes`: its row and column dataset axes (`rowDim`, `colDim`) and flip,
  * for a dataset of `ndim` axes (the last three are z, y, x).
  */
-export function planeEdgeLabels(
-  o: DatasetOrientation | null | undefined,
-  spec: { rowDim: number; colDim: number; flipY: boolean },
-  ndim: number,
-): EdgeLabels | null {
+export function planeEdgeLabels(o: DatasetOrientation | null | undefined, spec: { rowDim: number; colDim: number; flipY: boolean }, ndim: number): EdgeLabels | null {
   const d0 = ndim - 3;
   const row = spec.rowDim - d0;
   const col = spec.colDim - d0;

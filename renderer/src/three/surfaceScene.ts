@@ -173,7 +173,7 @@ function downsampleRgba(rgba: Uint8ClampedArray, width: number, height: number, 
   const out = new Uint8ClampedArray(w * h * 4);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const s = ((y * f) * width + x * f) * 4;
+      const s = (y * f * width + x * f) * 4;
       out.set(rgba.subarray(s, s + 4), (y * w + x) * 4);
     }
   }

@@ -79,22 +79,60 @@ function parseArgs(argv: string[]): Args {
     const k = argv[i];
     const v = argv[i + 1];
     switch (k) {
-      case '--backend': a.backend = v; i++; break;
-      case '--size': a.size = int(k, v, 2); i++; break;
-      case '--steps': a.steps = int(k, v, 1); i++; break;
-      case '--warmup': a.warmup = int(k, v, 1); i++; break;
-      case '--json': a.json = v; i++; break;
+      case '--backend':
+        a.backend = v;
+        i++;
+        break;
+      case '--size':
+        a.size = int(k, v, 2);
+        i++;
+        break;
+      case '--steps':
+        a.steps = int(k, v, 1);
+        i++;
+        break;
+      case '--warmup':
+        a.warmup = int(k, v, 1);
+        i++;
+        break;
+      case '--json':
+        a.json = v;
+        i++;
+        break;
       case '--loop':
         if (v !== 'task' && v !== 'bare') throw new InrError('E_ARG', `--loop must be task or bare, got ${v}`);
-        a.loop = v; i++; break;
-      case '--sync-every': a.syncEvery = int(k, v, 0); i++; break;
-      case '--max-seconds': a.maxSeconds = num(k, v); i++; break;
-      case '--seed': a.seed = int(k, v, 0); i++; break;
-      case '--image': a.image = v; i++; break;
-      case '--memory-budget': a.memoryBudgetGiB = num(k, v); i++; break;
-      case '--list-backends': a.listBackends = true; break;
-      case '-h': case '--help': console.log(USAGE); process.exit(0);
-      default: throw new InrError('E_ARG', `unknown argument ${k}\n${USAGE}`);
+        a.loop = v;
+        i++;
+        break;
+      case '--sync-every':
+        a.syncEvery = int(k, v, 0);
+        i++;
+        break;
+      case '--max-seconds':
+        a.maxSeconds = num(k, v);
+        i++;
+        break;
+      case '--seed':
+        a.seed = int(k, v, 0);
+        i++;
+        break;
+      case '--image':
+        a.image = v;
+        i++;
+        break;
+      case '--memory-budget':
+        a.memoryBudgetGiB = num(k, v);
+        i++;
+        break;
+      case '--list-backends':
+        a.listBackends = true;
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+      default:
+        throw new InrError('E_ARG', `unknown argument ${k}\n${USAGE}`);
     }
   }
   if (!a.backend) throw new InrError('E_ARG', `--backend needs a value\n${USAGE}`);
@@ -113,21 +151,41 @@ function loadImage(path: string, size: number): Field {
   const x0 = Math.floor((W - size) / 2);
   const values = new Float32Array(size * size * C);
   for (let y = 0; y < size; y++) values.set(full.values.subarray(((y0 + y) * W + x0) * C, ((y0 + y) * W + x0 + size) * C), y * size * C);
-  return createField({ axes: full.axes, shape: [size, size], channels: full.channels, values, dtype: full.dtype, provenance: { ...full.provenance, meta: { ...full.provenance.meta, crop: [y0, x0, size, size] } } });
+  return createField({
+    axes: full.axes,
+    shape: [size, size],
+    channels: full.channels,
+    values,
+    dtype: full.dtype,
+    provenance: { ...full.provenance, meta: { ...full.provenance.meta, crop: [y0, x0, size, size] } },
+  });
 }
 
 const psnrOf = (mse: number, peak: number) => 10 * Math.log10((peak * peak) / mse);
 
 /** What the run ran on: the WebGPU adapter (info, features, limits) or the CPU. */
 async function deviceInfo(active: ActiveBackend): Promise<Record<string, unknown>> {
-  const host = { hostname: hostname(), cpu: cpus()[0]?.model, cpu_count: cpus().length, memory_gib: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const host = {
+    hostname: hostname(),
+    cpu: cpus()[0]?.model,
+    cpu_count: cpus().length,
+    memory_gib: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
   if (active.id !== 'webgpu') return { host };
   const out: Record<string, unknown> = { host };
   try {
     const b = tf.backend() as unknown as { adapterInfo?: Record<string, unknown>; device?: { limits?: Record<string, number>; features?: Set<string> } };
     if (b.adapterInfo) out.tfjs_adapter_info = { ...b.adapterInfo };
     const lim = b.device?.limits;
-    if (lim) out.device_limits = { maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, maxBufferSize: lim.maxBufferSize, maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup };
+    if (lim)
+      out.device_limits = {
+        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+        maxBufferSize: lim.maxBufferSize,
+        maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+      };
     if (b.device?.features) out.device_features = [...b.device.features].sort();
   } catch (err) {
     out.tfjs_backend_error = String(err);
@@ -135,9 +193,7 @@ async function deviceInfo(active: ActiveBackend): Promise<Record<string, unknown
   try {
     const gpu = (globalThis as unknown as { navigator?: { gpu?: { requestAdapter(o?: unknown): Promise<unknown> } } }).navigator?.gpu;
     const adapter = (await gpu?.requestAdapter({ powerPreference: 'high-performance' })) as
-      | { info?: Record<string, unknown>; features?: Set<string>; isFallbackAdapter?: boolean }
-      | undefined
-      | null;
+      { info?: Record<string, unknown>; features?: Set<string>; isFallbackAdapter?: boolean } | undefined | null;
     if (adapter) {
       const info: Record<string, unknown> = {};
       // GPUAdapterInfo's fields are prototype getters, not own properties: read them by name.
@@ -185,7 +241,13 @@ async function taskLoop(field: Field, args: Args, backendId: string): Promise<Ti
   const every = Math.max(1, Math.floor(total / 100));
   const started = performance.now();
   const res = await fitNet(
-    { shape: field.shape, channels: field.channels.length, values: field.values, mask: new Uint8Array(field.values.length / field.channels.length).fill(1), codeRange8: field.dtype === 'uint8' },
+    {
+      shape: field.shape,
+      channels: field.channels.length,
+      values: field.values,
+      mask: new Uint8Array(field.values.length / field.channels.length).fill(1),
+      codeRange8: field.dtype === 'uint8',
+    },
     { method: 'siren', backend: backendId, steps: total, seed: args.seed, maxSeconds: args.maxSeconds > 0 ? args.maxSeconds : undefined },
     {
       onStep: (s) => {
@@ -196,8 +258,10 @@ async function taskLoop(field: Field, args: Args, backendId: string): Promise<Ti
     },
   );
   const t = res.training;
-  if (t.batch !== 'full') throw new InrError('E_INTERNAL', `the step was not full batch (trainNet used minibatches of ${t.batch}: ${res.warnings.join('; ')}); raise --memory-budget`);
-  if (!last || tWarm === undefined || last.step <= args.warmup) throw new InrError('E_INTERNAL', `only ${last?.step ?? 0} steps ran (stopped: ${t.stopped}), not more than the ${args.warmup} warm-up steps: raise --max-seconds`);
+  if (t.batch !== 'full')
+    throw new InrError('E_INTERNAL', `the step was not full batch (trainNet used minibatches of ${t.batch}: ${res.warnings.join('; ')}); raise --memory-budget`);
+  if (!last || tWarm === undefined || last.step <= args.warmup)
+    throw new InrError('E_INTERNAL', `only ${last?.step ?? 0} steps ran (stopped: ${t.stopped}), not more than the ${args.warmup} warm-up steps: raise --max-seconds`);
   if (history[history.length - 1]?.step !== last.step) history.push({ step: last.step, seconds: +last.seconds.toFixed(4), psnr: +last.psnr.toFixed(3) });
   const steps = last.step - args.warmup;
   const seconds = last.seconds - tWarm;
@@ -239,7 +303,14 @@ async function bareLoop(field: Field, args: Args): Promise<Timing> {
   // The same normalisation and coordinates as runNetTask (uint8: 0..255 → [r0, r1]).
   const yVals = new Float32Array(n * C);
   for (let i = 0; i < n * C; i++) yVals[i] = r0 + (field.values[i] / 255) * (r1 - r0);
-  const X = tf.tensor2d(gridCoords(field.shape.map((L) => sampleGrid(L)), field.shape, net.coords), [n, field.shape.length]);
+  const X = tf.tensor2d(
+    gridCoords(
+      field.shape.map((L) => sampleGrid(L)),
+      field.shape,
+      net.coords,
+    ),
+    [n, field.shape.length],
+  );
   const Y = tf.tensor2d(yVals, [n, C]);
   const H = tf.keep(net.prepare(X));
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
@@ -332,7 +403,9 @@ async function main(): Promise<void> {
     const field = loadImage(imagePath, args.size);
     const n = field.shape[0] * field.shape[1];
     const d = METHOD_DEFAULTS.siren;
-    console.error(`siren-step: ${active.label}; ${args.size}² RGB (${n} pixels, full batch); SIREN ${d.hidden}×${d.width}; ${args.warmup} warm-up + ${args.steps} timed steps; loop ${args.loop}`);
+    console.error(
+      `siren-step: ${active.label}; ${args.size}² RGB (${n} pixels, full batch); SIREN ${d.hidden}×${d.width}; ${args.warmup} warm-up + ${args.steps} timed steps; loop ${args.loop}`,
+    );
     const device = await deviceInfo(active);
     const timing = args.loop === 'task' ? await taskLoop(field, args, id) : await bareLoop(field, args);
     const doc = {

@@ -202,7 +202,7 @@ function affineFitFull(block: ArrayLike<number>, dims: readonly number[], C: num
   const nl = dims[d - 1];
   const xl = (nl - 1) / 2;
   let sum = 0;
-  for (let i = 0; i < N; ) {
+  for (let i = 0; i < N;) {
     // One line along the last axis.
     let rs = 0;
     let rx = 0;
@@ -237,14 +237,7 @@ function affineFitFull(block: ArrayLike<number>, dims: readonly number[], C: num
  * `support[a]` samples wide along axis a (see the file comment). `observed` (optional, one flag
  * per sample) marks the samples that may be used.
  */
-export function barronNorm(
-  block: ArrayLike<number>,
-  dims: readonly number[],
-  C: number,
-  support: readonly number[],
-  opts: BarronOptions = {},
-  observed?: Uint8Array,
-): number {
+export function barronNorm(block: ArrayLike<number>, dims: readonly number[], C: number, support: readonly number[], opts: BarronOptions = {}, observed?: Uint8Array): number {
   const order = opts.order ?? 1;
   const detrend = opts.detrend ?? true;
   const combine = opts.combine ?? 'max';
@@ -288,7 +281,7 @@ function writeResidual(
   const coef = affineFit(block, dims, C, c, observed, detrend);
   const sl = coef[d - 1];
   const idx = new Array<number>(d).fill(0);
-  for (let i = 0; i < N; ) {
+  for (let i = 0; i < N;) {
     let base = coef[d];
     for (let a = 0; a < d - 1; a++) base += coef[a] * idx[a];
     if (observed) {

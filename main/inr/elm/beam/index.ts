@@ -95,5 +95,3 @@ export function beamMeshJson(model: BeamModel): {
     params: beamParamCount(model),
   };
 }
-
-

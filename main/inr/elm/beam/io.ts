@@ -21,7 +21,6 @@ import { InrError } from '../../../core/errors';
 import { decodeContainer, encodeContainer, peekContainerHeader, type ModelFieldInfo } from '../io';
 import { createBeamModel, type BeamCell, type BeamModel, type BeamSpec, type BeamStats } from './model';
 
-
 export interface BeamModelFile {
   model: BeamModel;
   field: ModelFieldInfo;

@@ -65,7 +65,16 @@ export interface BeamOptions {
   uniformStats?: boolean;
 }
 
-export const BEAM_DEFAULTS = { strategy: 'auto' as BeamStrategyOption, hidden: 64, key: 'norm' as BalanceKey, gamma: 0.5, tolerance: 0.1, exponent: 1, minSamplesFactor: 1.5, minHidden: 8 };
+export const BEAM_DEFAULTS = {
+  strategy: 'auto' as BeamStrategyOption,
+  hidden: 64,
+  key: 'norm' as BalanceKey,
+  gamma: 0.5,
+  tolerance: 0.1,
+  exponent: 1,
+  minSamplesFactor: 1.5,
+  minHidden: 8,
+};
 
 /** Validated options and derived sizes. */
 export interface Prepared {
@@ -139,4 +148,3 @@ export function prepare(input: FitInput, opts: BeamOptions): Prepared {
     anyObserved,
   };
 }
-

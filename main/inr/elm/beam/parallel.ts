@@ -91,7 +91,11 @@ async function finishParallel(pool: ElmPool, f: PlannedFit, hooks: BeamParallelH
   }
   const c1 = clock();
   const model = createBeamModel({ ...p.base, layers }, plan.cells);
-  const groups = groupCells(model.spec, model.cells, input.shape.map((L) => sampleGrid(L)));
+  const groups = groupCells(
+    model.spec,
+    model.cells,
+    input.shape.map((L) => sampleGrid(L)),
+  );
   const pieces = solvePieces(model.spec, groups, pool.size);
   const weights = shared(Float32Array, model.weights.length);
   const empty = shared(Uint8Array, model.cells.length);

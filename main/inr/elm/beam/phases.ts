@@ -165,4 +165,3 @@ export function pickBest(split: BeamModel, ms: number, capacity: BeamModel, mc: 
   const winner: BeamStrategy = mc < ms ? 'capacity' : 'split';
   return { split: { model: split, mse: ms }, capacity: { model: capacity, mse: mc }, best: winner === 'split' ? split : capacity, winner };
 }
-

@@ -210,4 +210,3 @@ export function splitHidden(p: Prepared): number {
   const finest = makeTree(p, m).uniformLevelSizes(Infinity).at(-1)!.count;
   return Math.floor(p.opts.budget / ((m + p.extra) * p.C)) <= finest ? m : p.hidden;
 }
-

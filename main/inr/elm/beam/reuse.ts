@@ -59,7 +59,11 @@ export function parseMeshFile(text: string, path: string): BeamMeshFile {
  */
 export function planFromMesh(mesh: BeamMeshFile, shape: readonly number[], path: string): MeshPlan {
   if (mesh.shape.length !== shape.length || mesh.shape.some((L, a) => L !== shape[a])) {
-    throw new InrError('E_ARG', `the mesh is for ${mesh.shape.join('×')} data, but this dataset is ${shape.join('×')}: fit a mesh on this grid, or leave out the mesh parameter`, path);
+    throw new InrError(
+      'E_ARG',
+      `the mesh is for ${mesh.shape.join('×')} data, but this dataset is ${shape.join('×')}: fit a mesh on this grid, or leave out the mesh parameter`,
+      path,
+    );
   }
   const d = shape.length;
   const n = shape.reduce((a, b) => a * b, 1);

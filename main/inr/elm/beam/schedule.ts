@@ -93,8 +93,6 @@ export function evaluateSlabs(spec: BeamSpec, groups: readonly BeamGroup[], grid
   bounds.push(n0);
   const slabs: Slab[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) if (bounds[i + 1] > bounds[i]) slabs.push({ j0: bounds[i], j1: bounds[i + 1], visits: 0 });
-  for (const g of groups)
-    for (const sp of g.spans)
-      for (const s of slabs) if (sp[0].j0 < s.j1 && sp[0].j1 > s.j0 && sp[0].j1 > sp[0].j0) s.visits++;
+  for (const g of groups) for (const sp of g.spans) for (const s of slabs) if (sp[0].j0 < s.j1 && sp[0].j1 > s.j0 && sp[0].j1 > sp[0].j0) s.visits++;
   return slabs;
 }

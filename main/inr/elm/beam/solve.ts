@@ -151,7 +151,13 @@ export function completeEmpty(input: FitInput, model: BeamModel, empty: Uint8Arr
   if (!empty.includes(1)) return;
   const solved: number[] = [];
   const none: number[] = [];
-  for (const g of groups ?? groupCells(model.spec, model.cells, input.shape.map((L) => sampleGrid(L)))) for (const id of g.cells) (empty[id] ? none : solved).push(id);
+  for (const g of groups ??
+    groupCells(
+      model.spec,
+      model.cells,
+      input.shape.map((L) => sampleGrid(L)),
+    ))
+    for (const id of g.cells) (empty[id] ? none : solved).push(id);
   fillEmpty(model, none, solved);
 }
 

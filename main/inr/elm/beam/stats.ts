@@ -51,7 +51,13 @@ export function loadBalance(model: BeamModel): number {
 
 /** Mean squared error of the blended model over the observed samples (in-sample). */
 export function trainingMse(input: FitInput, model: BeamModel): number {
-  return reconstructionMse(input, evaluateBeam(model, input.shape.map((L) => sampleGrid(L))));
+  return reconstructionMse(
+    input,
+    evaluateBeam(
+      model,
+      input.shape.map((L) => sampleGrid(L)),
+    ),
+  );
 }
 
 /** Mean squared error of a reconstruction on the sample grid over the observed samples. */
@@ -67,4 +73,3 @@ export function reconstructionMse(input: FitInput, rec: Float32Array): number {
   }
   return n ? sse / n : NaN;
 }
-

@@ -59,7 +59,12 @@ export class KernelCaches {
     const key = `${ci}|${dims.join(',')}`;
     let p = this.plans.get(key);
     if (!p) {
-      p = gridPlan(dims.map((s, a) => this.factor(a, ci, s)), this.ks.nuggets, this.ks.criterion, score);
+      p = gridPlan(
+        dims.map((s, a) => this.factor(a, ci, s)),
+        this.ks.nuggets,
+        this.ks.criterion,
+        score,
+      );
       this.plans.set(key, p);
     }
     return p;
@@ -152,7 +157,16 @@ export class CellScratch {
  * Fit cell `id`: undefined when its context holds no observed sample. `values` holds the data
  * with NaN where a sample is not observed (the kernel model's weights).
  */
-export function fitCell(values: Float32Array, shape: readonly number[], C: number, mesh: UniformMesh, ks: KernelSpec, id: number, caches: KernelCaches, sc: CellScratch): CellFit | undefined {
+export function fitCell(
+  values: Float32Array,
+  shape: readonly number[],
+  C: number,
+  mesh: UniformMesh,
+  ks: KernelSpec,
+  id: number,
+  caches: KernelCaches,
+  sc: CellScratch,
+): CellFit | undefined {
   const d = shape.length;
   const k = cellIndex(mesh, id);
   const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
@@ -233,7 +247,10 @@ export function fitCell(values: Float32Array, shape: readonly number[], C: numbe
     const lead = weighParts(scored, ks.temperature, zc).map((p) => p.candidate);
     for (const ci of lead) {
       if (ks.candidates[ci].shear?.some((v) => v !== 0)) continue;
-      const sol = scatterSolve(ci, ks.nuggets.filter((_, i) => i !== ks.nuggets.length >> 1));
+      const sol = scatterSolve(
+        ci,
+        ks.nuggets.filter((_, i) => i !== ks.nuggets.length >> 1),
+      );
       const at = scored.findIndex((x) => x.ci === ci);
       if (sol && at >= 0 && sol.score < scored[at].score) scored[at] = sol;
     }
@@ -271,7 +288,20 @@ function weighParts(scored: Array<{ ci: number; score: number; alpha: Float64Arr
  * inside the sheared context. Undefined when the sheared context leaves the domain or holds an
  * unobserved sample. `mean` (the cell's) centres the samples.
  */
-function shearedSolve(values: Float32Array, shape: readonly number[], C: number, ks: KernelSpec, ci: number, ranges: [number, number][], zc: number, reach: number, mean: Float64Array, caches: KernelCaches, sc: CellScratch, choose: boolean): { alpha: Float64Array; score: number; lo: number[]; dims: number[] } | undefined {
+function shearedSolve(
+  values: Float32Array,
+  shape: readonly number[],
+  C: number,
+  ks: KernelSpec,
+  ci: number,
+  ranges: [number, number][],
+  zc: number,
+  reach: number,
+  mean: Float64Array,
+  caches: KernelCaches,
+  sc: CellScratch,
+  choose: boolean,
+): { alpha: Float64Array; score: number; lo: number[]; dims: number[] } | undefined {
   const d = shape.length;
   const shear = ks.candidates[ci].shear!;
   const grow = shear.map((s, a) => (a === 0 ? 0 : Math.ceil(Math.abs(s) * reach - 1e-9)));

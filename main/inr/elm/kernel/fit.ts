@@ -27,4 +27,3 @@ export function kernelModel(input: FitInput, spec: ElmSpec): ElmModel {
   if (mask) for (let i = 0; i < mask.length; i++) if (!mask[i]) for (let c = 0; c < C; c++) w[i * C + c] = NaN;
   return createModel(spec, w);
 }
-

@@ -103,7 +103,13 @@ export function gridPlan(factors: AxisFactor[], nuggets: readonly number[], crit
         }
       aux.push(Dinv);
     } else {
-      const diag = multiModeProduct(q, dims, 1, factors.map((f) => f.V2), dims);
+      const diag = multiModeProduct(
+        q,
+        dims,
+        1,
+        factors.map((f) => f.V2),
+        dims,
+      );
       for (let i = 0; i < n; i++) diag[i] = 1 / diag[i];
       aux.push(diag);
     }
@@ -117,7 +123,13 @@ export function gridPlan(factors: AxisFactor[], nuggets: readonly number[], crit
  */
 export function solveGrid(Y: Float64Array, C: number, plan: GridPlan, score = plan.nuggets.length > 1): GridSolution {
   const { factors, dims, n, nuggets, criterion } = plan;
-  const z = multiModeProduct(Y, dims, C, factors.map((f) => f.Vt), dims);
+  const z = multiModeProduct(
+    Y,
+    dims,
+    C,
+    factors.map((f) => f.Vt),
+    dims,
+  );
   let best = { i: 0, score: Infinity };
   const t = new Float64Array(n * C);
   if (score)
@@ -138,7 +150,16 @@ export function solveGrid(Y: Float64Array, C: number, plan: GridPlan, score = pl
       } else {
         for (let k = 0; k < n; k++) for (let c = 0; c < C; c++) t[k * C + c] = z[k * C + c] * q[k];
         // slice: the slices of (V_0 ⊗ I)·t; loo: α itself.
-        const g = criterion === 'slice' && dims.length > 1 && dims[0] > 1 ? modeProduct(t, dims, C, 0, factors[0].eig.vectors, dims[0]) : multiModeProduct(t, dims, C, factors.map((f) => f.eig.vectors), dims);
+        const g =
+          criterion === 'slice' && dims.length > 1 && dims[0] > 1
+            ? modeProduct(t, dims, C, 0, factors[0].eig.vectors, dims[0])
+            : multiModeProduct(
+                t,
+                dims,
+                C,
+                factors.map((f) => f.eig.vectors),
+                dims,
+              );
         const w = aux as Float64Array;
         let e2 = 0;
         for (let i = 0; i < n; i++)
@@ -152,6 +173,12 @@ export function solveGrid(Y: Float64Array, C: number, plan: GridPlan, score = pl
     }
   const q = plan.inv[best.i];
   for (let k = 0; k < n; k++) for (let c = 0; c < C; c++) t[k * C + c] = z[k * C + c] * q[k];
-  const alpha = multiModeProduct(t, dims, C, factors.map((f) => f.eig.vectors), dims);
+  const alpha = multiModeProduct(
+    t,
+    dims,
+    C,
+    factors.map((f) => f.eig.vectors),
+    dims,
+  );
   return { alpha, nugget: nuggets[best.i], score: best.score };
 }

@@ -27,7 +27,17 @@ export interface OffsetTable {
  * `pos` holds n×d integer offsets of the observed samples inside the support; `table` the
  * covariance per offset. `Y` (n×C) is centred. `scratch` (≥ 2n²) is reused.
  */
-export function solveScatter(pos: Int32Array, n: number, d: number, table: OffsetTable, Y: Float64Array, C: number, nuggets: readonly number[], scratch: Float64Array, score = nuggets.length > 1): ScatterSolution {
+export function solveScatter(
+  pos: Int32Array,
+  n: number,
+  d: number,
+  table: OffsetTable,
+  Y: Float64Array,
+  C: number,
+  nuggets: readonly number[],
+  scratch: Float64Array,
+  score = nuggets.length > 1,
+): ScatterSolution {
   const K = scratch.subarray(0, n * n);
   const { dims, strides, values } = table;
   let zero = 0;
