@@ -127,7 +127,7 @@ export function isTrustedSender(page: AppPage, s: { fromOurWindow: boolean; isMa
  * clipboard API, fullscreen or device access. A permission is granted only if it is listed here
  * AND asked for by the app's own page.
  */
-export const APP_PERMISSIONS: readonly string[] = [];
+const APP_PERMISSIONS: readonly string[] = [];
 
 /**
  * The decision for both the permission request handler and the permission check handler:
@@ -150,7 +150,7 @@ export function downloadAllowed(url: string): boolean {
  * links. Add the documentation's address here when there is one (an entry is an origin plus a
  * path prefix, e.g. 'https://docs.example.org/inr-studio/').
  */
-export const EXTERNAL_LINKS: readonly string[] = [];
+const EXTERNAL_LINKS: readonly string[] = [];
 
 /**
  * Whether `url` may go to shell.openExternal: https only, no user name or password, and the

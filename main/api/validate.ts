@@ -55,7 +55,7 @@ function checkOutput(method: string, o: Obj): void {
   if (o.resultOf === undefined) bad(method, 'output needs resultOf');
 }
 
-export function isMethod(m: unknown): m is MethodName {
+function isMethod(m: unknown): m is MethodName {
   return typeof m === 'string' && (METHOD_NAMES as readonly string[]).includes(m);
 }
 

@@ -68,7 +68,7 @@ export function checkSocketRequest(req: { url?: string; host?: string; origin?: 
 export type StaticPath = { ok: true; segments: string[] } | { ok: false; status: 400 | 414 };
 
 /** Longest request target the static server looks at; longer ones get 414. */
-export const MAX_URL_LENGTH = 2048;
+const MAX_URL_LENGTH = 2048;
 
 /**
  * The file a static request names, as path segments below the renderer's build folder, or the

@@ -10,7 +10,7 @@
  *   c_{L−1} = z₁/(z₁² − 1) · (c⁺_{L−1} + z₁ c⁺_{L−2}).
  * The evaluation then uses the same mirror extension for the coefficients (mirrorIndex).
  */
-export const Z1 = Math.sqrt(3) - 2;
+const Z1 = Math.sqrt(3) - 2;
 const HORIZON = Math.ceil(Math.log(1e-17) / Math.log(Math.abs(Z1)));
 
 /** In place: samples line[0…L−1] → B-spline coefficients. */

@@ -28,7 +28,7 @@ export interface GradientOptions {
 }
 
 /** Undirected edges of a triangulation as a CSR neighbour list per point. */
-export function vertexNeighbours(tri: Triangulation): { start: Int32Array; list: Int32Array } {
+function vertexNeighbours(tri: Triangulation): { start: Int32Array; list: Int32Array } {
   const n = tri.xs.length;
   const { triangles, neighbours } = tri;
   const T = triangles.length / 3;

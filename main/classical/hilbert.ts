@@ -8,7 +8,7 @@
  * Coordinates above 2^16 are shifted down (the order is a heuristic, not a correctness matter).
  */
 
-export function hilbertKey(x: number, y: number, bits: number): number {
+function hilbertKey(x: number, y: number, bits: number): number {
   let d = 0;
   for (let s = 1 << (bits - 1); s > 0; s >>>= 1) {
     const rx = (x & s) !== 0 ? 1 : 0;

@@ -29,7 +29,7 @@ export type { ClassicalHooks } from './hooks';
 export type { InpaintParams } from './inpaint';
 
 /** Throw E_ARG with the one-line reason when `method` cannot do `task` on this shape. */
-export function assertSupports(method: string, task: ClassicalTask | 'fit', shape?: readonly number[]): asserts method is ClassicalMethodId {
+function assertSupports(method: string, task: ClassicalTask | 'fit', shape?: readonly number[]): asserts method is ClassicalMethodId {
   const why = refusal(method, task, shape);
   if (why) throw new InrError('E_ARG', why);
 }

@@ -215,7 +215,7 @@ export class Sibson {
 }
 
 /** Circumcentre of the triangle a, b, c (Infinity for collinear points). */
-export function circumcentre(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): [number, number] {
+function circumcentre(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): [number, number] {
   const bx1 = bx - ax;
   const by1 = by - ay;
   const cx1 = cx - ax;

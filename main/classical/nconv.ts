@@ -53,7 +53,7 @@ export function nconvFill(
   // g_σ * 1 is separable: the product over axes of the kernel mass inside the array.
   const one = new Float64Array(N);
   const total = todo;
-  for (let s = 0; todo > 0; s++, sigma *= 2) {
+  for (; todo > 0; sigma *= 2) {
     checkCancelled(hooks);
     hooks.onProgress?.(`normalised convolution σ=${sigma.toFixed(2)}`, 1 - todo / total);
     const last = sigma > 2 * maxL;
@@ -90,7 +90,7 @@ export function nconvFill(
 }
 
 /** Separable smoothing of `data` (channel-last, `C` per sample) along axis `a`, zero outside. */
-export function blurAxis(data: Float64Array, shape: readonly number[], C: number, a: number, sigma: number): void {
+function blurAxis(data: Float64Array, shape: readonly number[], C: number, a: number, sigma: number): void {
   const L = shape[a];
   let inner = C;
   for (let b = a + 1; b < shape.length; b++) inner *= shape[b];

@@ -13,7 +13,7 @@ import { type ClassicalHooks, stage } from './hooks';
  * For each sample, the flat index of a nearest observed sample (itself when observed).
  * Throws E_DATA when nothing is observed.
  */
-export function nearestObserved(shape: readonly number[], observed: Uint8Array, hooks: ClassicalHooks = {}): Int32Array {
+function nearestObserved(shape: readonly number[], observed: Uint8Array, hooks: ClassicalHooks = {}): Int32Array {
   const N = observed.length;
   const dist = new Float64Array(N);
   const feat = new Int32Array(N);

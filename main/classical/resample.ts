@@ -23,7 +23,7 @@ export type LineInterpolator = KernelName | 'pchip';
 /** Largest output (values) a resampling may allocate: 2^29 float64 intermediates = 4 GiB. */
 const MAX_VALUES = 2 ** 29;
 
-export function isIdentity(g: AxisGrid, L: number): boolean {
+function isIdentity(g: AxisGrid, L: number): boolean {
   return g.start === 0 && g.step === 1 && g.count === L;
 }
 

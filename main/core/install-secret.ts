@@ -20,7 +20,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { InrError } from './errors';
 
 /** Size of the secret in bytes. */
-export const INSTALL_SECRET_BYTES = 32;
+const INSTALL_SECRET_BYTES = 32;
 const FILE_NAME = 'install-secret';
 
 /** The per-user configuration folder of INR Studio (not created here). */

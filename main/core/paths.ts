@@ -13,7 +13,7 @@ export function packageRoot(): string {
 }
 
 /** Where `resources/` lives: `INR_RESOURCES_DIR` (set by the Electron shell when packaged) or the package's own. */
-export function resourcesDir(): string {
+function resourcesDir(): string {
   return process.env.INR_RESOURCES_DIR ? resolve(process.env.INR_RESOURCES_DIR) : join(packageRoot(), 'resources');
 }
 

@@ -190,7 +190,7 @@ export async function trainNetCt(
 
   // Output normalisation from a quick FBP (never from a ground truth).
   const rough = fbp(g, sinogram, { filter: 'hann' });
-  let lo = percentile(rough, 0.005);
+  const lo = percentile(rough, 0.005);
   let hi = percentile(rough, 0.995);
   if (!(hi > lo)) hi = lo + 1;
   const net = buildNet(m, new Rng(seed), 2, 1, opts);
@@ -200,7 +200,11 @@ export async function trainNetCt(
   const A1 = radonForward(g, new Float64Array(H * W).fill(1));
   let chord = 0;
   let hit = 0;
-  for (let i = 0; i < rows; i++) if (A1[i] > 0) ((chord += A1[i]), hit++);
+  for (let i = 0; i < rows; i++)
+    if (A1[i] > 0) {
+      chord += A1[i];
+      hit++;
+    }
   chord = hit ? chord / hit : 1;
   const t = new Float32Array(rows);
   for (let i = 0; i < rows; i++) t[i] = (sinogram[i] - (lo - k * r0) * A1[i]) / k / chord;
@@ -217,7 +221,7 @@ export async function trainNetCt(
   let lossBest = Infinity;
   let bestStep = 0;
   let lossFinal = NaN;
-  let step = 0;
+  let step: number;
   const t0 = performance.now();
   let lastYield = t0;
   try {

@@ -25,7 +25,7 @@ export function registerReader(r: Reader): void {
 export function registerFolderReader(r: FolderReader): void {
   if (!folderReaders.some((x) => x.format === r.format)) folderReaders.push(r);
 }
-export function supportedFormats(): string[] {
+function supportedFormats(): string[] {
   return [...fileReaders, ...folderReaders].map((r) => r.label);
 }
 
@@ -65,7 +65,7 @@ async function resolveReader(path: string): Promise<Resolved> {
   if (st.isDirectory()) {
     for (const r of folderReaders) if (await r.sniffFolder(path)) return { kind: 'folder', reader: r };
     // A folder holding exactly one readable file of a single-file format: open that file.
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = await readdir(path);
     } catch (err) {
@@ -132,7 +132,7 @@ export interface DatasetSummary {
   listing?: DatasetListing;
 }
 
-export function summarize(field: Field, path: string, formatLabel: string, listing?: DatasetListing): DatasetSummary {
+function summarize(field: Field, path: string, formatLabel: string, listing?: DatasetListing): DatasetSummary {
   return {
     path,
     name: basename(path),

@@ -65,7 +65,7 @@ function corrupt(why: string, path?: string): InrError {
 }
 
 /** The pass sizes of an image: one (width, height) for a plain image, seven for Adam7 (empty ones 0). */
-export function passSizes(h: PngHeader): Array<[number, number]> {
+function passSizes(h: PngHeader): Array<[number, number]> {
   if (!h.interlaced) return [[h.width, h.height]];
   return ADAM7.map(([x0, y0, dx, dy]) => [h.width > x0 ? Math.ceil((h.width - x0) / dx) : 0, h.height > y0 ? Math.ceil((h.height - y0) / dy) : 0]);
 }

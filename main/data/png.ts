@@ -4,7 +4,7 @@ import { InrError } from '../core/errors';
 import { writeFileAtomic } from '../core/atomic';
 import { decodePngBytes } from './png-decode';
 
-export const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function isPng(head: Uint8Array): boolean {
   return PNG_MAGIC.every((b, i) => head[i] === b);
@@ -54,8 +54,8 @@ export function encodePng(field: Field, opts: PngWriteOptions = {}): Buffer {
   offset *= width * height;
   const bitDepth = opts.bitDepth ?? (field.dtype === 'uint16' ? 16 : 8);
   const top = bitDepth === 16 ? 65535 : 255;
-  let [lo, hi] = opts.range ?? defaultRange(field, offset, width * height);
-  if (!(hi > lo)) hi = lo + 1;
+  const [lo, top0] = opts.range ?? defaultRange(field, offset, width * height);
+  const hi = top0 > lo ? top0 : lo + 1;
   const outC = C >= 3 ? 3 : 1;
   const hasMask = Boolean(field.mask);
   const colorType = ((outC === 3 ? 2 : 0) | (hasMask ? 4 : 0)) as 0 | 2 | 4 | 6;

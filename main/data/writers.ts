@@ -2,7 +2,7 @@
  * Writers by format: the CLI and the UI write a result "in the source's format where a writer
  * exists, otherwise PNG (2D) or NIfTI (volumes)". Every writer is atomic.
  */
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Field } from '../core/field';
 import { InrError } from '../core/errors';
 import { writePng } from './png';
@@ -30,7 +30,7 @@ export interface Writer {
 
 const writers = new Map<string, Writer>();
 
-export function registerWriter(w: Writer): void {
+function registerWriter(w: Writer): void {
   writers.set(w.format, w);
 }
 
@@ -62,10 +62,4 @@ export async function writeLikeSource(dir: string, stem: string, field: Field, o
   const target = join(dir, w.extension ? `${stem}${w.extension}` : stem);
   await w.write(target, field, opts);
   return target;
-}
-
-export function formatOfPath(path: string): string | undefined {
-  const ext = extname(path).toLowerCase();
-  for (const w of writers.values()) if (w.extension === ext) return w.format;
-  return undefined;
 }

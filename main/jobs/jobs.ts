@@ -17,7 +17,7 @@ export interface StatsResult {
 }
 
 /** Per-channel statistics of a dataset the engine holds (min, max, mean, std, 2–98% range). */
-export async function statsJob(p: StatsParams, ctx: JobContext): Promise<StatsResult> {
+async function statsJob(p: StatsParams, ctx: JobContext): Promise<StatsResult> {
   const { field } = p;
   ctx.progress('statistics', 0);
   const stats = fieldStats(field, (f) => {

@@ -10,6 +10,9 @@ export interface JobContext {
   throwIfCancelled(): void;
 }
 
+// Each job declares its own parameter type; the table is indexed by kind at run time, so the
+// parameter is deliberately untyped here (a narrower type would reject every job's signature).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JobFn = (params: any, ctx: JobContext) => unknown;
 
 /** A module of jobs: kind → function. The worker loads the default table or a given module. */

@@ -300,7 +300,7 @@ function finish(positionsG: Grow<Float32Array>, indicesG: Grow<Uint32Array>, tru
 }
 
 /** Area-weighted vertex normals from the triangles' winding, normalised (zero where isolated). */
-export function vertexNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
+function vertexNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
   const n = new Float32Array(positions.length);
   for (let t = 0; t < indices.length; t += 3) {
     const a = indices[t] * 3;

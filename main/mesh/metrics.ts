@@ -114,7 +114,7 @@ export class KdTree {
       sHi = this.stackHi,
       sD = this.stackD;
     let best = Infinity;
-    let sp = 0;
+    let sp: number;
     sLo[0] = 0;
     sHi[0] = this.n;
     sD[0] = 0;
@@ -208,7 +208,7 @@ function select(points: Float64Array, order: Uint32Array, lo: number, hi: number
 }
 
 /** Directed distances from each point of `from` to the nearest point of `tree`: mean and max. */
-export function directedDistance(from: Float64Array, tree: KdTree): { mean: number; max: number } {
+function directedDistance(from: Float64Array, tree: KdTree): { mean: number; max: number } {
   const n = from.length / 3;
   let sum = 0;
   let max = 0;

@@ -9,7 +9,7 @@ import { sampleCount, type Field } from '../core/field';
 import { finiteSpan, otsuLevel } from './iso-level';
 import type { OccupancyGrid, VoxelizeStats } from './voxelize';
 
-export const OCCUPANCY_CHANNEL = 'occupancy';
+const OCCUPANCY_CHANNEL = 'occupancy';
 
 /** A voxelised mesh as a Field. `path` is the mesh file (provenance). */
 export function occupancyField(grid: OccupancyGrid, path: string, meta: { stats?: VoxelizeStats; format?: string } = {}): Field {

@@ -75,7 +75,7 @@ export interface VoxelizeOptions {
 }
 
 export const DEFAULT_RESOLUTION = 256;
-export const DEFAULT_MAX_VOXELS = 1024 ** 3;
+const DEFAULT_MAX_VOXELS = 1024 ** 3;
 
 /** The padded grid over `bounds` with `resolution` samples along its longest axis. */
 export function meshGrid(bounds: Bounds, resolution = DEFAULT_RESOLUTION, margin = 2): GridGeometry {
@@ -210,16 +210,15 @@ function rasterize(q: Float64Array, tri: Uint32Array, axis: number, n: number[],
   const nv = n[va];
   const m = tri.length / 3;
   for (let t = 0; t < m; t++) {
-    let a = 3 * tri[3 * t],
-      b = 3 * tri[3 * t + 1],
+    const a = 3 * tri[3 * t];
+    let b = 3 * tri[3 * t + 1],
       c = 3 * tri[3 * t + 2];
-    let area = edgeFn(q[a + ua], q[a + va], q[b + ua], q[b + va], q[c + ua], q[c + va]);
+    const area = edgeFn(q[a + ua], q[a + va], q[b + ua], q[b + va], q[c + ua], q[c + va]);
     if (area === 0) continue; // seen edge-on: covers no lattice point under the perturbation
     if (area < 0) {
       const tmp = b;
       b = c;
       c = tmp;
-      area = -area;
     }
     const au = q[a + ua],
       av = q[a + va],

@@ -36,7 +36,7 @@ function inRange(owner: string, name: string, spec: { min: number; max: number }
 }
 
 /** One value, checked against its spec; strings from the command line are converted first. */
-export function parseValue(owner: string, name: string, spec: AnySpec, raw: unknown, source: ParamSource): unknown {
+function parseValue(owner: string, name: string, spec: AnySpec, raw: unknown, source: ParamSource): unknown {
   const str = typeof raw === 'string';
   if (source !== 'cli' && str && spec.type !== 'enum' && spec.type !== 'path') fail(owner, name, `must be a ${spec.type === 'bool' ? 'boolean' : 'number'}, got a string`);
   switch (spec.type) {

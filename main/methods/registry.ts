@@ -52,7 +52,7 @@ export const METHODS: readonly MethodDef<never>[] = [
   sart,
 ].map((m) => m as unknown as MethodDef<never>);
 
-export const METHOD_IDS: readonly string[] = METHODS.map((m) => m.id);
+const METHOD_IDS: readonly string[] = METHODS.map((m) => m.id);
 
 /** The entry of `id`, or E_ARG naming the methods there are. */
 export function methodDef(id: string): MethodDef<object> {
@@ -61,7 +61,7 @@ export function methodDef(id: string): MethodDef<object> {
   return m as unknown as MethodDef<object>;
 }
 
-export function methodInfo(m: MethodDef<object>): MethodInfo {
+function methodInfo(m: MethodDef<object>): MethodInfo {
   return {
     id: m.id,
     label: m.label,

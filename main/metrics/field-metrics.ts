@@ -111,7 +111,7 @@ export function ssimJobSums(job: SsimJob): Float64Array {
 }
 
 /** The mean SSIM from the parts' sums (as `ssimDetailed(…).ssim` or `ssimVolume`). */
-export function ssimOfJob(job: SsimJob, sums: Float64Array): number {
+function ssimOfJob(job: SsimJob, sums: Float64Array): number {
   const slices = ssimSlices(sums, job.opts);
   return job.volume ? volumeMean(slices) : imageMean(slices[0]).ssim;
 }

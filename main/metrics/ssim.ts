@@ -290,7 +290,7 @@ function extractPlanes(a: Samples, b: Samples, offset: number, n: number, C: num
  * parts' sums are then added in part order, so the mean is the same number whether the parts are
  * computed on one thread or shared between several (`ssimPartSums`).
  */
-export const SSIM_PART_ROWS = 64;
+const SSIM_PART_ROWS = 64;
 
 /** Parts per channel plane (interior rows H − 2r in chunks of SSIM_PART_ROWS). */
 function partsPerPlane(H: number): number {

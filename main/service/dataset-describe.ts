@@ -71,7 +71,7 @@ function attrNumber(attrs: Record<string, Attr> | undefined, name: string): numb
 }
 
 /** The detected format, in the words of the file (not the reader's list of what it handles). */
-export function fileFormatOf(field: Field): string | undefined {
+function fileFormatOf(field: Field): string | undefined {
   const meta = (field.provenance.meta ?? {}) as Meta;
   switch (field.provenance.format) {
     case 'netcdf':
@@ -105,7 +105,7 @@ interface GeoKeys {
 }
 
 /** A short name for a GeoTIFF CRS: `WGS 84`, `UTM 25S`, else the citation cut to its first part. */
-export function shortCrsName(crs: NonNullable<Field['geometry']['crs']>): string | undefined {
+function shortCrsName(crs: NonNullable<Field['geometry']['crs']>): string | undefined {
   const keys = ((crs.geoKeys ?? {}) as GeoKeys).keys ?? {};
   const text = [crs.description, str(keys.GTCitationGeoKey), str(keys.GeogCitationGeoKey)].filter((s): s is string => !!s);
   for (const t of text) {
@@ -132,7 +132,7 @@ function geotiffCrs(field: Field): DatasetInfo['crs'] {
 }
 
 /** Units of every axis (spacing and origin), '' where unknown. */
-export function axisUnitsOf(field: Field, crs: DatasetInfo['crs']): string[] | undefined {
+function axisUnitsOf(field: Field, crs: DatasetInfo['crs']): string[] | undefined {
   const d = field.shape.length;
   const meta = (field.provenance.meta ?? {}) as Meta;
   switch (field.provenance.format) {
@@ -156,7 +156,7 @@ export function axisUnitsOf(field: Field, crs: DatasetInfo['crs']): string[] | u
 }
 
 /** The file's display hints: NetCDF display_scale/min/max, NIfTI cal_min/cal_max. */
-export function displayHintOf(field: Field): DisplayHint | undefined {
+function displayHintOf(field: Field): DisplayHint | undefined {
   const meta = (field.provenance.meta ?? {}) as Meta;
   const out: DisplayHint = {};
   if (field.provenance.format === 'netcdf') {
@@ -213,7 +213,7 @@ function isLongitude(v: NcVariable): boolean {
  * NetCDF: the CRS of the variable's CF grid_mapping, and its 2-D latitude/longitude variables.
  * Reads only those variables' attributes and the lat/lon hyperslab of the opened grid.
  */
-export async function netcdfGeo(field: Field, signal?: AbortSignal): Promise<Pick<DatasetInfo, 'crs' | 'latLon'>> {
+async function netcdfGeo(field: Field, signal?: AbortSignal): Promise<Pick<DatasetInfo, 'crs' | 'latLon'>> {
   if (field.provenance.format !== 'netcdf' || field.shape.length < 2) return {};
   const meta = (field.provenance.meta ?? {}) as Meta;
   const attrs = meta.variableAttributes as Record<string, Attr> | undefined;

@@ -33,7 +33,7 @@ const MAX_COORDINATES = 100_000;
 export const MAX_UPLOAD_FILES = 20_000;
 export const MAX_UPLOAD_BYTES = 511 * 2 ** 20;
 /** Datasets kept open at once; the least recently used beyond this is released. */
-export const MAX_OPEN_DATASETS = 4;
+const MAX_OPEN_DATASETS = 4;
 
 export interface OpenDataset {
   info: DatasetInfo;

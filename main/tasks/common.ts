@@ -201,7 +201,7 @@ export function fitMask(field: Field, opts: { drop?: number; mask?: Uint8Array; 
  * acquired slices and factor − 1 new ones between each pair, p_i = i/factor for
  * i = 0 … (length − 1)·factor. Nothing beyond the first and last slice.
  */
-export function anchoredGrid(length: number, factor: number): AxisGrid {
+function anchoredGrid(length: number, factor: number): AxisGrid {
   if (!(factor > 0) || !Number.isFinite(factor)) throw new InrError('E_ARG', `zscale must be a positive factor, got ${factor}`);
   const count = Math.floor((length - 1) * factor + 1e-9) + 1;
   return { start: 0, step: 1 / factor, count };

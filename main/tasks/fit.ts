@@ -15,20 +15,7 @@ import { radonForward } from '../ct/radon';
 import { camel, checkParamTasks, parseParams, type ParamSource } from '../methods/params';
 import type { CtProblem, MethodDef, MethodOutput, ResolvedTask } from '../methods/types';
 import { simulateSinogram, sinogramField } from '../ct/sinogram';
-import {
-  TASK_LABELS,
-  TASK_PARAMS,
-  checkSetup,
-  taskOfParam,
-  fitMask,
-  metricsRange,
-  reportCore,
-  resampledField,
-  resolveTask,
-  taskGrids,
-  type FitReport,
-  type TaskParams,
-} from './common';
+import { TASK_LABELS, TASK_PARAMS, checkSetup, taskOfParam, fitMask, metricsRange, reportCore, resampledField, resolveTask, taskGrids, type FitReport } from './common';
 
 export type { FitReport } from './common';
 

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 
-export const CHROMIUM = process.env.INR_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.INR_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface Session {
   context: BrowserContext;

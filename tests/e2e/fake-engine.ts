@@ -30,18 +30,18 @@ import { planeOf, thumbnailOf, volumeOf } from '../../main/core/sampling';
 export const VOLUME = { Z: 16, Y: 48, X: 64 };
 
 /** v(z, y, x): a ramp in x and z plus a bump that grows with z, in HU-like units. */
-export function volumeValue(z: number, y: number, x: number): number {
+function volumeValue(z: number, y: number, x: number): number {
   const r2 = (x - 40) ** 2 + (y - 24) ** 2;
   return Math.round(-160 + 3 * x + 6 * z + (120 + 10 * z) * Math.exp(-r2 / 90));
 }
 
 /** Nodata: the top-left 8 × 8 corner of every slice. */
-export function volumeValid(_z: number, y: number, x: number): boolean {
+function volumeValid(_z: number, y: number, x: number): boolean {
   return !(y < 8 && x < 8);
 }
 
 /** The reconstruction a fake fit returns: the source plus a small, known error. */
-export function reconValue(z: number, y: number, x: number): number {
+function reconValue(z: number, y: number, x: number): number {
   return volumeValue(z, y, x) + ((x + y) % 5) - 2;
 }
 
@@ -215,7 +215,7 @@ export function fakeSlice(z: number, recon = false): SliceData {
 }
 
 /** The whole fake volume as a Field, for the plane and volume requests. */
-export function fakeField(recon = false): Field {
+function fakeField(recon = false): Field {
   const { Z, Y, X } = VOLUME;
   const values = new Float32Array(Z * Y * X);
   const mask = new Uint8Array(Z * Y * X);

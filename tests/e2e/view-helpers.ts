@@ -72,7 +72,7 @@ export async function boxOf(loc: Locator): Promise<Box> {
   return b;
 }
 
-export function intersects(a: Box, b: Box, margin = 0): boolean {
+function intersects(a: Box, b: Box, margin = 0): boolean {
   return a.x < b.x + b.width - margin && b.x < a.x + a.width - margin && a.y < b.y + b.height - margin && b.y < a.y + a.height - margin;
 }
 

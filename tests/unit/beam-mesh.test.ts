@@ -145,7 +145,7 @@ describe('BEAM partition of unity on an unbalanced mesh', () => {
   const cells: BeamCell[] = [];
   const add = (lo: number[], s: number) => cells.push({ lo, size: [s, s], level: Math.log2(64 / s), layer: 0, norm: 0 });
   add([0, 0], 32);
-  for (let y = 0; y < 32; y += 16) for (let x = 32; x < 64; x += 16) y === 0 && x === 32 ? undefined : add([y, x], 16);
+  for (let y = 0; y < 32; y += 16) for (let x = 32; x < 64; x += 16) if (!(y === 0 && x === 32)) add([y, x], 16);
   for (let y = 0; y < 16; y += 4) for (let x = 32; x < 48; x += 4) add([y, x], 4);
   for (let y = 32; y < 64; y += 8) for (let x = 0; x < 64; x += 8) add([y, x], 8);
   const specWith = (hidden: number, freq: number): BeamSpec => ({

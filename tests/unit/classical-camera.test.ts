@@ -31,7 +31,11 @@ describe('inpainting camera.png (128² crop, 70 % hidden)', async () => {
 
   let mean = 0;
   let m = 0;
-  for (let i = 0; i < S * S; i++) if (observed[i]) ((mean += v[i]), m++);
+  for (let i = 0; i < S * S; i++)
+    if (observed[i]) {
+      mean += v[i];
+      m++;
+    }
   mean /= m;
   const meanFill = v.map((x, i) => (observed[i] ? x : mean));
   const R = 255;
@@ -42,8 +46,14 @@ describe('inpainting camera.png (128² crop, 70 % hidden)', async () => {
     let n = 0;
     for (let y = 0; y < S; y++)
       for (let x = 0; x < S; x++) {
-        if (x + h < S) ((s += (v[y * S + x + h] - v[y * S + x]) ** 2), n++);
-        if (y + h < S) ((s += (v[(y + h) * S + x] - v[y * S + x]) ** 2), n++);
+        if (x + h < S) {
+          s += (v[y * S + x + h] - v[y * S + x]) ** 2;
+          n++;
+        }
+        if (y + h < S) {
+          s += (v[(y + h) * S + x] - v[y * S + x]) ** 2;
+          n++;
+        }
       }
     return s / n;
   };

@@ -142,7 +142,11 @@ describe('Delaunay triangulation', () => {
   it('handles a full lattice (every unit square cocircular) and collinear hull points', () => {
     const xs: number[] = [];
     const ys: number[] = [];
-    for (let y = 0; y < 30; y++) for (let x = 0; x < 25; x++) (xs.push(x), ys.push(y));
+    for (let y = 0; y < 30; y++)
+      for (let x = 0; x < 25; x++) {
+        xs.push(x);
+        ys.push(y);
+      }
     const t = delaunay(xs, ys)!;
     checkStructure(t, xs, ys);
     // 24×29 unit squares, two triangles each; 2·(24+29) boundary edges.
@@ -153,7 +157,12 @@ describe('Delaunay triangulation', () => {
     const rng = new Rng(11);
     const xs: number[] = [];
     const ys: number[] = [];
-    for (let y = 0; y < 512; y++) for (let x = 0; x < 512; x++) if (rng.uniform() < 0.3) (xs.push(x), ys.push(y));
+    for (let y = 0; y < 512; y++)
+      for (let x = 0; x < 512; x++)
+        if (rng.uniform() < 0.3) {
+          xs.push(x);
+          ys.push(y);
+        }
     const t = delaunay(xs, ys)!;
     checkStructure(t, xs, ys);
   });

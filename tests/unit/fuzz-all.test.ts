@@ -111,7 +111,7 @@ describe('every sample survives 200 mutations through openField', () => {
             outcome = 'field';
             totals.fields++;
           } catch (err) {
-            if (!(err instanceof InrError)) throw new Error(`case ${c}: ${(err as Error)?.stack ?? err}`);
+            if (!(err instanceof InrError)) throw new Error(`case ${c}: ${(err as Error)?.stack ?? err}`, { cause: err });
             outcome = err.code;
             totals.errors++;
           }

@@ -81,7 +81,6 @@ describe('the nets as fit tasks', () => {
     let d = 0;
     for (let i = 0; i < again.length; i++) d = Math.max(d, Math.abs(again[i] - r.reconstruction.values[i]));
     expect(d).toBeLessThan(1e-3);
-    // eslint-disable-next-line no-console
     console.log(
       `SIREN 128×3 on 64×64: ${String(r.report.training!.steps_run)} steps to ${r.report.psnr.toFixed(2)} dB in ${r.report.seconds_fit.toFixed(1)} s (${Number(r.report.training!.steps_per_second).toFixed(1)} steps/s, wasm)`,
     );

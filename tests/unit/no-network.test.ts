@@ -37,7 +37,7 @@ function guardedEnv(log: string): NodeJS.ProcessEnv {
 }
 
 function readLog(log: string): Attempt[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(log, 'utf8');
   } catch {

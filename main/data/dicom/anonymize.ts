@@ -63,7 +63,7 @@ function groupOf(tag: string): number {
 }
 
 /** A private attribute: odd group number (PS3.5 §7.8), private creators included. */
-export function isPrivateTag(tag: string): boolean {
+function isPrivateTag(tag: string): boolean {
   return (groupOf(tag) & 1) === 1;
 }
 
@@ -218,7 +218,7 @@ export function uidMapper(secret: Uint8Array): (uid: string) => string {
 }
 
 /** Text of De-identification Method (0012,0063), at most 64 characters (LO). */
-export const DEIDENTIFICATION_METHOD = 'INR Studio: PS3.15 E basic profile; UIDs by HMAC-SHA256';
+const DEIDENTIFICATION_METHOD = 'INR Studio: PS3.15 E basic profile; UIDs by HMAC-SHA256';
 
 /** The attributes §E.1.1 adds to a de-identified instance. */
 export function deidentificationElements(): DataElement[] {
@@ -891,10 +891,4 @@ const TABLE_E1_1: ReadonlyArray<readonly [string, ProfileAction, string]> = [
 ];
 
 /** The table by tag as dicom-parser names it (`x00100010`). */
-export const BASIC_PROFILE: ReadonlyMap<string, ProfileAction> = new Map(TABLE_E1_1.map(([t, a]) => [tagKey(t), a]));
-
-/** The attribute name of a table entry, for messages and tests. */
-export function profileAttributeName(tag: string): string | undefined {
-  const t = tag.toLowerCase();
-  return TABLE_E1_1.find(([k]) => tagKey(k) === t)?.[2];
-}
+const BASIC_PROFILE: ReadonlyMap<string, ProfileAction> = new Map(TABLE_E1_1.map(([t, a]) => [tagKey(t), a]));

@@ -106,7 +106,7 @@ function encodeElement(el: DataElement): Uint8Array {
 }
 
 /** Elements in ascending tag order, as PS3.5 §7.1 requires. */
-export function encodeElements(elements: DataElement[]): Uint8Array {
+function encodeElements(elements: DataElement[]): Uint8Array {
   const sorted = [...elements].sort((a, b) => tagNumber(a.tag) - tagNumber(b.tag));
   return concat(sorted.map(encodeElement));
 }
@@ -148,7 +148,7 @@ export function newUid(): string {
 }
 
 /** Trailing NUL and space padding removed: the UID as the standard defines it. */
-export function cleanUidText(uid: string): string {
+function cleanUidText(uid: string): string {
   return uid.replace(/[\0 ]+$/, '').trim();
 }
 

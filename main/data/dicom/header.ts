@@ -98,7 +98,7 @@ export interface DicomInstance {
 }
 
 /** Attributes kept verbatim in `DicomInstance.tags`. */
-export const KEPT_TAGS = [
+const KEPT_TAGS = [
   'PatientName',
   'PatientID',
   'PatientBirthDate',
@@ -245,7 +245,7 @@ function readUnits(ds: DataSet, modality: string, rescale: Rescale): string | un
  * frame, their mask, one decoded frame in Float64 (three samples at most) and the file itself.
  * Returns the one-line refusal, or undefined when it fits.
  */
-export function checkImageMemory(columns: number, rows: number, frames: number, outSamples: number, fileBytes: number): string | undefined {
+function checkImageMemory(columns: number, rows: number, frames: number, outSamples: number, fileBytes: number): string | undefined {
   const plane = columns * rows;
   const bytes = fieldBytes(plane * frames, outSamples) + plane * 3 * 8 + fileBytes;
   try {

@@ -27,7 +27,7 @@ const requireCjs = createRequire(import.meta.url);
 export const dicomParser = requireCjs('dicom-parser') as typeof import('dicom-parser');
 
 /** Largest deflated data set the reader inflates: 1 GiB (less when the memory limit is under 2 GiB). */
-export const MAX_BYTES = 2 ** 30;
+const MAX_BYTES = 2 ** 30;
 
 /** A parsed file: the data set, its transfer syntax and the bytes it points into. */
 export interface ParsedDicom {
@@ -42,7 +42,7 @@ export interface ParsedDicom {
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
 /** `DICM` at offset 128: a Part 10 file. */
-export function hasPart10Magic(b: Uint8Array): boolean {
+function hasPart10Magic(b: Uint8Array): boolean {
   return b.length >= 132 && DICM.every((c, i) => b[128 + i] === c);
 }
 
@@ -96,7 +96,7 @@ function plausibleRun(b: Uint8Array, p: number, explicit: boolean, little: boole
 }
 
 /** Guess where a bare dataset starts and how it is encoded; undefined when it is not DICOM. */
-export function guessBareDataset(b: Uint8Array): BareGuess | undefined {
+function guessBareDataset(b: Uint8Array): BareGuess | undefined {
   for (let offset = 0; offset <= MAX_SKIP; offset++) {
     if (offset + 8 > b.length) break;
     if (plausibleRun(b, offset, true, true)) {

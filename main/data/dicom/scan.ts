@@ -65,7 +65,7 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
  * The header of one file from its bytes (the whole file or its first part). Returns undefined
  * when the bytes are not DICOM, and `'more'` when the part was too short to hold the header.
  */
-export function headerFromBytes(bytes: Uint8Array, path: string, whole: boolean): DicomInstance | undefined | 'more' {
+function headerFromBytes(bytes: Uint8Array, path: string, whole: boolean): DicomInstance | undefined | 'more' {
   if (!sniffDicom(bytes.subarray(0, 1024))) return undefined;
   let parsed;
   try {
@@ -149,9 +149,4 @@ export async function scanFiles(paths: string[], signal?: AbortSignal, onProgres
 /** Index every DICOM file under a folder. */
 export async function scanFolder(dir: string, signal?: AbortSignal, onProgress?: (f: number) => void): Promise<ScanResult> {
   return scanFiles(await listFiles(dir, signal), signal, onProgress);
-}
-
-/** Forget cached headers (tests, or after files were rewritten in place). */
-export function clearHeaderCache(): void {
-  headerCache.clear();
 }

@@ -55,7 +55,7 @@ export interface DicomVolume {
 const IDENTITY_ORIENTATION = [1, 0, 0, 0, 1, 0];
 
 /** Every frame of an instance as a slice, with per-frame geometry where the file has it. */
-export function expandSlices(inst: DicomInstance): SliceRef[] {
+function expandSlices(inst: DicomInstance): SliceRef[] {
   const frames = inst.pixels?.frames ?? 0;
   const out: SliceRef[] = [];
   for (let k = 0; k < frames; k++) {
@@ -296,7 +296,7 @@ export function findVolume(volumes: DicomVolume[], id: string): DicomVolume | un
 }
 
 /** `Doe^John^^Dr` → `Doe John Dr`: a DICOM person name for display. */
-export function formatPersonName(pn: string | undefined): string {
+function formatPersonName(pn: string | undefined): string {
   if (!pn) return '';
   return pn
     .split('=')[0]
@@ -307,7 +307,7 @@ export function formatPersonName(pn: string | undefined): string {
 }
 
 /** `20010101` → `2001-01-01`. */
-export function formatDate(da: string | undefined): string {
+function formatDate(da: string | undefined): string {
   return da && /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : (da ?? '');
 }
 

@@ -56,7 +56,7 @@ function outputSamples(inst: DicomInstance): number {
 }
 
 /** Storage type in the source: uint8…int32, float32/float64. */
-export function storageType(inst: DicomInstance): string {
+function storageType(inst: DicomInstance): string {
   const p = inst.pixels!;
   if (p.pixelTag === TAG.FloatPixelData) return 'float32';
   if (p.pixelTag === TAG.DoubleFloatPixelData) return 'float64';
@@ -66,7 +66,7 @@ export function storageType(inst: DicomInstance): string {
 }
 
 /** A patient-space position listed in axis order: `[z, y, x]`, or `[y, x]` for a 2-D image. */
-export function originInAxisOrder(p: readonly number[], twoD: boolean): number[] {
+function originInAxisOrder(p: readonly number[], twoD: boolean): number[] {
   return twoD ? [p[1], p[0]] : [p[2], p[1], p[0]];
 }
 

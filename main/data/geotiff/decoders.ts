@@ -201,7 +201,7 @@ const zstd = new ZSTDDecoder();
  * Decode ZSTD frames (RFC 8878) into at most `capacity` bytes. zstddec's one-shot path returns
  * nothing when `ZSTD_decompress` fails (a corrupt frame, or content beyond `capacity`).
  */
-export function zstdDecode(input: Uint8Array, capacity: number): Uint8Array {
+function zstdDecode(input: Uint8Array, capacity: number): Uint8Array {
   if (input.length === 0 || capacity <= 0) throw new Error('ZSTD: empty block');
   const out = zstd.decode(input, capacity);
   if (out.length === 0 || out.length > capacity) throw new Error(`ZSTD: corrupt block, or one that decodes to more than its ${capacity} bytes`);

@@ -82,7 +82,7 @@ export interface GeoKeysRecord {
 }
 
 /** The user-defined sentinel of every GeoKey code (GeoTIFF 1.1 §7.5). */
-export const USER_DEFINED = 32767;
+const USER_DEFINED = 32767;
 
 /**
  * Decode a GeoKey directory. Keys whose references fall outside the parameter tags are skipped

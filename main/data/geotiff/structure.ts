@@ -73,9 +73,9 @@ export interface TiffStructure {
 }
 
 /** Most IFDs we follow: full resolution, overviews and masks of any real file fit easily. */
-export const MAX_IFDS = 1024;
+const MAX_IFDS = 1024;
 /** Most entries per IFD: real IFDs hold 10–40 tags. */
-export const MAX_ENTRIES = 1024;
+const MAX_ENTRIES = 1024;
 
 /** E_CORRUPT with the "corrupt TIFF" prefix. */
 function corrupt(message: string, path?: string): InrError {

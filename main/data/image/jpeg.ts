@@ -87,7 +87,7 @@ export function scanJpegFrame(bytes: Uint8Array, path?: string): JpegFrame {
  * the rest of the file cannot possibly fill is corrupt, and decoding it would only spin
  * through millions of empty blocks.
  */
-export function minimumScanBytes(frame: JpegFrame): number {
+function minimumScanBytes(frame: JpegFrame): number {
   const hMax = Math.max(...frame.sampling.map(([h]) => h));
   const vMax = Math.max(...frame.sampling.map(([, v]) => v));
   let blocks = 0;
@@ -106,7 +106,7 @@ export function minimumScanBytes(frame: JpegFrame): number {
  * most 4 × 8 = 32 pixels of padding per axis), the RGB output (3 bytes per pixel), then our
  * Float32 values.
  */
-export function jpegDecodeBytes(frame: JpegFrame, fileBytes: number): number {
+function jpegDecodeBytes(frame: JpegFrame, fileBytes: number): number {
   const padded = Math.ceil(frame.width / 32) * 32 * Math.ceil(frame.height / 32) * 32;
   const pixels = frame.width * frame.height;
   const C = frame.components === 1 ? 1 : 3;

@@ -7,7 +7,7 @@ import { InrError } from '../../core/errors';
 import type { TriMesh } from '../../mesh/trimesh';
 
 /** Largest vertex or triangle count a mesh may declare (the indices are uint32). */
-export const MAX_ELEMENTS = 0xffffffff;
+const MAX_ELEMENTS = 0xffffffff;
 
 export class GrowF64 {
   data: Float64Array;

@@ -17,7 +17,7 @@ import { decodeText } from './text';
 export { sniffMesh, MESH_FORMAT_LABELS, type MeshFormat } from './sniff';
 
 /** Mesh files larger than this are refused (text formats must also fit in one JS string). */
-export const MAX_MESH_BYTES = 1 << 30;
+const MAX_MESH_BYTES = 1 << 30;
 
 export interface MeshFile {
   mesh: TriMesh;

@@ -9,11 +9,11 @@
 import { InrError } from '../../core/errors';
 import type { TriMesh } from '../../mesh/trimesh';
 import { GrowF64, GrowU32, checkCounts, finishMesh, pushFan, toNumber, unitsFromComment } from './build';
-import { TokenReader, decodeText } from './text';
+import { TokenReader } from './text';
 import { weldExact } from './weld';
 
-export const STL_HEADER = 80;
-export const STL_RECORD = 50;
+const STL_HEADER = 80;
+const STL_RECORD = 50;
 
 /** True when the bytes have exactly the size a binary STL's triangle count announces. */
 export function isBinaryStlSize(head: Uint8Array, size: number): boolean {

@@ -73,7 +73,7 @@ export class TokenReader {
 }
 
 /** The longest text a JS string can hold here (V8: about 2²⁹ characters). */
-export const MAX_TEXT_BYTES = 2 ** 29 - 64;
+const MAX_TEXT_BYTES = 2 ** 29 - 64;
 
 /** Decode bytes as text (UTF-8; mesh text formats are ASCII in practice). */
 export function decodeText(bytes: Uint8Array): string {

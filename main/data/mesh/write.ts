@@ -21,7 +21,7 @@ function safeComment(s: string): string {
 }
 
 /** Binary little-endian PLY: `vertex` (x, y, z as float or double) and `face` (uchar count, uint indices). */
-export function encodePly(mesh: TriMesh, opts: MeshWriteOptions = {}): Uint8Array {
+function encodePly(mesh: TriMesh, opts: MeshWriteOptions = {}): Uint8Array {
   const nv = mesh.positions.length / 3;
   const nt = mesh.triangles.length / 3;
   const type = opts.double ? 'double' : 'float';
@@ -60,7 +60,7 @@ export function encodePly(mesh: TriMesh, opts: MeshWriteOptions = {}): Uint8Arra
 }
 
 /** Binary STL: an 80-byte header naming the units, then per triangle its unit normal, corners and a zero attribute. */
-export function encodeStl(mesh: TriMesh): Uint8Array {
+function encodeStl(mesh: TriMesh): Uint8Array {
   const nt = mesh.triangles.length / 3;
   const out = new Uint8Array(84 + 50 * nt);
   const head = `INR Studio mesh${mesh.units ? ` units=${safeComment(mesh.units)}` : ''}`.slice(0, 80);
@@ -124,7 +124,7 @@ function textChunks(write: (push: (s: string) => void) => void): Uint8Array {
 }
 
 /** OBJ: `v x y z` (shortest round-trip decimal) and 1-based `f a b c`. */
-export function encodeObj(mesh: TriMesh): Uint8Array {
+function encodeObj(mesh: TriMesh): Uint8Array {
   return textChunks((push) => {
     push(`# written by INR Studio: ${safeComment(mesh.name)}\n`);
     if (mesh.units) push(`# units ${safeComment(mesh.units)}\n`);
@@ -137,7 +137,7 @@ export function encodeObj(mesh: TriMesh): Uint8Array {
 }
 
 /** OFF: keyword, counts, vertices, `3 a b c` faces. */
-export function encodeOff(mesh: TriMesh): Uint8Array {
+function encodeOff(mesh: TriMesh): Uint8Array {
   return textChunks((push) => {
     push('OFF\n');
     push(`# written by INR Studio: ${safeComment(mesh.name)}\n`);
@@ -150,7 +150,7 @@ export function encodeOff(mesh: TriMesh): Uint8Array {
   });
 }
 
-export function meshFormatOf(path: string): MeshWriteFormat {
+function meshFormatOf(path: string): MeshWriteFormat {
   const ext = extname(path).toLowerCase().slice(1);
   if (ext === 'ply' || ext === 'stl' || ext === 'obj' || ext === 'off') return ext;
   throw new InrError('E_ARG', `cannot tell the mesh format from '${extname(path) || '(no extension)'}': use .ply, .stl, .obj or .off`, path);

@@ -92,7 +92,7 @@ export function jdnFromGregorian(y: number, m: number, d: number): number {
 }
 
 /** Julian Day Number of a Julian calendar date. */
-export function jdnFromJulian(y: number, m: number, d: number): number {
+function jdnFromJulian(y: number, m: number, d: number): number {
   const a = Math.floor((14 - m) / 12);
   const yy = y + 4800 - a;
   const mm = m + 12 * a - 3;
@@ -124,7 +124,7 @@ function pad(n: number, w: number): string {
 }
 
 /** ISO 8601 text of a date and a time of day (years outside 0–9999 in the expanded form). */
-export function formatIso(year: number, month: number, day: number, msOfDay: number): string {
+function formatIso(year: number, month: number, day: number, msOfDay: number): string {
   const y = year >= 0 && year <= 9999 ? pad(year, 4) : (year < 0 ? '-' : '+') + pad(Math.abs(year), 6);
   const h = Math.floor(msOfDay / 3_600_000);
   const mi = Math.floor((msOfDay % 3_600_000) / 60_000);

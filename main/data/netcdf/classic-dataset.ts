@@ -161,7 +161,7 @@ async function readContiguous(src: ByteSource, type: NcType, base: number, shape
 }
 
 /** A zeroed typed array for `n` values of a storage type (64-bit integers as Float64). */
-export function newTyped(type: NcType, n: number): RawArray {
+function newTyped(type: NcType, n: number): RawArray {
   switch (type) {
     case 'byte':
       return new Int8Array(n);
@@ -187,7 +187,7 @@ export function newTyped(type: NcType, n: number): RawArray {
  * Big-endian bytes → a native typed array of the same memory: the bytes are swapped in place
  * (ByteSource reads hand out buffers the caller owns), copied first only when misaligned.
  */
-export function decodeBigEndian(bytes: Uint8Array, type: NcType): RawArray {
+function decodeBigEndian(bytes: Uint8Array, type: NcType): RawArray {
   const size = TYPE_SIZE[type];
   const n = Math.floor(bytes.length / size);
   if (size === 1) return type === 'byte' ? new Int8Array(bytes.buffer, bytes.byteOffset, n) : bytes.subarray(0, n);

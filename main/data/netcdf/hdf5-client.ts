@@ -28,7 +28,7 @@ export function configureHdf5Worker(opts: { metadataTimeoutMs?: number }): void 
   if (opts.metadataTimeoutMs !== undefined) timeouts.metadataMs = opts.metadataTimeoutMs;
 }
 
-export const HDF5_LIMITS = { maxAttributeBytes: 1 << 20, maxObjects: 20_000 };
+const HDF5_LIMITS = { maxAttributeBytes: 1 << 20, maxObjects: 20_000 };
 
 export interface Hdf5HostStats {
   /** Largest wasm heap any worker reported. */

@@ -54,7 +54,7 @@ export function forEachRun(shape: readonly number[], start: readonly number[], c
 }
 
 /** A new array of the same type as `a` with `n` elements. */
-export function allocLike<T extends RawArray>(a: T, n: number): T {
+function allocLike<T extends RawArray>(a: T, n: number): T {
   const Ctor = a.constructor as new (n: number) => T;
   return new Ctor(n);
 }

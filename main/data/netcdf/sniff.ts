@@ -35,7 +35,7 @@ export function sniffBytes(head: Uint8Array): NetcdfKind | undefined {
 }
 
 /** Offset of the HDF5 signature within `bytes` (0, 512, 1024, …), if any. */
-export function hdf5SignatureOffset(bytes: Uint8Array): number | undefined {
+function hdf5SignatureOffset(bytes: Uint8Array): number | undefined {
   for (let at = 0; at + HDF5_SIGNATURE.length <= bytes.length; at = at === 0 ? 512 : at * 2) {
     if (startsWith(bytes, HDF5_SIGNATURE, at)) return at;
   }

@@ -41,7 +41,7 @@ function ancillaryNames(ds: NcDataset): Set<string> {
 }
 
 /** The variable to read: the named one, or the default choice. */
-export function chooseVariable(ds: NcDataset, name?: string, path?: string): NcVariable {
+function chooseVariable(ds: NcDataset, name?: string, path?: string): NcVariable {
   if (name !== undefined) {
     const v = ds.variables.find((x) => x.name === name);
     if (!v) {
@@ -68,7 +68,7 @@ export interface Selection {
 }
 
 /** Turn `OpenOptions.index` into a hyperslab of `v`, validating every entry. */
-export function selectionFor(v: NcVariable, index: OpenOptions['index'] = {}, path?: string): Selection {
+function selectionFor(v: NcVariable, index: OpenOptions['index'] = {}, path?: string): Selection {
   for (const dim of Object.keys(index)) {
     if (!v.dimensions.includes(dim)) {
       throw new InrError('E_ARG', `variable "${v.name}" has no dimension "${dim}" (it has ${v.dimensions.join(', ') || 'none'})`, path);
@@ -139,7 +139,7 @@ async function readCoordinates(ds: NcDataset, v: NcVariable, dim: string, start:
 }
 
 /** Origin and spacing of regularly spaced coordinates (to 0.1 % of a step), else undefined. */
-export function regularSpacing(values: readonly number[]): { origin: number; spacing: number } | undefined {
+function regularSpacing(values: readonly number[]): { origin: number; spacing: number } | undefined {
   const n = values.length;
   if (n === 0 || !values.every(Number.isFinite)) return undefined;
   if (n === 1) return { origin: values[0], spacing: 1 };

@@ -50,6 +50,7 @@ const DROPPED_GLOBAL_ATTRIBUTES = new Set([
  * starting with a letter, digit, underscore or non-ASCII character).
  */
 function safeName(raw: string, taken: Set<string>): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what a NetCDF name must not hold
   let name = raw.replace(/[\u0000-\u001f\u007f/]/g, '_').replace(/\s+$/, '');
   if (!/^[\p{L}\p{N}_]/u.test(name)) name = `v_${name}`;
   let unique = name;

@@ -93,8 +93,14 @@ function readDirectory(bytes: Uint8Array, path?: string): ZipEntry[] {
     for (let x = p + 46 + nameLength; x + 4 <= p + 46 + nameLength + extraLength; x += 4 + u16(x + 2)) {
       if (u16(x) !== 0x0001) continue;
       let at = x + 4;
-      if (e.size === 0xffffffff) ((e.size = u64(at)), (at += 8));
-      if (e.compressedSize === 0xffffffff) ((e.compressedSize = u64(at)), (at += 8));
+      if (e.size === 0xffffffff) {
+        e.size = u64(at);
+        at += 8;
+      }
+      if (e.compressedSize === 0xffffffff) {
+        e.compressedSize = u64(at);
+        at += 8;
+      }
       if (e.localOffset === 0xffffffff) e.localOffset = u64(at);
     }
     entries.push(e);
@@ -136,7 +142,7 @@ function memberBytes(bytes: Uint8Array, e: ZipEntry, path?: string): Uint8Array 
 }
 
 /** Extract the archive's members within the caps (sizes checked before anything is inflated). */
-export function extractMembers(bytes: Uint8Array, path?: string): { members: Array<[string, Uint8Array]>; skipped: string[] } {
+function extractMembers(bytes: Uint8Array, path?: string): { members: Array<[string, Uint8Array]>; skipped: string[] } {
   const skipped: string[] = [];
   const accepted: ZipEntry[] = [];
   let total = 0;

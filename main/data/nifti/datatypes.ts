@@ -16,7 +16,7 @@ export interface NiftiType {
 }
 
 /** The decodable NIfTI datatypes. */
-export const NIFTI_TYPES: NiftiType[] = [
+const NIFTI_TYPES: NiftiType[] = [
   { code: 2, name: 'uint8', bytes: 1, components: 1, integer: true },
   { code: 4, name: 'int16', bytes: 2, components: 1, integer: true },
   { code: 8, name: 'int32', bytes: 4, components: 1, integer: true },

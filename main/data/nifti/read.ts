@@ -64,7 +64,7 @@ export function isNifti(head: Uint8Array): boolean {
 }
 
 /** Check a header's dimensions, type and offset; work out the shape and the bytes needed. */
-export function planVolume(h: NiftiHeader, opts: NiftiReadOptions, path?: string): VolumePlan {
+function planVolume(h: NiftiHeader, opts: NiftiReadOptions, path?: string): VolumePlan {
   if (h.magic.startsWith('ni')) {
     throw new InrError('E_UNSUPPORTED', 'two-file NIfTI (.hdr + .img) is not supported; convert it to a single .nii', path);
   }

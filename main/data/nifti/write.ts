@@ -69,7 +69,7 @@ function chooseType(field: Field, opts: NiftiWriteOptions, path: string): { type
 }
 
 /** Voxel → RAS affine of the field's geometry (spacing and origin listed in axis order). */
-export function fieldAffine(field: Field, space: 'RAS' | 'LPS'): Affine {
+function fieldAffine(field: Field, space: 'RAS' | 'LPS'): Affine {
   const g = field.geometry;
   const d = field.shape.length;
   const sp = (k: number): number => (d - 1 - k >= 0 && Number.isFinite(g.spacing[d - 1 - k]) && g.spacing[d - 1 - k] !== 0 ? g.spacing[d - 1 - k] : 1);

@@ -46,7 +46,7 @@ export interface FitHooks {
  * Box factors of the hidden columns for pixels of half-width `halfSamples[a]` (in samples) on the
  * mesh's local coordinates (one sample = 2/(w + 2h) local units), or undefined for point samples.
  */
-export function pixelFactors(layer: HiddenLayer, mesh: UniformMesh, halfSamples: readonly number[] | undefined): Float64Array | undefined {
+function pixelFactors(layer: HiddenLayer, mesh: UniformMesh, halfSamples: readonly number[] | undefined): Float64Array | undefined {
   if (!halfSamples) return undefined;
   return boxFactors(
     layer,

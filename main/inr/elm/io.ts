@@ -18,9 +18,7 @@
  * header (`observed`: base64, bit i of byte i>>3 LSB-first); its cells are solved again on
  * evaluation, so the file holds no more numbers than the data it was fitted to.
  */
-import { readFileSync } from 'node:fs';
 import { InrError } from '../../core/errors';
-import { writeFileAtomic } from '../../core/atomic';
 import type { Geometry } from '../../core/field';
 import { createModel, type ElmModel, type ElmSpec } from './model';
 import { kernelSpecProblem } from './kernel/spec';
@@ -173,18 +171,4 @@ export function decodeContainer<H>(bytes: Uint8Array, path: string, what: string
   const o = 16 + hlen;
   for (let i = 0; i < weights.length; i++) weights[i] = dv.getFloat32(o + 4 * i, true);
   return { header, weights, fail };
-}
-
-export function saveModel(path: string, model: ElmModel, field: ModelFieldInfo): void {
-  writeFileAtomic(path, encodeModel(model, field));
-}
-
-export function loadModel(path: string): ModelFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new InrError('E_NOT_FOUND', 'cannot read the model file', path);
-  }
-  return decodeModel(bytes, path);
 }

@@ -25,7 +25,7 @@ export interface AxisLayout {
 }
 
 /** Lay out `requested` cells on an axis of `length` samples (fewer if the cells would be empty). */
-export function axisLayout(length: number, requested: number, overlap: number): AxisLayout {
+function axisLayout(length: number, requested: number, overlap: number): AxisLayout {
   if (!Number.isInteger(length) || length < 1) throw new InrError('E_ARG', `axis length must be a positive integer, got ${length}`);
   if (!Number.isInteger(requested) || requested < 1) throw new InrError('E_ARG', `subdomains per axis must be a positive integer, got ${requested}`);
   if (!(overlap >= 0 && overlap <= 1)) throw new InrError('E_ARG', `overlap must be between 0 and 1, got ${overlap}`);

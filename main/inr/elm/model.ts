@@ -2,8 +2,8 @@
  * An ELM-INR model: everything needed to evaluate the representation anywhere — the mesh, the
  * hidden layer's seed and scales, and per cell the output weights β (m×C) and the channel means.
  * `params` counts every stored number the reconstruction depends on: the per-cell weights
- * (cells·(m+d+2)·C with the affine terms, cells·(m+1)·C without); the seed, scales and mesh sizes are a handful of header numbers and are
- * listed separately in `headerNumbers`.
+ * (cells·(m+d+2)·C with the affine terms, cells·(m+1)·C without); the seed, scales and mesh sizes are a handful of header numbers, not
+ * counted.
  */
 import type { Activation } from './features';
 import { uniformMesh, type UniformMesh } from './mesh';
@@ -75,9 +75,4 @@ export function paramCount(model: ElmModel): number {
     return n;
   }
   return model.weights.length;
-}
-
-/** The header numbers besides the weights (seed, ridge, overlap, scales, mesh sizes). */
-export function headerNumbers(spec: ElmSpec): number {
-  return 4 + spec.omega.length + spec.shape.length + spec.cells.length;
 }

@@ -283,25 +283,6 @@ export async function ssimPartsParallel(pool: ElmPool, job: SsimJob, hooks: Para
   return sums;
 }
 
-/** One-shot helpers: a pool for a single call. */
-export async function fitElmParallel(input: FitInput, spec: ElmSpec, hooks: ParallelHooks = {}): Promise<ElmModel> {
-  const pool = new ElmPool(hooks.threads);
-  try {
-    return await pool.fit(input, spec, hooks);
-  } finally {
-    await pool.close();
-  }
-}
-
-export async function evaluateElmParallel(model: ElmModel, grids: AxisGrid[], hooks: ParallelHooks = {}): Promise<Float32Array> {
-  const pool = new ElmPool(hooks.threads);
-  try {
-    return await pool.evaluate(model, grids, hooks);
-  } finally {
-    await pool.close();
-  }
-}
-
 let processWide: ElmPool | undefined;
 let processThreads: number | undefined;
 

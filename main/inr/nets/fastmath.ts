@@ -17,8 +17,8 @@ const INV_2PI = 1 / (2 * Math.PI);
 const C1 = 6.28125;
 const C2 = 2 * Math.PI - 6.28125;
 const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
-export const SIN_COEFFS = Array.from({ length: 9 }, (_, j) => (j % 2 ? -1 : 1) / fact(2 * j + 1));
-export const COS_COEFFS = Array.from({ length: 9 }, (_, j) => (j % 2 ? -1 : 1) / fact(2 * j));
+const SIN_COEFFS = Array.from({ length: 9 }, (_, j) => (j % 2 ? -1 : 1) / fact(2 * j + 1));
+const COS_COEFFS = Array.from({ length: 9 }, (_, j) => (j % 2 ? -1 : 1) / fact(2 * j));
 
 /** Whether the polynomial kernels are used (the wasm backend). */
 export function polynomialTrig(): boolean {

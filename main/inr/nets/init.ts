@@ -27,7 +27,7 @@ export function normal(rng: Rng, count: number, std: number): Float32Array {
  * has standard deviation `std`, as JAX's and Keras' variance-scaling "truncated_normal" does
  * (0.87962566103423978 is the std of a unit normal truncated to [−2, 2]).
  */
-export function truncatedNormal(rng: Rng, count: number, std: number): Float32Array {
+function truncatedNormal(rng: Rng, count: number, std: number): Float32Array {
   const out = new Float32Array(count);
   const s = std / 0.8796256610342398;
   for (let i = 0; i < count; i++) {

@@ -329,7 +329,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   let permPos = n;
   let epochSum = 0;
   let epochCount = 0;
-  let step = 0;
+  let step: number;
   let lastInfo: StepInfo | undefined;
 
   const nextBatch = (): Int32Array => {

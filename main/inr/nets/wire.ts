@@ -22,7 +22,7 @@ import { torchDefaultBound, uniform } from './init';
 import { denseSite, disposeParams, requirePositive, type Net } from './net';
 import type { NetOptions } from './options';
 
-export const WIRE_MAX_EXPONENT = 30;
+const WIRE_MAX_EXPONENT = 30;
 
 interface ComplexLayer {
   A: Param;

@@ -40,7 +40,7 @@ const PARAMS = {
  * r = 1, 2, 4, … samples (a square, cube, … around the sample) grow until they hold at least
  * `k` observed samples; every observed sample of that window is weighted by 1/d^p.
  */
-export function idwFill(values: Float32Array, shape: readonly number[], channels: number, observed: Uint8Array, k: number, p: number, tick: () => void = () => {}): Float32Array {
+function idwFill(values: Float32Array, shape: readonly number[], channels: number, observed: Uint8Array, k: number, p: number, tick: () => void = () => {}): Float32Array {
   const d = shape.length;
   const n = observed.length;
   const C = channels;

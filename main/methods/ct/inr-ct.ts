@@ -2,12 +2,15 @@
  * The INRs on the CT task: the reconstruction is the INR on the pixel grid, fitted so that its
  * projection matches the sinogram. ELM-INR solves for its output weights in closed form through
  * the projector (float64 CG on the normal equations, a total-variation prior by reweighting,
- * strengths chosen on held-out views: main/ct/elm-ct.ts); the nets train through the projector
+ * strengths chosen on held-out views: main/ct/elm-ct.ts), on a uniform mesh or on a BEAM adaptive
+ * mesh built from a first SART-TV reconstruction (main/ct/beam-ct.ts); the nets train through the projector
  * as a TensorFlow.js op (main/ct/net-ct.ts). The ELM and net method modules call these.
  */
-import type { ElmParams, NetParams } from '../../api/contract';
+import type { BeamParams, ElmParams, NetParams } from '../../api/contract';
 import { InrError } from '../../core/errors';
+import { beamCt, type BeamCtOptions } from '../../ct/beam-ct';
 import { elmCt } from '../../ct/elm-ct';
+import { beamMeshJson } from '../../inr/elm/beam/index';
 import { trainNetCt } from '../../ct/net-ct';
 import type { NetMethod } from '../../inr/nets/options';
 import type { MethodHooks, MethodInput, MethodOutput } from '../types';
@@ -65,6 +68,88 @@ export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: Metho
         freq: s.freq,
       },
       solver: { prior: s.prior, smooth: s.smooth, lambda: s.lambda, cg_iterations: s.cgIterations, validation: s.validation, seconds: s.seconds },
+    },
+  };
+}
+
+/** ELM+BEAM's parameters on the CT task: BEAM's, plus the image prior and its strength as for ELM. */
+export interface BeamCtTaskParams extends BeamParams {
+  prior?: 'tv' | 'smooth' | 'none';
+  smooth?: number;
+}
+
+/** ELM+BEAM on the CT task; `mesh` is the parsed mesh.json of the `mesh` parameter, if given. */
+export async function runBeamCt(input: MethodInput<BeamCtTaskParams>, hooks: MethodHooks, mesh?: BeamCtOptions['mesh']): Promise<MethodOutput> {
+  const ct = problem(input);
+  const p = input.params;
+  await new Promise((r) => setImmediate(r));
+  const r = beamCt(
+    ct.sinogram,
+    ct.angles,
+    ct.shape,
+    {
+      budget: p.budget,
+      hidden: p.hidden,
+      overlap: p.overlap,
+      activation: p.activation,
+      freq: p.freq,
+      ridge: p.ridge,
+      seed: p.seed,
+      strategy: p.strategy,
+      mesh,
+      meshPath: p.mesh,
+      prior: p.prior,
+      smooth: p.smooth,
+      detectors: ct.geometry.detectors,
+      pixelSize: ct.geometry.pixelSize,
+    },
+    { onProgress: hooks.onProgress, signal: hooks.signal },
+  );
+  const s = r.params;
+  const model = r.model;
+  const st = model.stats!;
+  const meshJson = beamMeshJson(model);
+  return {
+    reconstruction: r.image,
+    model,
+    params: s.params,
+    backend: 'js-float64 (1 thread)',
+    fittedAt: performance.now(),
+    mesh: { info: { shape: meshJson.shape, cells: meshJson.cells }, json: JSON.stringify(meshJson) + '\n' },
+    extras: {
+      mesh: {
+        cells: [s.cells],
+        hidden: model.spec.layers[0]?.hidden ?? 0,
+        overlap: model.spec.overlap,
+        activation: model.spec.activation,
+        omega: model.spec.layers[0]?.omega ?? [],
+        seed: model.spec.seed,
+        ridge: s.ridge,
+        freq: s.freq,
+      },
+      beam: {
+        strategy: st.strategy,
+        cells: st.cells,
+        balance_before: st.balanceUniform,
+        balance_after: st.balanceAfter,
+        balance_load: st.balanceLoad,
+        splits: st.splits,
+        merges: st.merges,
+        seconds_mesh: st.seconds.mesh,
+        seconds_freq: st.seconds.freq,
+        seconds_solve: st.seconds.solve,
+      },
+      solver: {
+        prior: s.prior,
+        smooth: s.smooth,
+        lambda: s.lambda,
+        cg_iterations: s.cgIterations,
+        validation: s.validation,
+        seconds: s.seconds,
+        mesh_from: s.pilot.method,
+        seconds_first_reconstruction: s.pilot.seconds,
+        hidden_sizes: s.hidden,
+      },
     },
   };
 }

@@ -17,7 +17,7 @@ import { decodeMessage, encodeMessage, type WireResponse } from '../../../main/a
  */
 export const MAX_MESSAGE_BYTES = 512 * 2 ** 20;
 
-export class BridgeError extends Error {
+class BridgeError extends Error {
   constructor(
     readonly code: string,
     message: string,

@@ -42,24 +42,3 @@ export function quantile(slice: SliceData, q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
-
-/** PSNR (dB) of a reconstruction against its source over valid samples, for a given peak. */
-export function slicePsnr(source: SliceData, recon: SliceData, peak: number): number {
-  const n = source.width * source.height;
-  const C = source.channels;
-  let se = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (source.mask && !source.mask[i]) continue;
-    for (let c = 0; c < C; c++) {
-      const d = recon.values[i * C + c] - source.values[i * C + c];
-      if (Number.isFinite(d)) {
-        se += d * d;
-        count++;
-      }
-    }
-  }
-  if (count === 0) return NaN;
-  const mse = se / count;
-  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
-}

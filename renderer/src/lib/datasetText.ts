@@ -36,17 +36,14 @@ function timeUnit(units: string): string | undefined {
 }
 
 /** The units an axis's spacing is in, as the panel writes them ('' when unknown). */
-export function spacingUnits(
-  info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin' | 'format'> & Partial<Pick<DatasetInfo, 'axisUnits' | 'coordinates'>>,
-  dim: number,
-): string {
+function spacingUnits(info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin' | 'format'> & Partial<Pick<DatasetInfo, 'axisUnits' | 'coordinates'>>, dim: number): string {
   const raw = unitsOf(info, dim);
   if (!raw) return '';
   return timeUnit(raw) ?? unitSymbol(displayUnits(raw) ?? raw);
 }
 
 /** True where an axis's coordinate values are not origin + i · spacing (monthly dates, Gaussian latitudes). */
-export function isIrregular(info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin'> & Partial<Pick<DatasetInfo, 'coordinates'>>, dim: number): boolean {
+function isIrregular(info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin'> & Partial<Pick<DatasetInfo, 'coordinates'>>, dim: number): boolean {
   const c = info.coordinates?.[info.axes[dim] ?? ''];
   if (!c || c.values.length !== info.shape[dim] || c.values.length < 2) return false;
   const s = info.spacing[dim] ?? 1;

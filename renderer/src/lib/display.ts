@@ -35,7 +35,7 @@ export function isRgbDataset(info: Pick<DatasetInfo, 'channels'>): boolean {
  * The range an RGB channel starts with: identity 0–255 for 8-bit data (the image shows its
  * exact stored values), the 2–98 % stretch otherwise (16-bit, float, multispectral bands).
  */
-export function defaultChannelRange(info: Pick<DatasetInfo, 'dtype' | 'stats'>, channel: number): ValueRange {
+function defaultChannelRange(info: Pick<DatasetInfo, 'dtype' | 'stats'>, channel: number): ValueRange {
   if (info.dtype === 'uint8') return dtypeRange('uint8')!;
   const s = info.stats.channels[channel];
   return s ? autoRange(s) : { lo: 0, hi: 1 };
@@ -46,7 +46,7 @@ export function defaultChannelRange(info: Pick<DatasetInfo, 'dtype' | 'stats'>, 
  * display_min/display_max, NIfTI cal_min/cal_max) or window (DICOM window centre/width) where
  * there is one, else the 2–98 % stretch of the channel (of its positive values on a log scale).
  */
-export function defaultWindow(info: Pick<DatasetInfo, 'window' | 'stats'> & Partial<Pick<DatasetInfo, 'display'>>, channel: number): WindowLevel {
+function defaultWindow(info: Pick<DatasetInfo, 'window' | 'stats'> & Partial<Pick<DatasetInfo, 'display'>>, channel: number): WindowLevel {
   const h = info.display;
   if (h && h.min !== undefined && h.max !== undefined && h.max > h.min && channel === 0) return rangeToWindow({ lo: h.min, hi: h.max });
   if (info.window && Number.isFinite(info.window.center) && info.window.width > 0) return { ...info.window };
@@ -86,7 +86,7 @@ export function defaultDisplay(
  * A window for a logarithmic scale: the file's display range where it is positive, else the
  * channel's 2–98 % stretch with its low end raised to a positive value (p2, or max/10⁴).
  */
-export function logWindow(info: Pick<DatasetInfo, 'window' | 'stats'> & Partial<Pick<DatasetInfo, 'display'>>, channel: number): WindowLevel {
+function logWindow(info: Pick<DatasetInfo, 'window' | 'stats'> & Partial<Pick<DatasetInfo, 'display'>>, channel: number): WindowLevel {
   const w = defaultWindow(info, channel);
   const hi = w.center + w.width / 2;
   let lo = w.center - w.width / 2;

@@ -28,6 +28,7 @@ export function stem(name: string): string {
 /** Characters a file name may hold everywhere (Windows included): the rest become `_`. */
 export function safeName(s: string): string {
   const out = s
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must not hold
     .replace(/[<>:"/\\|?*\u0000-\u001f]+/g, '_')
     .replace(/\s+/g, '_')
     .replace(/^\.+/, '');

@@ -20,11 +20,11 @@ import type { BackendInfo, DatasetStats } from '../../../main/api/contract';
 export const MIN_SAMPLES = 16;
 export const MIN_OBSERVED_FRACTION = 1e-4;
 /** Below this share of valid samples a fit is allowed but the panel says what it means. */
-export const FEW_FRACTION = 0.01;
+const FEW_FRACTION = 0.01;
 /** Share of the measured matMul rate a training step reaches (see above). */
 export const TRAINING_EFFICIENCY = 0.2;
 /** Expected times above this on a CPU backend are flagged. */
-export const LONG_SECONDS = 600;
+const LONG_SECONDS = 600;
 
 export interface FitWarning {
   /** 'refuse': the engine will refuse the fit; 'warn': it runs, with a caveat. */

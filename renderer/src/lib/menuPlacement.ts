@@ -17,7 +17,7 @@ export interface MenuPlacement {
   maxHeight: number;
 }
 
-export const MENU_MARGIN = 6;
+const MENU_MARGIN = 6;
 
 export function placeMenu(anchor: Rect, menu: { width: number; height: number }, viewport: { width: number; height: number }, align: 'right' | 'left' = 'right'): MenuPlacement {
   const m = MENU_MARGIN;

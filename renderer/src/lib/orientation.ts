@@ -22,7 +22,7 @@ export interface EdgeLabels {
 }
 
 /** Smallest share of a direction (after normalising) that still earns a letter. */
-export const OBLIQUE_MIN = 0.3;
+const OBLIQUE_MIN = 0.3;
 
 /** Letters of each patient component, [positive, negative], per frame. */
 const LETTERS: Record<DatasetOrientation['frame'], [string, string][]> = {

@@ -80,7 +80,7 @@ export function renderSlice(slice: SliceData, d: DisplaySettings, out?: Uint8Cla
  * A gray display's log mapping, or undefined on a linear scale: the window's ends (the low one
  * raised above 0, to hi/10⁶ at least) and 255/(log hi − log lo).
  */
-export function logMap(d: Pick<DisplaySettings, 'scale' | 'window'>): { lo: number; logLo: number; scale: number } | undefined {
+function logMap(d: Pick<DisplaySettings, 'scale' | 'window'>): { lo: number; logLo: number; scale: number } | undefined {
   if (d.scale !== 'log') return undefined;
   const { lo: l, hi } = windowToRange(d.window);
   if (!(hi > 0)) return undefined;

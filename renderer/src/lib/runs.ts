@@ -42,7 +42,7 @@ export interface ChartSeries {
 export const RUN_COLORS = ['#3d8bfd', '#f08c2e', '#2fb67c', '#e0525d', '#9b6bdf', '#c59b12', '#1aa7c0', '#d563b1', '#7f8c2a', '#8c6a4f'] as const;
 
 /** The number in a job id (`job-12` → 12), or NaN. */
-export function runNumber(jobId: string): number {
+function runNumber(jobId: string): number {
   const m = /(\d+)$/.exec(jobId);
   return m ? Number(m[1]) : NaN;
 }

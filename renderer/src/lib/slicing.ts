@@ -61,11 +61,6 @@ export function planeGeometry(info: Pick<DatasetInfo, 'shape' | 'axes' | 'spacin
   };
 }
 
-/** True where the geometry is not just pixel indices (spacing ≠ 1 or origin ≠ 0). */
-export function hasPhysicalGeometry(g: { sx: number; sy: number; ox: number; oy: number }): boolean {
-  return g.sx !== 1 || g.sy !== 1 || g.ox !== 0 || g.oy !== 0;
-}
-
 /** Unit names as people read them on an axis: millibar(s) → hPa, degrees_north → °N. */
 export function displayUnits(units: string | undefined): string | undefined {
   if (!units) return undefined;

@@ -11,8 +11,8 @@ export interface ViewTransform {
   fit: boolean;
 }
 
-export const MIN_ZOOM = 1 / 64;
-export const MAX_ZOOM = 64;
+const MIN_ZOOM = 1 / 64;
+const MAX_ZOOM = 64;
 
 export interface Size {
   width: number;
@@ -25,7 +25,7 @@ export function fitTransform(image: Size, viewport: Size, margin = 0.96): ViewTr
   return { zoom, cx: image.width / 2, cy: image.height / 2, fit: true };
 }
 
-export function clampZoom(z: number): number {
+function clampZoom(z: number): number {
   return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 }
 

@@ -27,7 +27,7 @@ export function rangeToWindow(r: ValueRange): WindowLevel {
 }
 
 /** A range that is never empty: equal ends are widened by ±0.5 (a constant image shows mid-gray). */
-export function safeRange(lo: number, hi: number): ValueRange {
+function safeRange(lo: number, hi: number): ValueRange {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { lo: 0, hi: 1 };
   if (hi > lo) return { lo, hi };
   return { lo: lo - 0.5, hi: lo + 0.5 };
@@ -79,15 +79,6 @@ export function dragRange(r: ValueRange, dx: number, dy: number, sensitivity: nu
 export function dragSensitivity(s: Pick<ChannelStats, 'min' | 'max'>): number {
   const spread = s.max - s.min;
   return Number.isFinite(spread) && spread > 0 ? spread / 512 : 1 / 512;
-}
-
-/**
- * Value → byte through a range: round((v − lo) · 255 / (hi − lo)), clamped. For lo = 0, hi = 255
- * the scale is exactly 1, so 8-bit data maps to itself bit for bit.
- */
-export function mapToByte(v: number, lo: number, scale: number): number {
-  const q = Math.round((v - lo) * scale);
-  return q < 0 ? 0 : q > 255 ? 255 : q;
 }
 
 export function byteScale(r: ValueRange): number {

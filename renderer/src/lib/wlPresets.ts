@@ -37,7 +37,7 @@ export const CT_WINDOWS: ReadonlyArray<{ id: string; label: string; center: numb
 ];
 
 /** Letter shortcuts that exist for every dataset. */
-export const LETTER_KEYS = { auto: 'a', full: 'm', file: 'w', reset: 'r' } as const;
+const LETTER_KEYS = { auto: 'a', full: 'm', file: 'w', reset: 'r' } as const;
 
 type InfoLike = Pick<DatasetInfo, 'units' | 'window' | 'listing' | 'selection'> & Partial<Pick<DatasetInfo, 'format' | 'stats'>>;
 
@@ -47,7 +47,7 @@ type InfoLike = Pick<DatasetInfo, 'units' | 'window' | 'listing' | 'selection'> 
  * dense bone and contrast exceed a few hundred: the minimum in [−3100, −800] and the maximum at
  * least 300. MR intensities are rarely negative at all.
  */
-export function looksLikeHounsfield(info: Partial<Pick<DatasetInfo, 'format' | 'stats'>>): boolean {
+function looksLikeHounsfield(info: Partial<Pick<DatasetInfo, 'format' | 'stats'>>): boolean {
   if (info.format !== 'nifti') return false;
   const s = info.stats?.channels[0];
   return !!s && s.min >= -3100 && s.min <= -800 && s.max >= 300;

@@ -130,7 +130,7 @@ function parseArgs(argv: string[]): Args {
       case '-h':
       case '--help':
         console.log(USAGE);
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new InrError('E_ARG', `unknown argument ${k}\n${USAGE}`);
     }

@@ -10,7 +10,7 @@ import type { DataSet, Element, Fragment } from 'dicom-parser';
 import { InrError } from '../../../core/errors';
 
 /** True when the bytes begin a JPEG, JPEG-LS or JPEG 2000 codestream (or a JP2 file). */
-export function startsFrame(b: Uint8Array): boolean {
+function startsFrame(b: Uint8Array): boolean {
   if (b.length < 4) return false;
   if (b[0] === 0xff && (b[1] === 0xd8 || b[1] === 0x4f)) return true;
   return b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0x0c && b.length >= 8 && b[4] === 0x6a && b[5] === 0x50;

@@ -47,7 +47,7 @@ const JPEG_LS = new Set<string>([TS.JpegLsLossless, TS.JpegLsNearLossless]);
 const J2K = new Set<string>([TS.Jpeg2000Lossless, TS.Jpeg2000]);
 
 /** True when this module can decode pixel data in the given transfer syntax. */
-export function canDecode(ts: string): boolean {
+function canDecode(ts: string): boolean {
   return NATIVE.has(ts) || JPEG_LOSSLESS.has(ts) || JPEG_LS.has(ts) || J2K.has(ts) || ts === TS.Rle || ts === TS.JpegBaseline || ts === TS.JpegExtended;
 }
 

@@ -11,7 +11,7 @@ import { solveScatter, type OffsetTable } from './scatter';
 import { candidateFrame, type KernelCandidate, type KernelSpec } from './spec';
 
 /** Samples of cell k's context along an axis: [lo, hi). */
-export function contextRange(ax: AxisLayout, k: number, context: number): [number, number] {
+function contextRange(ax: AxisLayout, k: number, context: number): [number, number] {
   return [Math.max(0, k * ax.width - context), Math.min(ax.length, (k + 1) * ax.width + context)];
 }
 
