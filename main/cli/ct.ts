@@ -9,7 +9,7 @@
  *   reconstructs it; with no ground truth the report gives the sinogram residual.
  *
  * Writes the slice in the source's format, the sinogram (NetCDF, angles as a coordinate),
- * the model and metrics.json, all at once.
+ * the model, ELM+BEAM's adaptive mesh (mesh.json) and metrics.json, all at once.
  */
 import { basename, join, resolve } from 'node:path';
 import { InrError } from '../core/errors';
@@ -104,6 +104,8 @@ export async function ct(argv: string[]): Promise<void> {
     let reconstruction: Field;
     let sinogram: Field;
     let model: unknown;
+    /** ELM+BEAM: the adaptive mesh (mesh.json, reusable with --mesh). */
+    let meshJson: string | undefined;
     let codec: { ext: string; encode(m: unknown, i: never): Uint8Array } | undefined;
     let report: Record<string, unknown>;
     const source = await openField(path);
@@ -135,6 +137,7 @@ export async function ct(argv: string[]): Promise<void> {
       reconstruction = r.reconstruction;
       sinogram = r.sinogram!;
       model = r.model;
+      meshJson = r.mesh?.json;
       codec = r.method.model;
       const rep = r.report;
       report = { ...rep, views: rep.ct?.views, photons: rep.ct?.photons ?? null, limited_angle: rep.ct?.limited_angle, input: basename(path) };
@@ -153,6 +156,7 @@ export async function ct(argv: string[]): Promise<void> {
       };
       writeFileAtomic(join(staging, `model${codec.ext}`), codec.encode(model, info as never));
     }
+    if (meshJson) writeFileAtomic(join(staging, 'mesh.json'), meshJson);
     writeFileAtomic(join(staging, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
     if (ac.signal.aborted) throw new InrError('E_CANCELLED', 'interrupted');
     out.commit();

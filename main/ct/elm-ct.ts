@@ -32,13 +32,16 @@
  *
  * The result carries the ELM-INR model (per cell β, channel mean 0, float32) so the existing .inr
  * writer stores it; `image` is that stored model evaluated on the pixel grid (evaluateElm).
+ *
+ * The checks (`checkCtInput`) and the solve with its held-out choices (`solveThroughProjector`)
+ * take any basis Φ (elm-basis.ts `CtBasis`): BEAM-CT (beam-ct.ts) runs them on a BEAM mesh.
  */
 import { InrError } from '../core/errors';
 import { resolveElmSpec, type ElmOptions } from '../inr/elm/config';
 import { evaluateElm } from '../inr/elm/fit';
 import { sampleGrid } from '../inr/elm/mesh';
 import { paramCount, type ElmModel, type ElmSpec } from '../inr/elm/model';
-import { basisApply, basisModel, elmBasis, type ElmBasis } from './elm-basis';
+import { basisApply, basisModel, elmBasis, type CtBasis } from './elm-basis';
 import { normalBlocks, solveElmCt, type NormalBlocks } from './elm-solve';
 import { parallelGeometry, radonForward, type ParallelGeometry } from './radon';
 import { gradient } from './tv';
@@ -138,7 +141,7 @@ interface FitState {
 
 /** One regularised fit: a solve, then (prior 'tv') `reweight` reweighted solves. */
 function fitOnce(
-  B: ElmBasis,
+  B: CtBasis,
   g: ParallelGeometry,
   s: ArrayLike<number>,
   blocks: NormalBlocks,
@@ -183,7 +186,7 @@ function fitOnce(
   }
 }
 
-function heldOutError(B: ElmBasis, g: ParallelGeometry, s: ArrayLike<number>, beta: Float64Array, held: number[], buf: Float64Array): number {
+function heldOutError(B: CtBasis, g: ParallelGeometry, s: ArrayLike<number>, beta: Float64Array, held: number[], buf: Float64Array): number {
   const u = basisApply(B, beta);
   radonForward(g, u, buf, { views: held });
   let num = 0;
@@ -216,12 +219,28 @@ function specFor(shape: [number, number], opts: ElmCtOptions, freq: number, budg
   return resolveElmSpec(shape, 1, el);
 }
 
-/**
- * Reconstruct an H×W slice from a sinogram (views × bins, row-major) measured at `angles`
- * (radians) with ELM-INR solved through the projector (see the file comment).
- */
-export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: ElmCtOptions = {}, hooks: CtHooks = {}): ElmCtResult {
-  const t0 = performance.now();
+/** The checked settings of a solve through the projector (`checkCtInput`). */
+export interface CtSettings {
+  sinogram: ArrayLike<number>;
+  g: ParallelGeometry;
+  shape: [number, number];
+  prior: ElmCtPrior;
+  iterations: number;
+  irls: number;
+  ridge: number;
+  /** The given prior strength τ (prior 'tv'/'smooth') or ridge ε (prior 'none'), if any. */
+  given: boolean;
+  freq: number | 'auto';
+  precondition: boolean;
+  delta: number;
+  /** Parameters the default budget allows (`defaultBudget`). */
+  budget: number;
+  /** The strength to start from, or the given one. */
+  strength: number;
+}
+
+/** Check the sinogram and the solver options of `elmCt` (and of BEAM-CT, beam-ct.ts); E_ARG / E_DATA on bad ones. */
+export function checkCtInput(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: ElmCtOptions): CtSettings {
   const [H, W] = shape;
   const g = parallelGeometry(H, W, angles, { detectors: opts.detectors, pixelSize: opts.pixelSize });
   const V = g.angles.length;
@@ -237,40 +256,77 @@ export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, sh
   const ridge = opts.ridge ?? ELM_CT_DEFAULTS.ridge;
   if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InrError('E_ARG', `--ridge must be ≥ 0, got ${ridge}`);
   if (opts.smooth !== undefined && !(opts.smooth >= 0 && Number.isFinite(opts.smooth))) throw new InrError('E_ARG', `--smooth must be ≥ 0, got ${opts.smooth}`);
-  const freqOpt = opts.freq ?? ELM_CT_DEFAULTS.freq;
-  if (freqOpt !== 'auto' && !(freqOpt > 0 && Number.isFinite(freqOpt))) throw new InrError('E_ARG', `--freq must be positive or 'auto', got ${freqOpt}`);
-  const precondition = opts.precondition ?? prior !== 'none';
+  const freq = opts.freq ?? ELM_CT_DEFAULTS.freq;
+  if (freq !== 'auto' && !(freq > 0 && Number.isFinite(freq))) throw new InrError('E_ARG', `--freq must be positive or 'auto', got ${freq}`);
   const delta = opts.delta ?? ELM_CT_DEFAULTS.delta;
   if (!(delta > 0) || !Number.isFinite(delta)) throw new InrError('E_ARG', `--delta must be positive, got ${delta}`);
-  const progress = hooks.onProgress ?? (() => {});
+  return {
+    sinogram,
+    g,
+    shape,
+    prior,
+    iterations,
+    irls,
+    ridge,
+    given: prior === 'none' ? opts.ridge !== undefined : opts.smooth !== undefined,
+    freq,
+    precondition: opts.precondition ?? prior !== 'none',
+    delta,
+    budget: defaultBudget(shape, prior, V * g.detectors),
+    strength: prior === 'none' ? (opts.ridge ?? 1e-3) : (opts.smooth ?? 1),
+  };
+}
 
+/** What `solveThroughProjector` found: the basis, its weights and the chosen settings. */
+export interface CtSolution<B extends CtBasis> {
+  B: B;
+  beta: Float64Array;
+  /** Chosen or given τ (prior 'tv'/'smooth') or ε (prior 'none'). */
+  strength: number;
+  freq: number;
+  validation: ElmCtParams['validation'];
+  cgIterations: number;
+  /** Absolute λ of the final solve. */
+  lambda: number;
+  /** Building the basis, choosing on held-out views, the final solve. */
+  seconds: { setup: number; select: number; solve: number };
+}
+
+/**
+ * The solve of (1) through the projector on a basis, with the held-out choice of the strength
+ * and (freq 'auto') of the frequency scale (see the file comment). `basis(freq)` builds Φ for a
+ * frequency multiplier; `label` names the method in the progress stages.
+ */
+export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (freq: number) => B, hooks: CtHooks, label = 'ELM-INR'): CtSolution<B> {
+  const t0 = performance.now();
+  const { g, sinogram, prior, iterations, irls, ridge, delta, precondition } = s;
+  const V = g.angles.length;
+  const progress = hooks.onProgress ?? (() => {});
   // The held-out split (only when something is chosen and enough views exist).
-  const given = prior === 'none' ? opts.ridge !== undefined : opts.smooth !== undefined;
-  const choose = (!given || freqOpt === 'auto') && V >= 5;
+  const choose = (!s.given || s.freq === 'auto') && V >= 5;
   const held = Array.from({ length: V }, (_, v) => v).filter((v) => v % 5 === 2);
   const train = Array.from({ length: V }, (_, v) => v).filter((v) => v % 5 !== 2);
   const buf = new Float64Array(V * g.detectors);
 
-  let freq = freqOpt === 'auto' ? 1 : freqOpt;
-  const budget = defaultBudget(shape, prior, V * g.detectors);
-  let B = elmBasis(specFor(shape, opts, freq, budget));
+  let freq = s.freq === 'auto' ? 1 : s.freq;
+  let B = basis(freq);
   const tSetup = performance.now();
-  let strength = prior === 'none' ? (opts.ridge ?? 1e-3) : (opts.smooth ?? 1);
+  let strength = s.strength;
   const validation: ElmCtParams['validation'] = { strength: {}, heldOutViews: choose ? held.length : 0 };
   let state: FitState = { cg: 0 };
   let cgTotal = 0;
 
   if (choose) {
-    progress('ELM-INR: choosing the regularisation on held-out views', 0.02);
+    progress(`${label}: choosing the regularisation on held-out views`, 0.02);
     const blocksT = normalBlocks(B, g, train);
-    const path = given ? [strength] : prior === 'none' ? RIDGE_PATH : SMOOTH_PATH;
+    const path = s.given ? [strength] : prior === 'none' ? RIDGE_PATH : SMOOTH_PATH;
     let best = { err: Infinity, strength, beta: undefined as Float64Array | undefined, weights: undefined as Float64Array | undefined };
     let sinceBest = 0;
     for (let i = 0; i < path.length; i++) {
       fitOnce(B, g, sinogram, blocksT, prior, path[i], ridge, delta, precondition, Math.ceil(iterations * 0.6), 1, state, train, hooks);
       const err = heldOutError(B, g, sinogram, state.beta!, held, buf);
       validation.strength[String(path[i])] = err;
-      progress('ELM-INR: choosing the regularisation on held-out views', 0.02 + (0.5 * (i + 1)) / path.length, { strength: path[i], heldOut: err });
+      progress(`${label}: choosing the regularisation on held-out views`, 0.02 + (0.5 * (i + 1)) / path.length, { strength: path[i], heldOut: err });
       if (err < best.err) {
         best = { err, strength: path[i], beta: state.beta!.slice(), weights: state.weights?.slice() };
         sinceBest = 0;
@@ -279,12 +335,12 @@ export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, sh
     strength = best.strength;
     cgTotal += state.cg;
     state = { beta: best.beta, weights: best.weights, cg: 0 };
-    if (freqOpt === 'auto') {
+    if (s.freq === 'auto') {
       validation.freq = { '1': best.err };
       let bestF = { err: best.err, freq: 1, B, state };
       for (const f of FREQ_CANDIDATES) {
         if (f === 1) continue;
-        const Bf = elmBasis(specFor(shape, opts, f, budget));
+        const Bf = basis(f);
         const sf: FitState = { cg: 0 };
         fitOnce(Bf, g, sinogram, normalBlocks(Bf, g, train), prior, strength, ridge, delta, precondition, Math.ceil(iterations * 0.6), 2, sf, train, hooks);
         cgTotal += sf.cg;
@@ -299,27 +355,49 @@ export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, sh
   }
   const tSelect = performance.now();
 
-  progress('ELM-INR: solving through the projector', 0.6);
+  progress(`${label}: solving through the projector`, 0.6);
   const blocks = normalBlocks(B, g);
   fitOnce(B, g, sinogram, blocks, prior, strength, ridge, delta, precondition, iterations, irls, state, undefined, hooks);
   cgTotal += state.cg;
-  const model = basisModel(B, state.beta!);
+  return {
+    B,
+    beta: state.beta!,
+    strength,
+    freq,
+    validation,
+    cgIterations: cgTotal,
+    lambda: ((prior === 'none' ? strength : ridge) * blocks.trace) / B.size,
+    seconds: { setup: (tSetup - t0) / 1000, select: (tSelect - tSetup) / 1000, solve: (performance.now() - tSelect) / 1000 },
+  };
+}
+
+/**
+ * Reconstruct an H×W slice from a sinogram (views × bins, row-major) measured at `angles`
+ * (radians) with ELM-INR solved through the projector (see the file comment).
+ */
+export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: ElmCtOptions = {}, hooks: CtHooks = {}): ElmCtResult {
+  const t0 = performance.now();
+  const [H, W] = shape;
+  const s = checkCtInput(sinogram, angles, shape, opts);
+  const progress = hooks.onProgress ?? (() => {});
+  const sol = solveThroughProjector(s, (freq) => elmBasis(specFor(shape, opts, freq, s.budget)), hooks);
+  const model = basisModel(sol.B, sol.beta);
   progress('ELM-INR: evaluating the model', 0.97);
   const image = evaluateElm(model, [sampleGrid(H), sampleGrid(W)]);
   const t1 = performance.now();
-  const nb = B.cells * B.m;
+  const { prior } = s;
   const params: ElmCtParams = {
     prior,
-    smooth: prior === 'none' ? 0 : strength,
-    ridge: prior === 'none' ? strength : ridge,
-    freq,
-    lambda: ((prior === 'none' ? strength : ridge) * blocks.trace) / nb,
-    cells: B.spec.cells,
-    hidden: B.spec.hidden,
+    smooth: prior === 'none' ? 0 : sol.strength,
+    ridge: prior === 'none' ? sol.strength : s.ridge,
+    freq: sol.freq,
+    lambda: sol.lambda,
+    cells: sol.B.spec.cells,
+    hidden: sol.B.spec.hidden,
     params: paramCount(model),
-    validation,
-    cgIterations: cgTotal,
-    seconds: { setup: (tSetup - t0) / 1000, select: (tSelect - tSetup) / 1000, solve: (t1 - tSelect) / 1000, total: (t1 - t0) / 1000 },
+    validation: sol.validation,
+    cgIterations: sol.cgIterations,
+    seconds: { setup: sol.seconds.setup, select: sol.seconds.select, solve: (t1 - t0) / 1000 - sol.seconds.setup - sol.seconds.select, total: (t1 - t0) / 1000 },
   };
   progress('done', 1, { seconds: params.seconds.total });
   return { image, params, model };

@@ -16,7 +16,7 @@
  * the same blocks), so ε does not depend on the image size, the number of views or the units.
  */
 import { factorRidge, choleskySolve, gramUpper, symmetrize, trace, type Factor } from '../inr/elm/linalg';
-import { basisAdjoint, basisApply, cellColumn, type ElmBasis } from './elm-basis';
+import { basisAdjoint, basisApply, cellColumn, type CtBasis } from './elm-basis';
 import { radonAdjoint, radonForward, type ParallelGeometry } from './radon';
 import { checkCancelled, type CtHooks } from './hooks';
 import { dot } from './iterative';
@@ -34,7 +34,7 @@ export interface NormalBlocks {
 }
 
 /** The representative of a patch: its cell nearest to the image centre. */
-function representative(B: ElmBasis, cells: number[]): number {
+function representative(B: CtBasis, cells: number[]): number {
   let best = cells[0];
   let bestD = Infinity;
   for (const id of cells) {
@@ -49,8 +49,7 @@ function representative(B: ElmBasis, cells: number[]): number {
 }
 
 /** Diagonal blocks of ΦᵀA_SᵀA_SΦ, one per patch (see the file comment). */
-export function normalBlocks(B: ElmBasis, g: ParallelGeometry, views?: ArrayLike<number>): NormalBlocks {
-  const m = B.m;
+export function normalBlocks(B: CtBasis, g: ParallelGeometry, views?: ArrayLike<number>): NormalBlocks {
   const size = g.angles.length * g.detectors;
   const buf = new Float64Array(size);
   const G: Float64Array[] = [];
@@ -58,6 +57,7 @@ export function normalBlocks(B: ElmBasis, g: ParallelGeometry, views?: ArrayLike
   let tr = 0;
   let trS = 0;
   for (const P of B.patches) {
+    const m = P.m;
     const id = representative(B, P.cells);
     const box = B.cellBox[id];
     // Sinogram entries the box can reach: those hit by its φ-weighted ones image.
@@ -134,7 +134,7 @@ export interface PcgResult {
 }
 
 /** A_S Φ β into `sino` (views outside S are zero). */
-export function forwardModel(B: ElmBasis, g: ParallelGeometry, beta: Float64Array, img: Float64Array, sino: Float64Array, views?: number[]): Float64Array {
+export function forwardModel(B: CtBasis, g: ParallelGeometry, beta: Float64Array, img: Float64Array, sino: Float64Array, views?: number[]): Float64Array {
   basisApply(B, beta, img);
   if (views) sino.fill(0);
   radonForward(g, img, sino, { views });
@@ -142,9 +142,8 @@ export function forwardModel(B: ElmBasis, g: ParallelGeometry, beta: Float64Arra
 }
 
 /** Solve (ΦᵀA_SᵀA_SΦ + λI)β = ΦᵀA_Sᵀs by block-Jacobi PCG. */
-export function solveElmCt(B: ElmBasis, g: ParallelGeometry, sinogram: ArrayLike<number>, blocks: NormalBlocks, opts: PcgOptions, hooks: CtHooks = {}): PcgResult {
-  const m = B.m;
-  const nb = B.cells * m;
+export function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: ArrayLike<number>, blocks: NormalBlocks, opts: PcgOptions, hooks: CtHooks = {}): PcgResult {
+  const nb = B.size;
   const npx = B.height * B.width;
   const ns = g.angles.length * g.detectors;
   const views = opts.views;
@@ -152,6 +151,7 @@ export function solveElmCt(B: ElmBasis, g: ParallelGeometry, sinogram: ArrayLike
   const mu = opts.smooth ? (opts.smooth * blocks.trace) / Math.max(blocks.traceS, 1e-300) : 0;
   const wts = opts.smoothWeights;
   const factors: Factor[] = blocks.G.map((G, p) => {
+    const m = B.patches[p].m;
     if (!mu) return factorRidge(G, m, lambda);
     const M = G.slice();
     const S = blocks.S[p];
@@ -190,7 +190,7 @@ export function solveElmCt(B: ElmBasis, g: ParallelGeometry, sinogram: ArrayLike
   const precondition = (r: Float64Array, z: Float64Array) => {
     z.set(r);
     if (!usePrecond) return;
-    for (let id = 0; id < B.cells; id++) choleskySolve(factors[B.cellPatch[id]], z.subarray(id * m, (id + 1) * m), 1);
+    for (let id = 0; id < B.cells; id++) choleskySolve(factors[B.cellPatch[id]], z.subarray(B.offsets[id], B.offsets[id + 1]), 1);
   };
 
   radonAdjoint(g, s, img, { views });

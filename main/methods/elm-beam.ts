@@ -2,6 +2,9 @@
  * ELM-INR on the BEAM adaptive mesh: cells refined where the local Barron norm is high and
  * coarsened where it is low, under a parameter budget (main/inr/elm/beam). With no budget, it
  * spends what the uniform mesh of the same options would store, so the two compare at equal size.
+ * On the CT task the mesh is built on a first SART-TV reconstruction from the sinogram and the
+ * output weights are solved through the projector as ELM's (main/ct/beam-ct.ts; with no budget,
+ * ELM-CT's default: 2 stored parameters per pixel).
  */
 import { readFileSync } from 'node:fs';
 import type { BeamParams } from '../api/contract';
@@ -10,10 +13,15 @@ import { resolveElmSpec } from '../inr/elm/config';
 import { createModel } from '../inr/elm/model';
 import { sampleGrid } from '../inr/elm/mesh';
 import { fitBeamParallel, evaluateBeamParallel, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
-import { ELM_SHARED_PARAMS, defaultBudget, fillHoles } from './elm';
+import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, defaultBudget, fillHoles, type ElmCtParams } from './elm';
+import { runBeamCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
-const PARAMS: ParamSpecs<BeamParams> = {
+/** BEAM's parameters, and on the CT task the image prior and its strength as for ELM. */
+type BeamMethodParams = BeamParams & ElmCtParams;
+
+const PARAMS: ParamSpecs<BeamMethodParams> = {
+  ...ELM_CT_PARAMS,
   budget: {
     type: 'int',
     label: 'Param budget',
@@ -21,7 +29,7 @@ const PARAMS: ParamSpecs<BeamParams> = {
     max: 1e9,
     step: 10000,
     auto: 'as many as the uniform mesh would use',
-    help: 'Most stored parameters the adaptive mesh may use. Blank: as many as the uniform mesh would use.',
+    help: 'Most stored parameters the adaptive mesh may use. Blank: as many as the uniform mesh would use (CT: 2 per pixel, as ELM).',
   },
   hidden: {
     type: 'int',
@@ -39,7 +47,7 @@ const PARAMS: ParamSpecs<BeamParams> = {
     values: ['auto', 'split', 'capacity', 'hybrid', 'best'],
     default: 'auto',
     advanced: true,
-    help: 'split: refine cells where the Barron norm is high; capacity: give such cells more nodes; hybrid: split then capacity; best: fit both, keep the lower training error.',
+    help: 'split: refine cells where the Barron norm is high; capacity: give such cells more nodes; hybrid: split then capacity; best: fit both, keep the lower training error (not on CT, where auto is split).',
   },
   mesh: { type: 'path', label: 'Mesh file', help: 'Fit on the mesh saved in this mesh.json (from an earlier ELM+BEAM fit) instead of building one.' },
   ...ELM_SHARED_PARAMS,
@@ -56,7 +64,8 @@ function readMeshFile(path: string): BeamMeshFile {
   return parseMeshFile(text, path);
 }
 
-async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
+async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
+  if (input.task.kind === 'ct') return runBeamCt(input, hooks, input.params.mesh ? readMeshFile(input.params.mesh) : undefined);
   const { field, params } = input;
   const C = field.channels.length;
   const uniform = resolveElmSpec(field.shape, C, {
@@ -151,13 +160,17 @@ async function run(input: MethodInput<BeamParams>, hooks: MethodHooks) {
   };
 }
 
-export default defineMethod<BeamParams>({
+export default defineMethod<BeamMethodParams>({
   id: 'elm-beam',
   label: 'ELM-INR + BEAM (adaptive mesh)',
   short: 'ELM+BEAM',
   family: 'elm',
-  tasks: ['fit', 'inpaint', 'superres', 'interp'],
+  tasks: ['fit', 'inpaint', 'superres', 'interp', 'ct'],
   params: PARAMS,
+  check(params, _field, task) {
+    if (task.kind === 'ct' && params.strategy === 'best')
+      throw new InrError('E_ARG', '--strategy best compares training errors, which CT does not have: choose auto, split, capacity or hybrid');
+  },
   run,
   model: { ext: '.inr', encode: (m, info) => encodeBeamModel(m as BeamModel, info) },
   exportsMesh: true,

@@ -84,12 +84,13 @@ export type ElmMethodParams = ElmParams &
   };
 
 /** CT only: the closed-form solve's image prior and its strength (main/ct/elm-ct.ts). */
-interface ElmCtParams {
+export interface ElmCtParams {
   prior?: 'tv' | 'smooth' | 'none';
   smooth?: number;
 }
 
-const PARAMS: ParamSpecs<ElmMethodParams> = {
+/** The CT-only parameters of ELM and ELM+BEAM (refused on other tasks). */
+export const ELM_CT_PARAMS = {
   prior: {
     type: 'enum',
     label: 'Image prior',
@@ -109,6 +110,10 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     tasks: ['ct'],
     help: 'CT: the weight of the image prior. Blank: the strength whose held-out views (one in five) are predicted best.',
   },
+} satisfies ParamSpecs<ElmCtParams>;
+
+const PARAMS: ParamSpecs<ElmMethodParams> = {
+  ...ELM_CT_PARAMS,
   hidden: {
     type: 'int',
     label: 'Hidden nodes m',

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createField } from '../../main/core/field';
 import { openField } from '../../main/data/index';
 import { writeNifti } from '../../main/data/nifti/index';
+import { decodeBeamModel, evaluateBeam, beamParamCount, readModelMethod } from '../../main/inr/elm/beam/index';
+import { sampleGrid } from '../../main/inr/elm/mesh';
 import { limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
 import { sample } from '../helpers/samples';
 
@@ -69,6 +71,31 @@ describe('inr-studio ct', () => {
         .subarray(0, 8)
         .toString(),
     ).toBe('INRMODEL');
+  }, 500_000);
+
+  it('reconstructs with ELM-INR on a BEAM mesh (built from a first reconstruction), above FBP, storing the BEAM model it evaluates and its mesh', async () => {
+    const r = await runCli(['ct', slice, '--method', 'elm-beam', '--views', '30', '--out', join(tmp, 'elm-beam'), '--json'], { timeoutMs: 400_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    const fbp = JSON.parse(readFileSync(join(tmp, 'fbp', 'metrics.json'), 'utf8'));
+    expect(j.method).toBe('elm-beam');
+    expect(j.views).toBe(30);
+    expect(j.psnr).toBeGreaterThan(fbp.psnr + 5);
+    expect(j.params).toBeGreaterThan(0);
+    expect(j.params).toBeLessThanOrEqual(2 * 64 * 64);
+    expect(j.solver.prior).toBe('tv');
+    expect(j.solver.mesh_from).toBe('sart-tv');
+    expect(j.beam.cells).toBeGreaterThan(1);
+    // The stored file is a BEAM model; evaluated on the pixel grid it is the written slice.
+    const bytes = new Uint8Array(readFileSync(join(tmp, 'elm-beam', 'model.inr')));
+    expect(readModelMethod(bytes)).toBe('elm-beam');
+    const { model } = decodeBeamModel(bytes);
+    expect(beamParamCount(model)).toBe(j.params);
+    const rec = await openField(join(tmp, 'elm-beam', 'reconstruction.nii.gz'));
+    const mine = evaluateBeam(model, [sampleGrid(64), sampleGrid(64)]);
+    expect(Array.from(rec.values)).toEqual(Array.from(mine));
+    const mesh = JSON.parse(readFileSync(join(tmp, 'elm-beam', 'mesh.json'), 'utf8'));
+    expect(mesh.cells).toHaveLength(model.cells.length);
   }, 500_000);
 
   it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
