@@ -1,6 +1,8 @@
 /**
  * Sparse-view CT benchmark (issue 15): FBP (every filter), SART, SART-TV, ELM-INR through the
- * projector and, on request, the backpropagation nets, on three CT slices from the shared data:
+ * projector (uniform mesh, and the BEAM adaptive mesh built from a first SART-TV reconstruction,
+ * at the same default budget) and, on request, the backpropagation nets, on three CT slices from
+ * the shared data:
  *
  *   phantom  images/phantom.png (Shepp–Logan, 400²) area-averaged to --size (default 128²), [0,1]
  *   stent    volumes/stent_ct_128x128x256_int16.nii.gz, axial slice z = 128 (values 0…2000)
@@ -12,10 +14,15 @@
  * PSNR and SSIM use the ground truth's range (max − min) as the peak; seconds are wall-clock on
  * this machine (shared, so indicative). No setting is tuned on these images: SART's and
  * SART-TV's defaults and ELM-INR's candidate lists were set on camera.png and seeded random
- * ellipse phantoms, and ELM-INR picks its prior weight on held-out views of each sinogram.
+ * ellipse phantoms, and ELM-INR picks its prior weight on held-out views of each sinogram; BEAM-CT's
+ * cell-size rule (main/ct/beam-ct.ts) was chosen on camera.png and a random ellipse phantom too.
  *
  *   node --import tsx tests/bench/ct.ts                          # everything but the nets
  *   node --import tsx tests/bench/ct.ts --only phantom --views 60
+ *   node --import tsx tests/bench/ct.ts --views 60 --no-elm-ridge --no-projector --out ct-beam-60.json
+ *   (--no-beam leaves ELM+BEAM out, --no-elm the uniform ELM; --elm-control adds the uniform ELM
+ *   on BEAM-CT's 8-pixel starting cells with the hidden size that spends the same 2 params/pixel
+ *   budget, to tell the adaptive mesh's effect from that of the cell size and parameter count)
  *   node --import tsx tests/bench/ct.ts --nets siren:300 --net-width 128 --net-lr 1e-3 --only phantom --views 60 --noise none
  *
  * Writes bench-results/ct.json: one row per (image, views, noise, method) and a summary with the
@@ -31,6 +38,7 @@ import { simulateSinogram } from '../../main/ct/sinogram';
 import { fbp, FBP_FILTERS } from '../../main/ct/fbp';
 import { sart } from '../../main/ct/iterative';
 import { elmCt, type ElmCtOptions } from '../../main/ct/elm-ct';
+import { beamCt } from '../../main/ct/beam-ct';
 import { tfProjector, trainNetCt } from '../../main/ct/net-ct';
 import { parallelGeometry } from '../../main/ct/radon';
 import { viewAngles } from '../../main/ct/sinogram';
@@ -124,6 +132,9 @@ async function main() {
   const netWidth = arg('net-width') ? Number(arg('net-width')) : undefined;
   const netLr = arg('net-lr') ? Number(arg('net-lr')) : undefined;
   const skipElmRidge = process.argv.includes('--no-elm-ridge');
+  const skipBeam = process.argv.includes('--no-beam');
+  const skipElm = process.argv.includes('--no-elm');
+  const elmControl = process.argv.includes('--elm-control');
   const slices = (await loadSlices(size)).filter((s) => !only || s.name.includes(only));
   const rows: Row[] = [];
   const log = (r: Row) => {
@@ -176,7 +187,11 @@ async function main() {
           const rec = sart(sim.geometry, sim.sinogram, { nonNegative: true, tv });
           log({ ...base, method, ...score(rec.image), seconds: r2((performance.now() - t0) / 1000), detail: { iterations: rec.iterations, relaxation: 0.5, tv } });
         }
-        const elmRuns: Array<[string, ElmCtOptions]> = [['elm', {}]];
+        const elmRuns: Array<[string, ElmCtOptions]> = skipElm ? [] : [['elm', {}]];
+        if (elmControl) {
+          const cells = [Math.ceil(s.H / 8), Math.ceil(s.W / 8)];
+          elmRuns.push(['elm-8px (control)', { subdomains: cells, hidden: Math.floor((2 * s.H * s.W) / (cells[0] * cells[1])) - 4, budget: 2 * s.H * s.W }]);
+        }
         if (!skipElmRidge && views === 60) elmRuns.push(['elm-ridge (no image prior)', { prior: 'none' }]);
         for (const [method, o] of elmRuns) {
           const t0 = performance.now();
@@ -195,6 +210,34 @@ async function main() {
               freq: p.freq,
               cells: p.cells,
               hidden: p.hidden,
+              cg_iterations: p.cgIterations,
+              validation: p.validation.strength,
+              phases: p.seconds,
+            },
+          });
+        }
+        if (!skipBeam) {
+          const t0 = performance.now();
+          const res = beamCt(sim.sinogram, sim.angles, [s.H, s.W]);
+          const p = res.params;
+          const sizes: Record<string, number> = {};
+          for (const c of res.model.cells) sizes[c.size.join('x')] = (sizes[c.size.join('x')] ?? 0) + 1;
+          log({
+            ...base,
+            method: 'elm-beam',
+            ...score(res.image),
+            seconds: r2((performance.now() - t0) / 1000),
+            params: p.params,
+            detail: {
+              prior: p.prior,
+              smooth: p.smooth,
+              freq: p.freq,
+              strategy: p.strategy,
+              cells: p.cells,
+              cell_sizes: sizes,
+              hidden: p.hidden,
+              balance: p.balance,
+              pilot: p.pilot,
               cg_iterations: p.cgIterations,
               validation: p.validation.strength,
               phases: p.seconds,
@@ -235,8 +278,9 @@ async function main() {
     const sartRow = best((r) => r.method === 'sart');
     const sartTv = best((r) => r.method === 'sart-tv');
     const elm = best((r) => r.method === 'elm');
+    const beam = best((r) => r.method === 'elm-beam');
     const net = best((r) => !r.method.startsWith('fbp') && !r.method.startsWith('sart') && !r.method.startsWith('elm'));
-    const inr = [elm, net].filter(Boolean).reduce<Row | undefined>((a, b) => (!a || b!.psnr > a.psnr ? b : a), undefined);
+    const inr = [elm, beam, net].filter(Boolean).reduce<Row | undefined>((a, b) => (!a || b!.psnr > a.psnr ? b : a), undefined);
     const [image, views, noise] = k.split('|');
     summary.push({
       image,
@@ -245,7 +289,8 @@ async function main() {
       fbp_best: fbpBest && { method: fbpBest.method, psnr: fbpBest.psnr },
       sart: sartRow?.psnr,
       sart_tv: sartTv?.psnr,
-      elm: elm && { psnr: elm.psnr, ssim: elm.ssim, seconds: elm.seconds },
+      elm: elm && { psnr: elm.psnr, ssim: elm.ssim, seconds: elm.seconds, params: elm.params },
+      elm_beam: beam && { psnr: beam.psnr, ssim: beam.ssim, seconds: beam.seconds, params: beam.params, beam_minus_elm: elm ? r2(beam.psnr - elm.psnr) : undefined },
       best_net: net && { method: net.method, psnr: net.psnr, seconds: net.seconds },
       targets: inr && {
         inr_minus_fbp: r2(inr.psnr - (fbpBest?.psnr ?? NaN)),
