@@ -61,7 +61,7 @@ export interface BeamCtOptions extends Omit<ElmCtOptions, 'subdomains'> {
   minSamplesFactor?: number;
 }
 
-export const BEAM_CT_DEFAULTS = { pilot: 'sart-tv' as BeamCtPilot, pilotTv: 0.005, minSamplesFactor: 0.75 };
+const BEAM_CT_DEFAULTS = { pilot: 'sart-tv' as BeamCtPilot, pilotTv: 0.005, minSamplesFactor: 0.75 };
 
 export interface BeamCtParams extends Omit<ElmCtParams, 'cells' | 'hidden'> {
   strategy: 'split' | 'capacity' | 'hybrid';

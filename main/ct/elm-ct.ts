@@ -76,12 +76,12 @@ export interface ElmCtOptions {
   pixelSize?: number;
 }
 
-export const ELM_CT_DEFAULTS = { paramsPerPixel: 2, iterations: 25, irls: 4, ridge: 1e-6, prior: 'tv' as ElmCtPrior, freq: 1, delta: 0.005 };
+const ELM_CT_DEFAULTS = { paramsPerPixel: 2, iterations: 25, irls: 4, ridge: 1e-6, prior: 'tv' as ElmCtPrior, freq: 1, delta: 0.005 };
 
 /** The strengths tried on the held-out path, strongest first. */
-export const SMOOTH_PATH = [10, 3, 1, 0.3, 0.1, 0.03, 0.01];
-export const RIDGE_PATH = [10, 3, 1, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5];
-export const FREQ_CANDIDATES = [0.5, 1, 2];
+const SMOOTH_PATH = [10, 3, 1, 0.3, 0.1, 0.03, 0.01];
+const RIDGE_PATH = [10, 3, 1, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5];
+const FREQ_CANDIDATES = [0.5, 1, 2];
 
 export interface ElmCtParams {
   prior: ElmCtPrior;
@@ -116,7 +116,7 @@ function robustRange(u: Float64Array): number {
 }
 
 /** IRLS weights 1/√(|∇u|² + δ²), normalised to mean 1. */
-export function tvWeights(u: Float64Array, H: number, W: number, deltaRel = ELM_CT_DEFAULTS.delta): Float64Array {
+function tvWeights(u: Float64Array, H: number, W: number, deltaRel = ELM_CT_DEFAULTS.delta): Float64Array {
   const n = H * W;
   const gy = new Float64Array(n);
   const gx = new Float64Array(n);
@@ -208,7 +208,7 @@ function heldOutError(B: CtBasis, g: ParallelGeometry, s: ArrayLike<number>, bet
  * overdetermined (more parameters only fit the null space of A: measured on camera.png and random
  * ellipse phantoms, 60 views, 128²).
  */
-export function defaultBudget(shape: [number, number], prior: ElmCtPrior, measurements: number): number {
+function defaultBudget(shape: [number, number], prior: ElmCtPrior, measurements: number): number {
   return prior === 'none' ? Math.max(64, Math.floor(0.7 * measurements)) : ELM_CT_DEFAULTS.paramsPerPixel * shape[0] * shape[1];
 }
 

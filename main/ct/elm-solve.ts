@@ -134,7 +134,7 @@ export interface PcgResult {
 }
 
 /** A_S Φ β into `sino` (views outside S are zero). */
-export function forwardModel(B: CtBasis, g: ParallelGeometry, beta: Float64Array, img: Float64Array, sino: Float64Array, views?: number[]): Float64Array {
+function forwardModel(B: CtBasis, g: ParallelGeometry, beta: Float64Array, img: Float64Array, sino: Float64Array, views?: number[]): Float64Array {
   basisApply(B, beta, img);
   if (views) sino.fill(0);
   radonForward(g, img, sino, { views });

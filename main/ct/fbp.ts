@@ -86,7 +86,7 @@ export interface FbpOptions {
 }
 
 /** Filter every view of the sinogram (views × bins) with the windowed ramp; returns a new array. */
-export function filterSinogram(g: ParallelGeometry, sinogram: ArrayLike<number>, filter: FbpFilter = 'ramp'): Float64Array {
+function filterSinogram(g: ParallelGeometry, sinogram: ArrayLike<number>, filter: FbpFilter = 'ramp'): Float64Array {
   const nd = g.detectors;
   const V = g.angles.length;
   if (sinogram.length !== V * nd) throw new InrError('E_ARG', `the sinogram has ${sinogram.length} values, the geometry needs ${V}×${nd}`);

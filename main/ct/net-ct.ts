@@ -52,7 +52,7 @@ export interface TfProjector {
 }
 
 /** ELLPACK (row-padded) arrays of a CSR matrix: K = the longest row; padding has weight 0. */
-export function ellpack(M: CsrMatrix): { K: number; cols: Int32Array; vals: Float32Array } {
+function ellpack(M: CsrMatrix): { K: number; cols: Int32Array; vals: Float32Array } {
   let K = 1;
   for (let r = 0; r < M.rows; r++) K = Math.max(K, M.indptr[r + 1] - M.indptr[r]);
   const cols = new Int32Array(M.rows * K);

@@ -87,13 +87,8 @@ export interface PixelBox {
   j1: number;
 }
 
-export function fullBox(g: ParallelGeometry): PixelBox {
+function fullBox(g: ParallelGeometry): PixelBox {
   return { i0: 0, i1: g.height, j0: 0, j1: g.width };
-}
-
-/** Number of sinogram values (views × bins). */
-export function sinogramSize(g: ParallelGeometry): number {
-  return g.angles.length * g.detectors;
 }
 
 /**

@@ -202,7 +202,7 @@ export function defaultBudget(input: MethodInput<object>): number {
 }
 
 /** Whether this run uses the kernel limit (see `features`). */
-export function usesKernel(params: ElmMethodParams, input: MethodInput<object>): boolean {
+function usesKernel(params: ElmMethodParams, input: MethodInput<object>): boolean {
   const features = params.features ?? 'auto';
   if (features === 'random') return false;
   // Representing the data keeps random features; a fit with samples held out (a brushed mask) inpaints.

@@ -23,7 +23,7 @@ export interface BeamFreqChoice {
 }
 
 /** Up to `count` cells at evenly spaced quantiles of the norm (deterministic). */
-export function probeCells(cells: readonly BeamCell[], count: number): number[] {
+function probeCells(cells: readonly BeamCell[], count: number): number[] {
   const order = cells.map((_, i) => i).sort((a, b) => cells[a].norm - cells[b].norm || a - b);
   const k = Math.min(count, order.length);
   const out = new Set<number>();

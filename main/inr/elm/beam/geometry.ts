@@ -16,14 +16,14 @@ import { axisWindow } from '../pou';
 import type { BeamCell, BeamSpec } from './model';
 
 /** The uniform layout whose cell `lo/size` is this cell, along axis a. */
-export function cellAxis(spec: BeamSpec, cell: BeamCell, a: number): AxisLayout {
+function cellAxis(spec: BeamSpec, cell: BeamCell, a: number): AxisLayout {
   const w = cell.size[a];
   const L = spec.shape[a];
   return { length: L, cells: Math.ceil(L / w), width: w, margin: spec.overlap * w };
 }
 
 /** Per axis: the queries of `grids` inside the cell's support. */
-export function cellSpans(spec: BeamSpec, cell: BeamCell, grids: readonly AxisGrid[]): CellSpan[] {
+function cellSpans(spec: BeamSpec, cell: BeamCell, grids: readonly AxisGrid[]): CellSpan[] {
   return grids.map((g, a) => cellSpan(cellAxis(spec, cell, a), g, cell.lo[a] / cell.size[a]));
 }
 

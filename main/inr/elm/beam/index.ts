@@ -34,13 +34,11 @@ import type { BeamHooks } from './solve';
 import { trainingMse, uniformBalance } from './stats';
 import { coreExtent } from './tree';
 
-export { evaluateBeam, accumulateBeam } from './evaluate';
+export { evaluateBeam } from './evaluate';
 export { fitBeamParallel, evaluateBeamParallel } from './parallel';
-export { encodeBeamModel, decodeBeamModel, saveBeamModel, loadBeamModel, readModelMethod } from './io';
-export { beamParamCount, meshNumbers } from './model';
-export { trainingMse } from './stats';
-export { parseMeshFile, planFromMesh, type BeamMeshFile } from './reuse';
-export { BEAM_DEFAULTS } from './options';
+export { encodeBeamModel, decodeBeamModel, readModelMethod } from './io';
+export { beamParamCount } from './model';
+export { parseMeshFile, type BeamMeshFile } from './reuse';
 export type { BeamModel, BeamSpec, BeamCell, BeamStats, BeamLayer } from './model';
 export type { BeamOptions, BeamStrategy, BeamStrategyOption } from './options';
 export type { BeamHooks } from './solve';

@@ -15,9 +15,6 @@
  * values the fit evaluated, so a decoded model reproduces the reconstruction bit for bit.
  * `readModelMethod` lets a loader dispatch between this decoder and the uniform one.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../../core/atomic';
-import { InrError } from '../../../core/errors';
 import { decodeContainer, encodeContainer, peekContainerHeader, type ModelFieldInfo } from '../io';
 import { createBeamModel, type BeamCell, type BeamModel, type BeamSpec, type BeamStats } from './model';
 
@@ -84,18 +81,4 @@ export function decodeBeamModel(bytes: Uint8Array, path = 'model'): BeamModelFil
     model.stats = header.stats;
   }
   return { model, field: header.field };
-}
-
-export function saveBeamModel(path: string, model: BeamModel, field: ModelFieldInfo): void {
-  writeFileAtomic(path, encodeBeamModel(model, field));
-}
-
-export function loadBeamModel(path: string): BeamModelFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new InrError('E_NOT_FOUND', 'cannot read the model file', path);
-  }
-  return decodeBeamModel(bytes, path);
 }

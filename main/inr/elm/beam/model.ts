@@ -7,7 +7,7 @@
  * Stored parameters are counted like the uniform engine's params: per cell
  * (featureCount + 1)·C with featureCount = hidden (+ d + 1 affine columns), summed over cells.
  * The cell list itself (origin, size, level, layer per cell) is mesh metadata, like the uniform
- * model's cell counts, and is reported separately by `meshNumbers`.
+ * model's cell counts, and is not counted (2d + 2 numbers per cell).
  */
 import { InrError } from '../../../core/errors';
 import type { Activation } from '../features';
@@ -97,7 +97,7 @@ export function featureCountOf(spec: BeamSpec, layer: number): number {
   return spec.layers[layer].hidden + (spec.affine ? spec.shape.length + 1 : 0);
 }
 
-export function weightsPerCellOf(spec: BeamSpec, layer: number): number {
+function weightsPerCellOf(spec: BeamSpec, layer: number): number {
   return (featureCountOf(spec, layer) + 1) * spec.channels;
 }
 
@@ -106,7 +106,7 @@ function isPow2(n: number): boolean {
 }
 
 /** Check a spec and its cells (also the decoder's defence against malformed files). */
-export function validateBeam(spec: BeamSpec, cells: BeamCell[]): void {
+function validateBeam(spec: BeamSpec, cells: BeamCell[]): void {
   const bad = (why: string): never => {
     throw new InrError('E_ARG', `invalid BEAM model: ${why}`);
   };
@@ -142,9 +142,4 @@ export function createBeamModel(spec: BeamSpec, cells: BeamCell[], weights?: Flo
 /** Stored numbers that reproduce the reconstruction: all per-cell weights. */
 export function beamParamCount(model: BeamModel): number {
   return model.weights.length;
-}
-
-/** Mesh metadata besides the weights: origin, size, level and layer of each cell. */
-export function meshNumbers(model: BeamModel): number {
-  return model.cells.length * (2 * model.spec.shape.length + 2);
 }

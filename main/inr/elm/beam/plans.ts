@@ -19,7 +19,7 @@ import type { BeamHooks } from './solve';
 import { BeamTree, coreExtent, type BeamNode } from './tree';
 
 /** A tree whose cells keep ≥ minSamplesFactor × (hidden + d + 1) support samples for `hidden` nodes. */
-export function makeTree(p: Prepared, hidden: number): BeamTree {
+function makeTree(p: Prepared, hidden: number): BeamTree {
   const { d, overlap, opts } = p;
   const mw = opts.minWidth ?? 1;
   const minWidth = Array.isArray(mw) ? mw : p.input.shape.map(() => mw);
@@ -90,7 +90,7 @@ export function splitPlan(p: Prepared, hooks: BeamHooks): MeshPlan {
  * below `hidden`. The uniform engine fills its budget the same way (config.ts), so both are
  * compared at (nearly) the same params.
  */
-export function fillHidden(p: Prepared, cells: readonly BeamCell[], hidden: number): number {
+function fillHidden(p: Prepared, cells: readonly BeamCell[], hidden: number): number {
   const fill = Math.min(Math.floor(p.opts.budget / (cells.length * p.C)) - p.extra, p.opts.maxHidden ?? 8 * hidden);
   const factor = p.opts.minSamplesFactor ?? BEAM_DEFAULTS.minSamplesFactor;
   let support = Infinity;

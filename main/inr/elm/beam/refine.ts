@@ -50,7 +50,7 @@ export interface RefineResult {
 }
 
 /** The box whose B̂ is a node's norm: its core samples, in the local units of its support. */
-export function nodeBox(node: Pick<BeamNode, 'lo' | 'size'>, shape: readonly number[], overlap: number): NormBox {
+function nodeBox(node: Pick<BeamNode, 'lo' | 'size'>, shape: readonly number[], overlap: number): NormBox {
   const { lo, count } = coreExtent(node, shape);
   return { lo, count, support: node.size.map((s) => s * (1 + 2 * overlap)) };
 }
@@ -86,7 +86,7 @@ export function balanceOf(norms: readonly number[]): number {
 }
 
 /** Split uniformly while a whole level fits in `maxLeaves`. Returns the leaves. */
-export function uniformStart(tree: BeamTree, maxLeaves: number): BeamNode[] {
+function uniformStart(tree: BeamTree, maxLeaves: number): BeamNode[] {
   let leaves = [tree.root];
   for (;;) {
     let next = 0;

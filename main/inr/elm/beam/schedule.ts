@@ -23,7 +23,7 @@ import { featureCountOf, type BeamSpec } from './model';
 const PIECES_PER_THREAD = 4;
 
 /** Operation counts of one group: the factor part (once per piece) and the part per cell. */
-export function solveCost(spec: BeamSpec, g: BeamGroup): { fixed: number; perCell: number } {
+function solveCost(spec: BeamSpec, g: BeamGroup): { fixed: number; perCell: number } {
   const m = featureCountOf(spec, g.layer);
   const N = g.rows;
   const C = spec.channels;

@@ -48,7 +48,7 @@ export interface SplitRule {
   overlap: number;
 }
 
-export function nextPow2(n: number): number {
+function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
