@@ -4,6 +4,8 @@
  *
  *   node --import tsx tests/bench/occupancy.ts               # every case, one process each
  *   node --import tsx tests/bench/occupancy.ts --only bunny  # cases whose name contains "bunny"
+ *   node --import tsx tests/bench/occupancy.ts --only 'chooser,siren'  # any of these; the other
+ *                                                  # cases keep their last figures in the JSON
  *
  * Cases:
  * - the shared bunny (OFF) voxelised at 256³ (and the voxelisation alone at 512³, for its time and
@@ -13,12 +15,19 @@
  * - Colin27 (T1 MR) and the stent CT, occupancy by Otsu's threshold; their surfaces are compared
  *   with the marching-cubes surface of the occupancy itself (there is no input mesh).
  * The fit is `runFitTask(field, { method, params: { budget, hidden } })`. With the budget alone the
- * ELM chooser (inr/elm/config.ts) picks its hidden size by how evenly the cells fill the budget:
- * m = 129 on 968 cells for the bunny at 256³ (cheap, run below), but m = 603 on 27 cells for the
- * bunny at 128³, m = 277 for Colin27 and m = 322 for the stent, whose Gram matrices (rows × m²
- * per distinct cell pattern, up to 3³ patterns) took over 15 minutes on this 2-core machine and
- * were stopped; those cases therefore fix m = 64 and let the budget choose the cells. Each case
- * records what the chooser would pick and that estimated cost.
+ * ELM chooser (inr/elm/config.ts) picks the cells and hidden size. It used to pick the width whose
+ * whole cells filled the budget best: m = 129 on 968 cells for the bunny at 256³, m = 603 on 27
+ * cells at 128³, m = 277 for Colin27 and m = 322 for the stent, whose Gram matrices (rows × m² per
+ * distinct cell pattern, up to 3³ patterns) took over 15 minutes on this 2-core machine; on
+ * volumes at budgets this small it now takes the narrowest width (64) on more cells, filled to the
+ * budget. The m = 64 cases below fix the hidden size and let the budget choose the cells. Each
+ * case records what the chooser picks and that estimated cost.
+ *
+ * SIREN at the same params (issue 16 point 7): `method: 'siren'` with `--loss bce`, SIREN's default
+ * depth (3 hidden layers) and the widest width whose params do not exceed what the ELM chooser
+ * stores on the same grid at the same budget; default minibatches (2^16 samples), default lr, a
+ * fixed number of Adam steps (and a time limit, so the case ends on this 2-core CPU). Both run at
+ * 128³: a net's evaluation and training at 256³ take hours here.
  *
  * IoU counts the voxels of the fitted grid ≥ ½ against the occupancy (METHODS.md §14.4); Chamfer
  * is the mean of the two directed mean distances between 100k seeded samples of each surface,
@@ -27,7 +36,7 @@
  * Writes bench-results/occupancy.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +44,9 @@ import { openField } from '../../main/data/index';
 import { readMesh } from '../../main/data/mesh/index';
 import type { Field } from '../../main/core/field';
 import { resolveElmSpec } from '../../main/inr/elm/config';
+import { createModel } from '../../main/inr/elm/model';
+import { METHOD_DEFAULTS } from '../../main/inr/nets/options';
+import { widths } from '../../main/inr/nets/net';
 import { occupancyBytes, occupancyField, occupancyFromVolume } from '../../main/mesh/occupancy';
 import { smoothOccupancy } from '../../main/mesh/distance';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
@@ -55,8 +67,11 @@ interface CaseSpec {
   /** ELM params as a fraction of the voxels (default 0.01). */
   fraction?: number;
   hidden?: number;
-  /** 'elm' (default) or 'elm-beam'. */
+  /** 'elm' (default), 'elm-beam' or 'siren' (sized to the ELM chooser's params on this grid). */
   method?: string;
+  /** Nets: Adam steps and a wall-clock limit on training (s). */
+  steps?: number;
+  maxSeconds?: number;
 }
 
 const bunny = sample('meshes', 'bunny00.off');
@@ -66,7 +81,10 @@ const stent = sample('volumes', 'stent_ct_128x128x256_int16.nii.gz');
 const CASES: CaseSpec[] = [
   { name: 'bunny voxelise 256', kind: 'voxelize', path: bunny, resolution: 256 },
   { name: 'bunny voxelise 512', kind: 'voxelize', path: bunny, resolution: 512 },
-  { name: 'bunny 256 elm 1% (chooser: m=129)', kind: 'mesh', path: bunny, resolution: 256 },
+  { name: 'bunny 256 elm 1% (chooser)', kind: 'mesh', path: bunny, resolution: 256 },
+  { name: 'bunny 128 elm 1% (chooser)', kind: 'mesh', path: bunny, resolution: 128 },
+  { name: 'bunny 128 siren bce, the ELM chooser params', kind: 'mesh', path: bunny, resolution: 128, method: 'siren', steps: 500, maxSeconds: 720 },
+  { name: 'bunny 256 elm 1% m=129 (the former chooser)', kind: 'mesh', path: bunny, resolution: 256, hidden: 129 },
   { name: 'bunny 256 elm 1% m=64', kind: 'mesh', path: bunny, resolution: 256, hidden: 64 },
   { name: 'bunny 256 elm 1% m=64 smoothed target (w=16)', kind: 'mesh', path: bunny, resolution: 256, hidden: 64, smooth: 16 },
   { name: 'colin27 otsu elm 1% m=64', kind: 'volume', path: colin, hidden: 64 },
@@ -147,14 +165,33 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
   const c0 = cpuSeconds();
   const method = spec.method ?? 'elm';
   out.method = method;
-  const fit = await runFitTask(target, { method, params: spec.hidden === undefined ? { budget } : { budget, hidden: spec.hidden } });
+  let params: Record<string, unknown> = spec.hidden === undefined ? { budget } : { budget, hidden: spec.hidden };
+  if (method === 'siren') {
+    // The same params as the ELM chooser on this grid and budget: SIREN's depth, the widest width within them.
+    const elmParams = createModel(chooser).weights.length;
+    const layers = METHOD_DEFAULTS.siren.hidden;
+    const count = (w: number) => {
+      const dims = widths(3, w, layers, 1);
+      let n = 0;
+      for (let l = 0; l + 1 < dims.length; l++) n += (dims[l] + 1) * dims[l + 1];
+      return n;
+    };
+    let width = 1;
+    while (count(width + 1) <= elmParams) width++;
+    params = { width, layers, loss: 'bce', steps: spec.steps, maxSeconds: spec.maxSeconds };
+    out.same_params_as = { method: 'elm', params: elmParams, hidden: chooser.hidden, cells: chooser.cells };
+  }
+  out.fit_params = params;
+  const fit = await runFitTask(target, { method, params });
   t = stage('fit_and_reconstruct', t);
   out.cpu_seconds_fit = r4(cpuSeconds() - c0);
   const rep = fit.report as unknown as Record<string, unknown>;
   out.params = rep.params;
   out.params_per_voxel = r6((rep.params as number) / voxels);
-  out.elm = rep.mesh;
+  if (rep.mesh) out.elm = rep.mesh;
   if (rep.beam) out.beam = rep.beam;
+  if (rep.net) out.net = rep.net;
+  if (rep.training) out.training = rep.training;
   out.backend = rep.backend;
   const iou = occupancyIoU(fit.reconstruction.values, occupancy.values);
   out.iou = r6(iou.iou);
@@ -167,7 +204,7 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
   // Without an input mesh, compare with the occupancy's own surface.
   reference ??= extractSurface(occupancy.values, geo, { level: 0.5, name: 'occupancy', units: occupancy.units });
   const d = surfaceDistances(surface, reference, { samples: 100_000, seed: 1 });
-  t = stage('distances', t);
+  stage('distances', t);
   out.chamfer = r6(d.chamfer);
   out.hausdorff = r6(d.hausdorff);
   out.distance_detail = {
@@ -195,11 +232,23 @@ if (caseArg >= 0) {
 }
 
 const only = process.argv.indexOf('--only');
-const filter = only >= 0 ? process.argv[only + 1] : undefined;
+const filters = only >= 0 ? process.argv[only + 1].split(',') : undefined;
 const self = fileURLToPath(import.meta.url);
+const dir = join(process.cwd(), 'bench-results');
+const file = join(dir, 'occupancy.json');
+// A partial run keeps the last figures of the cases it does not run (each with its own date).
+const previous = new Map<string, Record<string, unknown>>();
+if (filters && existsSync(file)) {
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { date: string; results: Record<string, unknown>[] };
+  for (const r of old.results) previous.set(r.name as string, { date: old.date, ...r });
+}
 const results: Record<string, unknown>[] = [];
 for (const c of CASES) {
-  if (filter && !c.name.includes(filter)) continue;
+  if (filters && !filters.some((f) => c.name.includes(f))) {
+    const p = previous.get(c.name);
+    if (p) results.push(p);
+    continue;
+  }
   process.stderr.write(`${c.name} …\n`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--case', JSON.stringify(c)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -210,9 +259,8 @@ for (const c of CASES) {
     res = { name: c.name, error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ') };
   }
   console.log(JSON.stringify(res));
-  results.push(res);
+  results.push({ date: new Date().toISOString(), ...res });
 }
-const dir = join(process.cwd(), 'bench-results');
 mkdirSync(dir, { recursive: true });
 const report = {
   date: new Date().toISOString(),
@@ -220,5 +268,5 @@ const report = {
   node: process.version,
   results,
 };
-writeFileSync(join(dir, 'occupancy.json'), JSON.stringify(report, null, 2) + '\n');
-process.stderr.write(`wrote ${join(dir, 'occupancy.json')}\n`);
+writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+process.stderr.write(`wrote ${file}\n`);
