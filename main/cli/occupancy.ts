@@ -117,7 +117,10 @@ export async function occupancy(argv: string[]): Promise<void> {
     const r = await runFitTask(occ, { ...request, task: meshScale > 1 ? { kind: 'superres', scale: meshScale } : { kind: 'fit' } }, { signal: ac.signal });
     const query = r.upsampled ?? r.reconstruction;
     const surface = extractSurface(query.values, geometryOf(query), { level: 0.5, name: `${basename(path)} (${request.method})`, units: occ.units });
-    const d = surfaceDistances(reference, surface);
+    // A fit that never reaches ½ (a net stopped early, a tiny budget) has no surface to measure.
+    const empty = surface.triangles.length === 0;
+    const d = empty ? undefined : surfaceDistances(reference, surface);
+    const warnings = empty ? [`the fitted field never reaches 0.5: there is no surface to extract or measure (train longer, or give a larger budget)`] : [];
     const tEnd = performance.now();
     const rep = r.report;
     const report = {
@@ -128,10 +131,10 @@ export async function occupancy(argv: string[]): Promise<void> {
       shape: occ.shape,
       units: occ.units,
       iou: rep.iou,
-      chamfer: d.chamfer,
-      hausdorff: d.hausdorff,
-      surface_samples: d.samples,
-      sample_spacing: d.sampleSpacing,
+      chamfer: d?.chamfer ?? null,
+      hausdorff: d?.hausdorff ?? null,
+      surface_samples: d?.samples ?? 0,
+      sample_spacing: d?.sampleSpacing ?? null,
       params: rep.params,
       params_per_voxel: rep.params / voxels,
       mesh_scale: meshScale,
@@ -141,9 +144,10 @@ export async function occupancy(argv: string[]): Promise<void> {
       seconds_fit: rep.seconds,
       backend: rep.backend,
       psnr: rep.psnr,
+      warnings,
     };
     const staging = out.begin();
-    writeFileAtomic(join(staging, `surface.${format}`), encodeMesh(surface, format));
+    if (!empty) writeFileAtomic(join(staging, `surface.${format}`), encodeMesh(surface, format));
     await writeLikeSource(staging, 'occupancy-fit', r.reconstruction);
     if (r.method.model && r.model !== undefined) {
       const info = { axes: occ.axes, channels: occ.channels, units: occ.units, dtype: occ.dtype, geometry: occ.geometry, source: basename(path) };
@@ -152,6 +156,7 @@ export async function occupancy(argv: string[]): Promise<void> {
     writeFileAtomic(join(staging, 'metrics.json'), JSON.stringify(report, null, 2) + '\n');
     if (ac.signal.aborted) throw new InrError('E_CANCELLED', 'interrupted');
     out.commit();
+    for (const w of warnings) process.stderr.write(`inr-studio: warning: ${w}\n`);
     if (values.json) console.log(JSON.stringify(report));
     else
       console.log(
@@ -159,7 +164,7 @@ export async function occupancy(argv: string[]): Promise<void> {
           `${basename(path)}: ${rep.method} occupancy on ${occ.shape.join('×')} (${rule})`,
           `  params     ${rep.params} (${(100 * report.params_per_voxel).toFixed(2)} % of the voxels)`,
           `  IoU        ${rep.iou?.toFixed(4)}`,
-          `  Chamfer    ${d.chamfer.toPrecision(4)}   Hausdorff ${d.hausdorff.toPrecision(4)}${occ.units ? ` ${occ.units}` : ''} (mesh units)`,
+          d ? `  Chamfer    ${d.chamfer.toPrecision(4)}   Hausdorff ${d.hausdorff.toPrecision(4)}${occ.units ? ` ${occ.units}` : ''} (mesh units)` : '  Chamfer    – (no surface)',
           `  surface    ${report.triangles} triangles, marching cubes at ×${meshScale}`,
           `  time       ${report.seconds.toFixed(2)} s (${rep.backend})`,
           `  written    ${outDir}`,

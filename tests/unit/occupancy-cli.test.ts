@@ -22,6 +22,35 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
 
+/** A ball of radius 10 voxels in a 32³ CT-like volume (HU), 2 mm voxels, written once. */
+let ballPath: string | undefined;
+async function ball(): Promise<string> {
+  if (ballPath) return ballPath;
+  const n = 32;
+  const values = new Float32Array(n ** 3).map((_, i) => {
+    const z = Math.floor(i / n / n) - 15.5;
+    const y = (Math.floor(i / n) % n) - 15.5;
+    const x = (i % n) - 15.5;
+    return Math.hypot(x, y, z) < 10 ? 400 : -800;
+  });
+  const path = join(tmp, 'ball.nii.gz');
+  await writeNifti(
+    path,
+    createField({
+      axes: ['z', 'y', 'x'],
+      shape: [n, n, n],
+      channels: ['ct'],
+      values,
+      dtype: 'int16',
+      geometry: { spacing: [2, 2, 2] },
+      units: 'mm',
+      provenance: { format: 'nifti', path },
+    }),
+  );
+  ballPath = path;
+  return path;
+}
+
 describe('inr-studio occupancy', () => {
   it('fits the bunny at 64³ within 1 % of the voxels, writes its surface, and measures it against the mesh', async () => {
     const out = join(tmp, 'bunny');
@@ -57,28 +86,7 @@ describe('inr-studio occupancy', () => {
   }, 400_000);
 
   it('makes occupancy from a volume by threshold and keeps its units', async () => {
-    // A ball of radius 10 voxels in a 32³ CT-like volume (HU), 2 mm voxels.
-    const n = 32;
-    const values = new Float32Array(n ** 3).map((_, i) => {
-      const z = Math.floor(i / n / n) - 15.5;
-      const y = (Math.floor(i / n) % n) - 15.5;
-      const x = (i % n) - 15.5;
-      return Math.hypot(x, y, z) < 10 ? 400 : -800;
-    });
-    const path = join(tmp, 'ball.nii.gz');
-    await writeNifti(
-      path,
-      createField({
-        axes: ['z', 'y', 'x'],
-        shape: [n, n, n],
-        channels: ['ct'],
-        values,
-        dtype: 'int16',
-        geometry: { spacing: [2, 2, 2] },
-        units: 'mm',
-        provenance: { format: 'nifti', path },
-      }),
-    );
+    const path = await ball();
     const r = await runCli(['occupancy', path, '--threshold', '0', '--budget', '320', '--hidden', '40', '--out', join(tmp, 'ball'), '--json'], { timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
@@ -87,6 +95,23 @@ describe('inr-studio occupancy', () => {
     expect(j.iou).toBeGreaterThan(0.85);
     // Distances in millimetres: within a voxel (2 mm) on average.
     expect(j.chamfer).toBeLessThan(2);
+  }, 400_000);
+
+  it('reports a fit that never reaches ½ as having no surface, with a warning, not an internal error', async () => {
+    // One cell, one feature plus the affine terms: least squares on a centred ball (13 % inside)
+    // stays near its mean, so nothing reaches ½ and marching cubes finds no surface.
+    const out = join(tmp, 'flat');
+    const r = await runCli(['occupancy', await ball(), '--threshold', '0', '--subdomains', '1', '--hidden', '1', '--out', out, '--json'], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: the fitted field never reaches 0\.5/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    const j = last(r.stdout);
+    expect(j.triangles).toBe(0);
+    expect(j.iou).toBe(0);
+    expect(j.chamfer).toBeNull();
+    expect(j.hausdorff).toBeNull();
+    expect(j.warnings).toHaveLength(1);
+    expect(readdirSync(out).sort()).toEqual(['metrics.json', 'model.inr', 'occupancy-fit.nii.gz']);
   }, 400_000);
 
   describe('bad input: one line, exit code 2', () => {
