@@ -108,6 +108,12 @@ function failure(err: unknown): number {
     return 2;
   }
   const msg = err instanceof Error ? err.message : String(err);
+  // An engine that ran out of its own memory (tfjs-wasm's 4 GiB heap, a failed allocation) is
+  // a size problem, not a bug: say so in one line.
+  if (/memory access out of bounds|Array buffer allocation failed|Invalid typed array length/.test(msg)) {
+    console.error(`inr-studio: out of memory: the computation does not fit this machine or engine (${msg}); use a smaller input, a smaller model or a GPU backend`);
+    return 2;
+  }
   console.error(`inr-studio: internal error: ${msg} (please report this)`);
   if (process.env.INR_DEBUG) console.error(err);
   return 1;

@@ -32,7 +32,7 @@ import { custom } from '../inr/nets/layers';
 import { useBackend } from '../inr/nets/backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetOptions } from '../inr/nets/options';
 import { paramCount } from '../inr/nets/net';
-import { ADAM, lambdaLr, type StepInfo } from '../inr/nets/train';
+import { ADAM, lambdaLr, MEMORY_BUDGET, measureBytesPerSample, type StepInfo } from '../inr/nets/train';
 import { evaluateNet, gridCoords, type NetModel } from '../inr/nets/task';
 import { sampleGrid } from '../inr/elm/mesh';
 import { csrTranspose, parallelGeometry, radonAdjoint, radonForward, radonMatrix, type CsrMatrix, type ParallelGeometry } from './radon';
@@ -162,6 +162,28 @@ function percentile(a: Float64Array, q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
 }
 
+/** Refuse, with the sizes, a full-batch step that does not fit the backend's memory budget. */
+async function checkFullBatchMemory(net: ReturnType<typeof buildNet>, X: tf.Tensor2D, method: string, H: number, W: number): Promise<void> {
+  const n = H * W;
+  const budget = MEMORY_BUDGET[tf.getBackend()] ?? 2 * 2 ** 30;
+  const probe = tf.zeros([Math.min(n, 256), 1]) as tf.Tensor2D;
+  let perSample: number;
+  try {
+    perSample = await measureBytesPerSample(net, X, probe);
+  } finally {
+    probe.dispose();
+  }
+  const fixed = net.params.reduce((a, p) => a + p.v.size, 0) * 4 * 6; // params, grads, Adam moments
+  const need = n * perSample + fixed;
+  if (need > budget) {
+    const fits = Math.floor(Math.sqrt(Math.max(0, budget - fixed) / Math.max(perSample, 1)));
+    throw new InrError(
+      'E_TOO_LARGE',
+      `${method} through the projector trains on the whole ${H}×${W} image every step, which needs about ${(need / 2 ** 30).toFixed(1)} GiB, over the ${(budget / 2 ** 30).toFixed(1)} GiB budget of the ${tf.getBackend()} backend: use a narrower net (--width), an image of at most about ${fits}×${fits}, or a GPU backend`,
+    );
+  }
+}
+
 /**
  * Train a backpropagation INR (`method`: siren, ffn, gauss, wire, sl2a, bwrelu, relu) so that
  * the projection of its image matches the sinogram (views × bins at `angles`, radians).
@@ -212,6 +234,10 @@ export async function trainNetCt(
   const proj = tfProjector(g, kind);
   const coords = gridCoords([sampleGrid(H), sampleGrid(W)], [H, W], net.coords);
   const X = tf.tensor2d(coords, [H * W, 2]);
+  // Every step evaluates the net on every pixel (the projector needs the whole image): refuse
+  // before training when that step cannot fit the backend's memory (on wasm it would fail inside
+  // the engine as "memory access out of bounds").
+  await checkFullBatchMemory(net, X, m, H, W);
   const T = tf.tensor1d(t);
   const feats = tf.keep(net.prepare(X));
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
