@@ -12,7 +12,17 @@ import { InrError } from '../core/errors';
 import { resolveElmSpec } from '../inr/elm/config';
 import { createModel } from '../inr/elm/model';
 import { sampleGrid } from '../inr/elm/mesh';
-import { fitBeamParallel, evaluateBeamParallel, beamParamCount, beamMeshJson, encodeBeamModel, parseMeshFile, type BeamMeshFile, type BeamModel } from '../inr/elm/beam/index';
+import {
+  fitBeamParallel,
+  evaluateBeamParallel,
+  beamParamCount,
+  beamMeshJson,
+  beamReport,
+  encodeBeamModel,
+  parseMeshFile,
+  type BeamMeshFile,
+  type BeamModel,
+} from '../inr/elm/beam/index';
 import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, defaultBudget, fillHoles, type ElmCtParams } from './elm';
 import { runBeamCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
@@ -144,18 +154,7 @@ async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
         freq_scores: st.freqScores,
         hole_fill: filled ? true : undefined,
       },
-      beam: {
-        strategy: st.strategy,
-        cells: st.cells,
-        balance_before: st.balanceUniform,
-        balance_after: st.balanceAfter,
-        balance_load: st.balanceLoad,
-        splits: st.splits,
-        merges: st.merges,
-        seconds_mesh: st.seconds.mesh,
-        seconds_freq: st.seconds.freq,
-        seconds_solve: st.seconds.solve,
-      },
+      beam: beamReport(st),
     },
   };
 }

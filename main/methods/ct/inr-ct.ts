@@ -10,7 +10,7 @@ import type { BeamParams, ElmParams, NetParams } from '../../api/contract';
 import { InrError } from '../../core/errors';
 import { beamCt, type BeamCtOptions } from '../../ct/beam-ct';
 import { elmCt } from '../../ct/elm-ct';
-import { beamMeshJson } from '../../inr/elm/beam/index';
+import { beamMeshJson, beamReport } from '../../inr/elm/beam/index';
 import { trainNetCt } from '../../ct/net-ct';
 import type { NetMethod } from '../../inr/nets/options';
 import type { MethodHooks, MethodInput, MethodOutput } from '../types';
@@ -127,18 +127,7 @@ export async function runBeamCt(input: MethodInput<BeamCtTaskParams>, hooks: Met
         ridge: s.ridge,
         freq: s.freq,
       },
-      beam: {
-        strategy: st.strategy,
-        cells: st.cells,
-        balance_before: st.balanceUniform,
-        balance_after: st.balanceAfter,
-        balance_load: st.balanceLoad,
-        splits: st.splits,
-        merges: st.merges,
-        seconds_mesh: st.seconds.mesh,
-        seconds_freq: st.seconds.freq,
-        seconds_solve: st.seconds.solve,
-      },
+      beam: beamReport(st),
       solver: {
         prior: s.prior,
         smooth: s.smooth,

@@ -37,7 +37,7 @@ import { coreExtent } from './tree';
 export { evaluateBeam } from './evaluate';
 export { fitBeamParallel, evaluateBeamParallel } from './parallel';
 export { encodeBeamModel, decodeBeamModel, readModelMethod } from './io';
-export { beamParamCount } from './model';
+export { beamParamCount, beamReport } from './model';
 export { parseMeshFile, type BeamMeshFile } from './reuse';
 export type { BeamModel, BeamSpec, BeamCell, BeamStats, BeamLayer } from './model';
 export type { BeamOptions, BeamStrategy, BeamStrategyOption } from './options';

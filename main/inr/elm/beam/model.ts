@@ -83,6 +83,22 @@ export interface BeamStats {
   cpuSeconds?: { mesh: number; freq: number; solve: number; stats: number };
 }
 
+/** The mesh part of a BEAM run's report (metrics.json `beam`), the same for every task. */
+export function beamReport(st: BeamStats) {
+  return {
+    strategy: st.strategy,
+    cells: st.cells,
+    balance_before: st.balanceUniform,
+    balance_after: st.balanceAfter,
+    balance_load: st.balanceLoad,
+    splits: st.splits,
+    merges: st.merges,
+    seconds_mesh: st.seconds.mesh,
+    seconds_freq: st.seconds.freq,
+    seconds_solve: st.seconds.solve,
+  };
+}
+
 export interface BeamModel {
   spec: BeamSpec;
   cells: BeamCell[];
