@@ -57,7 +57,7 @@ const PARAMS: ParamSpecs<BeamMethodParams> = {
     values: ['auto', 'split', 'capacity', 'hybrid', 'best'],
     default: 'auto',
     advanced: true,
-    help: 'split: refine cells where the Barron norm is high; capacity: give such cells more nodes; hybrid: split then capacity; best: fit both, keep the lower training error (not on CT, where auto is split).',
+    help: 'split: refine cells where the Barron norm is high; capacity: give such cells more nodes; hybrid: split then capacity; best: fit both, keep the lower training error (not on CT, which has no training error to compare).',
   },
   mesh: { type: 'path', label: 'Mesh file', help: 'Fit on the mesh saved in this mesh.json (from an earlier ELM+BEAM fit) instead of building one.' },
   ...ELM_SHARED_PARAMS,
