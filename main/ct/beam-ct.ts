@@ -87,7 +87,13 @@ export interface BeamCtResult {
  * Reconstruct an H×W slice from a sinogram (views × bins, row-major) measured at `angles`
  * (radians) with ELM-INR on a BEAM mesh, solved through the projector (see the file comment).
  */
-export function beamCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: BeamCtOptions = {}, hooks: CtHooks = {}): BeamCtResult {
+export async function beamCt(
+  sinogram: ArrayLike<number>,
+  angles: ArrayLike<number>,
+  shape: [number, number],
+  opts: BeamCtOptions = {},
+  hooks: CtHooks = {},
+): Promise<BeamCtResult> {
   const t0 = performance.now();
   const start = clock();
   const [H, W] = shape;
@@ -138,7 +144,7 @@ export function beamCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, s
 
   // 3. The output weights through the projector, as ELM-CT.
   const c0 = clock();
-  const sol = solveThroughProjector(s, (freq) => beamBasis({ ...planned.p.base, layers: layersFor(freq) }, planned.plan.cells), hooks, 'ELM+BEAM');
+  const sol = await solveThroughProjector(s, (freq) => beamBasis({ ...planned.p.base, layers: layersFor(freq) }, planned.plan.cells), hooks, 'ELM+BEAM');
   const c1 = clock();
   const model = withStats(planned, beamBasisModel(sol.B, sol.beta), sol.freq, sol.validation.freq, c0, c0, c1);
   progress('ELM+BEAM: evaluating the model', 0.97);

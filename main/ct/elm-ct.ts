@@ -140,7 +140,7 @@ interface FitState {
 }
 
 /** One regularised fit: a solve, then (prior 'tv') `reweight` reweighted solves. */
-function fitOnce(
+async function fitOnce(
   B: CtBasis,
   g: ParallelGeometry,
   s: ArrayLike<number>,
@@ -155,13 +155,13 @@ function fitOnce(
   state: FitState,
   views: number[] | undefined,
   hooks: CtHooks,
-): void {
+): Promise<void> {
   const smooth = prior === 'none' ? 0 : strength;
   const eps = prior === 'none' ? strength : ridge;
   const steps = prior === 'tv' ? 1 + reweight : 1;
   for (let k = 0; k < steps; k++) {
     checkCancelled(hooks);
-    const res = solveElmCt(
+    const res = await solveElmCt(
       B,
       g,
       s,
@@ -297,7 +297,7 @@ export interface CtSolution<B extends CtBasis> {
  * and (freq 'auto') of the frequency scale (see the file comment). `basis(freq)` builds Φ for a
  * frequency multiplier; `label` names the method in the progress stages.
  */
-export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (freq: number) => B, hooks: CtHooks, label = 'ELM-INR'): CtSolution<B> {
+export async function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (freq: number) => B, hooks: CtHooks, label = 'ELM-INR'): Promise<CtSolution<B>> {
   const t0 = performance.now();
   const { g, sinogram, prior, iterations, irls, ridge, delta, precondition } = s;
   const V = g.angles.length;
@@ -323,7 +323,7 @@ export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (
     let best = { err: Infinity, strength, beta: undefined as Float64Array | undefined, weights: undefined as Float64Array | undefined };
     let sinceBest = 0;
     for (let i = 0; i < path.length; i++) {
-      fitOnce(B, g, sinogram, blocksT, prior, path[i], ridge, delta, precondition, Math.ceil(iterations * 0.6), 1, state, train, hooks);
+      await fitOnce(B, g, sinogram, blocksT, prior, path[i], ridge, delta, precondition, Math.ceil(iterations * 0.6), 1, state, train, hooks);
       const err = heldOutError(B, g, sinogram, state.beta!, held, buf);
       validation.strength[String(path[i])] = err;
       progress(`${label}: choosing the regularisation on held-out views`, 0.02 + (0.5 * (i + 1)) / path.length, { strength: path[i], heldOut: err });
@@ -342,7 +342,7 @@ export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (
         if (f === 1) continue;
         const Bf = basis(f);
         const sf: FitState = { cg: 0 };
-        fitOnce(Bf, g, sinogram, normalBlocks(Bf, g, train), prior, strength, ridge, delta, precondition, Math.ceil(iterations * 0.6), 2, sf, train, hooks);
+        await fitOnce(Bf, g, sinogram, normalBlocks(Bf, g, train), prior, strength, ridge, delta, precondition, Math.ceil(iterations * 0.6), 2, sf, train, hooks);
         cgTotal += sf.cg;
         const err = heldOutError(Bf, g, sinogram, sf.beta!, held, buf);
         validation.freq[String(f)] = err;
@@ -357,7 +357,7 @@ export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (
 
   progress(`${label}: solving through the projector`, 0.6);
   const blocks = normalBlocks(B, g);
-  fitOnce(B, g, sinogram, blocks, prior, strength, ridge, delta, precondition, iterations, irls, state, undefined, hooks);
+  await fitOnce(B, g, sinogram, blocks, prior, strength, ridge, delta, precondition, iterations, irls, state, undefined, hooks);
   cgTotal += state.cg;
   return {
     B,
@@ -375,12 +375,12 @@ export function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (
  * Reconstruct an H×W slice from a sinogram (views × bins, row-major) measured at `angles`
  * (radians) with ELM-INR solved through the projector (see the file comment).
  */
-export function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: ElmCtOptions = {}, hooks: CtHooks = {}): ElmCtResult {
+export async function elmCt(sinogram: ArrayLike<number>, angles: ArrayLike<number>, shape: [number, number], opts: ElmCtOptions = {}, hooks: CtHooks = {}): Promise<ElmCtResult> {
   const t0 = performance.now();
   const [H, W] = shape;
   const s = checkCtInput(sinogram, angles, shape, opts);
   const progress = hooks.onProgress ?? (() => {});
-  const sol = solveThroughProjector(s, (freq) => elmBasis(specFor(shape, opts, freq, s.budget)), hooks);
+  const sol = await solveThroughProjector(s, (freq) => elmBasis(specFor(shape, opts, freq, s.budget)), hooks);
   const model = basisModel(sol.B, sol.beta);
   progress('ELM-INR: evaluating the model', 0.97);
   const image = evaluateElm(model, [sampleGrid(H), sampleGrid(W)]);

@@ -141,8 +141,11 @@ function forwardModel(B: CtBasis, g: ParallelGeometry, beta: Float64Array, img: 
   return sino;
 }
 
-/** Solve (ΦᵀA_SᵀA_SΦ + λI)β = ΦᵀA_Sᵀs by block-Jacobi PCG. */
-export function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: ArrayLike<number>, blocks: NormalBlocks, opts: PcgOptions, hooks: CtHooks = {}): PcgResult {
+/**
+ * Solve (ΦᵀA_SᵀA_SΦ + λI)β = ΦᵀA_Sᵀs by block-Jacobi PCG. It yields to the event loop every
+ * ~50 ms, so an interrupt (Ctrl-C in the CLI, a cancel) is seen between iterations.
+ */
+export async function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: ArrayLike<number>, blocks: NormalBlocks, opts: PcgOptions, hooks: CtHooks = {}): Promise<PcgResult> {
   const nb = B.size;
   const npx = B.height * B.width;
   const ns = g.angles.length * g.detectors;
@@ -210,7 +213,12 @@ export function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: ArrayLike<
   const residuals: number[] = [];
   const tol = opts.tolerance ?? 1e-10;
   let it = 0;
+  let lastYield = performance.now();
   for (; it < opts.iterations; it++) {
+    if (performance.now() - lastYield > 50) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     checkCancelled(hooks);
     normal(p, q);
     const pq = dot(p, q);

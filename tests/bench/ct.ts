@@ -195,7 +195,7 @@ async function main() {
         if (!skipElmRidge && views === 60) elmRuns.push(['elm-ridge (no image prior)', { prior: 'none' }]);
         for (const [method, o] of elmRuns) {
           const t0 = performance.now();
-          const res = elmCt(sim.sinogram, sim.angles, [s.H, s.W], o);
+          const res = await elmCt(sim.sinogram, sim.angles, [s.H, s.W], o);
           const p = res.params;
           log({
             ...base,
@@ -218,7 +218,7 @@ async function main() {
         }
         if (!skipBeam) {
           const t0 = performance.now();
-          const res = beamCt(sim.sinogram, sim.angles, [s.H, s.W]);
+          const res = await beamCt(sim.sinogram, sim.angles, [s.H, s.W]);
           const p = res.params;
           const sizes: Record<string, number> = {};
           for (const c of res.model.cells) sizes[c.size.join('x')] = (sizes[c.size.join('x')] ?? 0) + 1;

@@ -3,7 +3,8 @@
  * simulated sinogram reconstructed by the chosen method, the slice written in the source format
  * with the sinogram and a JSON line; a measured sinogram reconstructs from its own angles.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { openField } from '../../main/data/index';
 import { writeNifti } from '../../main/data/nifti/index';
 import { decodeBeamModel, evaluateBeam, beamParamCount, readModelMethod } from '../../main/inr/elm/beam/index';
 import { sampleGrid } from '../../main/inr/elm/mesh';
-import { limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
+import { CLI, limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
 import { sample } from '../helpers/samples';
 
 let tmp: string;
@@ -115,6 +116,29 @@ describe('inr-studio ct', () => {
     expect(d).toBeLessThan(1e-4);
     expect(JSON.parse(readFileSync(join(tmp, 'measured', 'metrics.json'), 'utf8')).method).toBe('fbp');
   }, 400_000);
+
+  it('stops an ELM-INR solve at Ctrl-C: exit 130 at once, nothing written', async () => {
+    // camera.png at 512², 30 views: the solve takes over a minute here; the signal comes 10 s in.
+    const out = join(tmp, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'ct', sample('images', 'camera.png'), '--method', 'elm', '--views', '30', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let sentAt = 0;
+    const timer = setTimeout(() => {
+      sentAt = performance.now();
+      child.kill('SIGINT');
+    }, 10_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sig) => resolve([c, sig])));
+    clearTimeout(timer);
+    const latency = (performance.now() - sentAt) / 1000;
+    expect(sentAt, 'the solve ended before the signal').toBeGreaterThan(0);
+    expect(signal).toBeNull();
+    expect(code, stderr).toBe(130);
+    expect(stderr.trim()).toBe('inr-studio: interrupted; nothing was written');
+    // Between PCG iterations, not at the end of the solve (which was still a minute away).
+    expect(latency).toBeLessThan(15);
+    expect(existsSync(out)).toBe(false);
+  }, 200_000);
 
   describe('bad input: one line, exit code 2', () => {
     const cases: Array<[string, () => string[], RegExp]> = [

@@ -209,7 +209,7 @@ describe('ELM-INR through the projector', () => {
     const ph = await phantom(N);
     const sim = simulateSinogram(ph, N, N, { views: 30 });
     const progress: string[] = [];
-    const res = elmCt(sim.sinogram, sim.angles, [N, N], {}, { onProgress: (s) => progress.push(s) });
+    const res = await elmCt(sim.sinogram, sim.angles, [N, N], {}, { onProgress: (s) => progress.push(s) });
     const fb = P(ph, fbp(sim.geometry, sim.sinogram));
     const sa = P(ph, sart(sim.geometry, sim.sinogram).image);
     const el = P(ph, res.image);
@@ -228,19 +228,19 @@ describe('ELM-INR through the projector', () => {
     expect(Array.from(again)).toEqual(Array.from(res.image));
   });
 
-  it('the plain ridge ELM (no image prior) fits a smooth slice; bad options are refused', () => {
+  it('the plain ridge ELM (no image prior) fits a smooth slice; bad options are refused', async () => {
     const N = 32;
     const img = blobs(N);
     const sim = simulateSinogram(img, N, N, { views: 24 });
-    const res = elmCt(sim.sinogram, sim.angles, [N, N], { prior: 'none', budget: 1200, iterations: 30 });
+    const res = await elmCt(sim.sinogram, sim.angles, [N, N], { prior: 'none', budget: 1200, iterations: 30 });
     expect(res.params.prior).toBe('none');
     expect(res.params.params).toBeLessThanOrEqual(1200);
     expect(P(img, res.image)).toBeGreaterThan(30);
-    expect(() => elmCt(sim.sinogram.subarray(1), sim.angles, [N, N])).toThrow(/views/);
-    expect(() => elmCt(sim.sinogram, sim.angles, [N, N], { prior: 'l1' as never })).toThrow(InrError);
+    await expect(elmCt(sim.sinogram.subarray(1), sim.angles, [N, N])).rejects.toThrow(/views/);
+    await expect(elmCt(sim.sinogram, sim.angles, [N, N], { prior: 'l1' as never })).rejects.toThrow(InrError);
     const ac = new AbortController();
     ac.abort();
-    expect(() => elmCt(sim.sinogram, sim.angles, [N, N], {}, { signal: ac.signal })).toThrow(/cancelled/);
+    await expect(elmCt(sim.sinogram, sim.angles, [N, N], {}, { signal: ac.signal })).rejects.toThrow(/cancelled/);
   });
 });
 
@@ -294,7 +294,7 @@ describe('ELM-INR on a BEAM mesh through the projector', () => {
     const img = await cameraCrop(N);
     const sim = simulateSinogram(img, N, N, { views: 30 });
     const progress: string[] = [];
-    const res = beamCt(sim.sinogram, sim.angles, [N, N], {}, { onProgress: (s) => progress.push(s) });
+    const res = await beamCt(sim.sinogram, sim.angles, [N, N], {}, { onProgress: (s) => progress.push(s) });
     const fb = P(img, fbp(sim.geometry, sim.sinogram));
     const bm = P(img, res.image);
     expect(bm).toBeGreaterThan(fb + 5);
@@ -311,13 +311,13 @@ describe('ELM-INR on a BEAM mesh through the projector', () => {
     expect(progress).toContain('ELM+BEAM: solving through the projector');
     expect(Array.from(evaluateBeam(res.model, [sampleGrid(N), sampleGrid(N)]))).toEqual(Array.from(res.image));
     // The mesh is a function of the sinogram: a run with other solver settings builds the same one.
-    const again = beamCt(sim.sinogram, sim.angles, [N, N], { smooth: res.params.smooth, irls: 0, iterations: 2 });
+    const again = await beamCt(sim.sinogram, sim.angles, [N, N], { smooth: res.params.smooth, irls: 0, iterations: 2 });
     expect(again.model.cells).toEqual(res.model.cells);
-    expect(() => beamCt(sim.sinogram, sim.angles, [N, N], { strategy: 'best' })).toThrow(InrError);
-    expect(() => beamCt(sim.sinogram.subarray(1), sim.angles, [N, N])).toThrow(/views/);
+    await expect(beamCt(sim.sinogram, sim.angles, [N, N], { strategy: 'best' })).rejects.toThrow(InrError);
+    await expect(beamCt(sim.sinogram.subarray(1), sim.angles, [N, N])).rejects.toThrow(/views/);
     const ac = new AbortController();
     ac.abort();
-    expect(() => beamCt(sim.sinogram, sim.angles, [N, N], {}, { signal: ac.signal })).toThrow(/cancelled/);
+    await expect(beamCt(sim.sinogram, sim.angles, [N, N], {}, { signal: ac.signal })).rejects.toThrow(/cancelled/);
   });
 });
 

@@ -30,7 +30,7 @@ export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: Metho
   const ct = problem(input);
   const p = input.params;
   await new Promise((r) => setImmediate(r));
-  const r = elmCt(
+  const r = await elmCt(
     ct.sinogram,
     ct.angles,
     ct.shape,
@@ -83,7 +83,7 @@ export async function runBeamCt(input: MethodInput<BeamCtTaskParams>, hooks: Met
   const ct = problem(input);
   const p = input.params;
   await new Promise((r) => setImmediate(r));
-  const r = beamCt(
+  const r = await beamCt(
     ct.sinogram,
     ct.angles,
     ct.shape,
