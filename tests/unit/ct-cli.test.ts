@@ -147,6 +147,8 @@ describe('inr-studio ct', () => {
       ['a volume without --slice', () => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--method', 'fbp'], /pick one with --slice/],
       ['a colour image', () => [sample('images', 'astronaut.png'), '--method', 'fbp'], /one channel/],
       ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
+      // IGA adjusts per-pixel residuals; it is refused on CT rather than silently left out.
+      ['IGA through the projector', () => [slice, '--method', 'siren', '--iga', '--steps', '2'], /parameter 'iga' applies to the fit, inpaint, superres, interp task only/],
       // A full-batch net step on 512² pixels (about 6 GiB on wasm) used to crash inside tfjs-wasm.
       ['a net too large for the engine', () => [sample('images', 'camera.png'), '--method', 'siren', '--views', '30', '--steps', '5'], /GiB budget of the (wasm|cpu) backend/],
     ];

@@ -84,7 +84,9 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       type: 'bool',
       label: 'IGA',
       default: false,
-      help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step.',
+      // Not through the CT projector yet: IGA picks and adjusts per-pixel residuals, which a sinogram does not give.
+      tasks: ['fit', 'inpaint', 'superres', 'interp'],
+      help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step. Not on the CT task.',
     },
     igaStart: { type: 'int', label: 'IGA start', min: 0, max: 100_000, step: 1, default: 0, advanced: true, help: 'First eigenvalue index IGA equalises.' },
     igaEnd: { type: 'int', label: 'IGA end', min: 1, max: 100_000, step: 1, default: d.igaEnd, advanced: true, help: 'Eigenvalues [start, end) are raised to λ_end.' },
