@@ -7,7 +7,7 @@
  * a message for jobs that await. A job that does not stop within `cancelGraceMs` has its worker
  * terminated and replaced, so a cancel always returns promptly.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InrError, cancelled, deserializeError } from '../core/errors';
@@ -28,6 +28,11 @@ export interface RunnerOptions {
   jobsModule?: string;
   /** How long a cancelled job may take to stop before its worker is terminated. */
   cancelGraceMs?: number;
+  /**
+   * What each new worker gets first (the engine: ports to the process's ELM pool, so every job
+   * shares one pool; `processPoolInit`).
+   */
+  workerInit?: () => { data: { elmPorts?: MessagePort[] }; transfer: MessagePort[] };
 }
 
 interface Pending {
@@ -56,12 +61,14 @@ export class JobRunner {
   private readonly size: number;
   private readonly jobsModule?: string;
   private readonly grace: number;
+  private readonly workerInit: RunnerOptions['workerInit'];
   private closed = false;
 
   constructor(opts: RunnerOptions = {}) {
     this.size = Math.max(1, opts.size ?? availableParallelism());
     this.jobsModule = opts.jobsModule;
     this.grace = opts.cancelGraceMs ?? 1500;
+    this.workerInit = opts.workerInit;
   }
 
   get poolSize(): number {
@@ -108,6 +115,10 @@ export class JobRunner {
     const url = workerEntry(import.meta.url, './worker-dev.mjs', 'worker');
     const worker = new Worker(fileURLToPath(url));
     worker.unref();
+    if (this.workerInit) {
+      const init = this.workerInit();
+      worker.postMessage({ type: 'init', ...init.data } satisfies ToWorker, init.transfer);
+    }
     const slot: Slot = { worker };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onWorkerDeath(slot, err));

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { JobMetrics } from '../api/contract';
 
 /** What a job sees of the runner: a progress reporter and cancellation. */
@@ -25,7 +26,11 @@ export interface ProgressInfo {
 }
 
 /** Messages from the runner to a worker. */
-export type ToWorker = { type: 'run'; jobId: string; kind: string; params: unknown; cancelFlag: SharedArrayBuffer; jobsModule?: string } | { type: 'cancel'; jobId: string };
+export type ToWorker =
+  | { type: 'run'; jobId: string; kind: string; params: unknown; cancelFlag: SharedArrayBuffer; jobsModule?: string }
+  | { type: 'cancel'; jobId: string }
+  /** Sent once, first: ports to the process's ELM pool (`processPoolInit`). */
+  | { type: 'init'; elmPorts?: MessagePort[] };
 
 /** Messages from a worker to the runner. */
 export type FromWorker =

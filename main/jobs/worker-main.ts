@@ -8,6 +8,7 @@ import { cancelled, serializeError } from '../core/errors';
 import type { FromWorker, JobContext, JobTable, ToWorker } from './types';
 import { collectTransferables } from './transfer';
 import { defaultJobs } from './jobs';
+import { attachProcessPool } from '../inr/elm/parallel';
 
 if (!parentPort) throw new Error('worker.ts must run inside a worker thread');
 const port = parentPort;
@@ -32,6 +33,11 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 port.on('message', async (msg: ToWorker) => {
+  if (msg.type === 'init') {
+    // Synchronously, before any job: this thread's ELM pool is the process's.
+    if (msg.elmPorts?.length) attachProcessPool(msg.elmPorts);
+    return;
+  }
   if (msg.type === 'cancel') {
     if (current && current.jobId === msg.jobId) current.controller.abort(cancelled());
     return;

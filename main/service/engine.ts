@@ -26,6 +26,7 @@ import type {
 } from '../api/contract';
 import { InrError } from '../core/errors';
 import { JobRunner } from '../jobs/runner';
+import { processPoolInit } from '../inr/elm/parallel';
 import { backendInfos } from './backends';
 import { methodCatalog } from '../methods/registry';
 import { DatasetStore } from './datasets';
@@ -48,7 +49,8 @@ export class EngineService implements EngineApi {
   private readonly ownsRunner: boolean;
 
   constructor(private readonly opts: EngineOptions = {}) {
-    this.runner = opts.runner ?? new JobRunner();
+    // The jobs' threads share the process's ELM pool (one pool per process, not per job thread).
+    this.runner = opts.runner ?? new JobRunner({ workerInit: processPoolInit });
     this.ownsRunner = !opts.runner;
     this.datasets = new DatasetStore(opts.maxOpenDatasets);
     this.jobs = new JobService(this.runner, (id) => this.datasets.has(id));

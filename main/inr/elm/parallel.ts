@@ -12,7 +12,7 @@
  *   number of threads.
  * Memory stays bounded: one accumulator over the output, and per worker one patch's features.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InrError, cancelled, deserializeError, type SerializedError } from '../../core/errors';
@@ -43,17 +43,36 @@ export function sharedCopy<T extends Float32Array | Uint8Array>(a: T): T {
 }
 
 class Pool {
-  private readonly workers: Worker[];
+  /** The threads (this pool started them), or ports to another pool's threads. */
+  private readonly workers: Array<Worker | MessagePort>;
   readonly cancel = shared(Int32Array, 1);
   readonly progress = shared(Int32Array, 1);
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    private readonly remote?: MessagePort[],
+  ) {
+    if (remote) {
+      this.workers = remote;
+      for (const p of remote) p.unref();
+      return;
+    }
     const url = workerEntry(import.meta.url, './worker-dev.mjs', 'elm-worker');
     this.workers = Array.from({ length: size }, () => {
       const w = new Worker(fileURLToPath(url));
       // Idle threads never keep the process alive; a running task refs its thread.
       w.unref();
       return w;
+    });
+  }
+
+  /** A new port to each of this pool's threads, for another thread of the process. */
+  attach(): MessagePort[] {
+    if (this.remote) throw new InrError('E_INTERNAL', 'an ELM pool reached through ports cannot hand out ports');
+    return this.workers.map((w) => {
+      const { port1, port2 } = new MessageChannel();
+      (w as Worker).postMessage({ attach: port2 }, [port2]);
+      return port1;
     });
   }
 
@@ -98,7 +117,8 @@ class Pool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    if (this.remote) for (const p of this.remote) p.close();
+    else await Promise.all(this.workers.map((w) => (w as Worker).terminate()));
   }
 }
 
@@ -114,12 +134,26 @@ export class ElmPool {
   private pool?: Pool;
   readonly size: number;
 
-  constructor(threads?: number) {
-    this.size = threadCount(threads);
+  /** `remote`: ports to the threads of the process's pool (another thread's), instead of threads of its own. */
+  constructor(
+    threads?: number,
+    private readonly remote?: MessagePort[],
+  ) {
+    this.size = remote ? remote.length : threadCount(threads);
   }
 
   private get(): Pool {
-    return (this.pool ??= new Pool(this.size));
+    return (this.pool ??= new Pool(this.size, this.remote));
+  }
+
+  /** Whether this pool works on another thread's threads (a job runner's view of the process's pool). */
+  get shared(): boolean {
+    return this.remote !== undefined;
+  }
+
+  /** A port to each of this pool's threads (started now), for a job-runner thread to use as its pool. */
+  ports(): MessagePort[] {
+    return this.get().attach();
   }
 
   /** Whether the threads have been started (a job that needs none may still use them cheaply). */
@@ -287,8 +321,10 @@ let processWide: ElmPool | undefined;
 let processThreads: number | undefined;
 
 /**
- * The process's ELM pool, started on first use and reused by every fit after it (in the engine,
- * one per job-runner thread). Its idle threads do not keep the process alive.
+ * The process's ELM pool, started on first use and reused by every fit after it. In the engine
+ * the job-runner threads reach the same threads through ports (`processPoolInit`,
+ * `attachProcessPool`), so the process has one pool whatever the number of jobs. Its idle threads
+ * do not keep the process alive.
  */
 export function processPool(): ElmPool {
   return (processWide ??= new ElmPool(processThreads));
@@ -298,6 +334,20 @@ export function processPool(): ElmPool {
 export async function setProcessThreads(threads: number | undefined): Promise<void> {
   processThreads = threads;
   if (processWide && processWide.size !== threadCount(threads)) await closeProcessPool();
+}
+
+/**
+ * For the job runner (main/jobs): what a new runner thread needs to use the process's pool —
+ * ports to its threads, started now — instead of starting threads of its own.
+ */
+export function processPoolInit(): { data: { elmPorts: MessagePort[] }; transfer: MessagePort[] } {
+  const ports = processPool().ports();
+  return { data: { elmPorts: ports }, transfer: ports };
+}
+
+/** In a job-runner thread: the process's pool, reached through these ports, is this thread's pool. */
+export function attachProcessPool(ports: MessagePort[]): void {
+  processWide = new ElmPool(undefined, ports);
 }
 
 export async function closeProcessPool(): Promise<void> {

@@ -12,7 +12,7 @@
  * - 'ssim-parts': ranges of the parts of a mean SSIM (metrics/ssim.ts), pulled the same way. Each piece is computed exactly as the one-thread code
  *   computes it, so who takes which piece changes no bit of the result.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { serializeError, cancelled } from '../../core/errors';
 import { accumulateElm, fitElm } from './fit';
 import { createModel, weightsPerCell, type ElmSpec } from './model';
@@ -169,8 +169,8 @@ function runTask(task: ElmTask, checkCancel: () => void): void {
   }
 }
 
-const port = parentPort!;
-port.on('message', (task: ElmTask) => {
+/** Run the tasks that arrive on `port`, answering on it. */
+function serve(port: MessagePort, task: ElmTask): void {
   try {
     let sinceReport = 0;
     const checkCancel = () => {
@@ -187,4 +187,18 @@ port.on('message', (task: ElmTask) => {
   } catch (err) {
     port.postMessage({ ok: false, error: serializeError(err) });
   }
+}
+
+// The pool's owner sends tasks on the parent port; another thread of the process (a job runner's)
+// gets its own port to this thread (`{ attach }`, parallel.ts `ElmPool.ports`), answered the same
+// way. Tasks carry all their state (shared buffers), so clients never see each other's work: they
+// only queue behind it.
+const parent = parentPort!;
+parent.on('message', (msg: ElmTask | { attach: MessagePort }) => {
+  if ('attach' in msg) {
+    const port = msg.attach;
+    port.on('message', (task: ElmTask) => serve(port, task));
+    return;
+  }
+  serve(parent as unknown as MessagePort, msg);
 });
