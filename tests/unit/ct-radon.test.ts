@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../main/core/rng';
-import { openField } from '../../main/data/index';
 import {
   backprojectInterp,
   csrMultiply,
@@ -19,7 +18,7 @@ import {
 } from '../../main/ct/radon';
 import { viewAngles } from '../../main/ct/sinogram';
 import { InrError } from '../../main/core/errors';
-import { sample } from '../helpers/samples';
+import { phantom } from '../helpers/phantom';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
@@ -28,26 +27,6 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 const randn = (rng: Rng, n: number) => Float64Array.from({ length: n }, () => rng.normal());
-
-/** Area-average a channel of a Field image down to N×N (N divides the size or not). */
-async function phantom(N: number): Promise<Float64Array> {
-  const f = await openField(sample('images', 'phantom.png'));
-  const [H, W] = f.shape;
-  const C = f.channels.length;
-  const out = new Float64Array(N * N);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      let n = 0;
-      for (let a = Math.floor((i * H) / N); a < Math.floor(((i + 1) * H) / N); a++)
-        for (let b = Math.floor((j * W) / N); b < Math.floor(((j + 1) * W) / N); b++) {
-          s += f.values[(a * W + b) * C] / 255;
-          n++;
-        }
-      out[i * N + j] = s / n;
-    }
-  return out;
-}
 
 /**
  * scikit-image's `radon(image, theta, circle=False)` re-derived from its documented algorithm

@@ -25,26 +25,8 @@ import { decodeModel, encodeModel } from '../../main/inr/elm/io';
 import { decodeBeamModel, encodeBeamModel, evaluateBeam, type BeamCell, type BeamSpec } from '../../main/inr/elm/beam/index';
 import { useBackend, tf } from '../../main/inr/nets/backend';
 import { sample } from '../helpers/samples';
+import { phantom } from '../helpers/phantom';
 import { InrError } from '../../main/core/errors';
-
-async function phantom(N: number): Promise<Float64Array> {
-  const f = await openField(sample('images', 'phantom.png'));
-  const [H, W] = f.shape;
-  const C = f.channels.length;
-  const out = new Float64Array(N * N);
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      let n = 0;
-      for (let a = Math.floor((i * H) / N); a < Math.floor(((i + 1) * H) / N); a++)
-        for (let b = Math.floor((j * W) / N); b < Math.floor(((j + 1) * W) / N); b++) {
-          s += f.values[(a * W + b) * C] / 255;
-          n++;
-        }
-      out[i * N + j] = s / n;
-    }
-  return out;
-}
 
 function blobs(N: number): Float64Array {
   const img = new Float64Array(N * N);
