@@ -20,8 +20,8 @@
  * What trainNet (main/inr/nets/train.ts) would need to train these itself, rather than the
  * loop below: an optional forward operator applied to the net's output before the MSE
  * (`forward?: (out: tf.Tensor2D) => tf.Tensor2D`), a target whose row count is the operator's
- * (rays) rather than the coordinates', full batch only, and the memory check and IGA either
- * skipped or fed with the operator's output. The loop here reuses its pieces (ADAM constants,
+ * (rays) rather than the coordinates', full batch only, the memory check skipped, and IGA's
+ * point choice fed with the back-projected residual (as below). The loop here reuses its pieces (ADAM constants,
  * lambdaLr, buildNet, useBackend, gridCoords, evaluateNet) and keeps the lowest-training-loss
  * parameters like trainNet's keepBest.
  */
@@ -32,6 +32,7 @@ import { custom } from '../inr/nets/layers';
 import { useBackend } from '../inr/nets/backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetOptions } from '../inr/nets/options';
 import { paramCount } from '../inr/nets/net';
+import { igaGradient, igaGroups, igaUpdate, selectGroupMaxima, type IgaAdjust } from '../inr/nets/iga';
 import { ADAM, lambdaLr, MEMORY_BUDGET, measureBytesPerSample, type StepInfo } from '../inr/nets/train';
 import { evaluateNet, gridCoords, type NetModel } from '../inr/nets/task';
 import { sampleGrid } from '../inr/elm/mesh';
@@ -124,8 +125,25 @@ export interface NetCtOptions extends Partial<NetOptions> {
   projector?: TfProjectorKind;
   /** Stop after this many seconds. */
   maxSeconds?: number;
+  /** Stop when the loss has not improved by a relative `minDelta` (default 1e-4) for `patience` steps. */
+  patience?: number;
+  minDelta?: number;
+  /** Stop once the training PSNR (of the sinogram loss, in the net's output range) reaches this. */
+  targetPsnr?: number;
+  /** Return the lowest-training-loss parameters (default) rather than the last. */
+  keepBest?: boolean;
   detectors?: number;
   pixelSize?: number;
+  /**
+   * IGA through the projector (iga.ts): the per-pixel residual is the back-projected sinogram
+   * residual Aᵀ(A·out − t); one pixel per patch (the largest |Aᵀr|) gives the eNTK and S, and S
+   * adjusts the gradient with respect to the image, ∂L/∂out, before it reaches the net.
+   */
+  iga?: boolean;
+  igaStart?: number;
+  igaEnd?: number;
+  igaPatch?: number;
+  igaEvery?: number;
 }
 
 export interface NetCtHooks extends CtHooks {
@@ -148,10 +166,13 @@ export interface NetCtResult {
     lossFinal: number;
     lossBest: number;
     bestStep: number;
+    stopped: 'steps' | 'early' | 'target' | 'time';
+    selected: 'best-training-loss' | 'final';
     seconds: number;
     stepsPerSecond: number;
     /** The image range [lo, hi] the net's output range maps to (from an FBP of the sinogram). */
     range: [number, number];
+    iga?: { patch: number; groups: number; start: number; end: number; replacedLast: number; every: number };
   };
 }
 
@@ -243,19 +264,54 @@ export async function trainNetCt(
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
   const optimizer = tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const invChord = 1 / chord;
+
+  // IGA state: the whole grid is observed, grouped in patches.
+  const igaStart = opts.igaStart ?? 0;
+  const igaEnd = opts.igaEnd ?? defaults.igaEnd;
+  const igaEvery = Math.max(1, Math.floor(opts.igaEvery ?? 1));
+  if (opts.iga && !(Number.isInteger(igaEnd) && igaEnd >= 1)) throw new InrError('E_ARG', `IGA end must be a positive integer, got ${igaEnd}`);
+  const groups = opts.iga
+    ? igaGroups(
+        [H, W],
+        Int32Array.from({ length: H * W }, (_, i) => i),
+        igaEnd,
+        opts.igaPatch,
+      )
+    : undefined;
+  const adj: Partial<IgaAdjust> = groups ? { groups, order: tf.tensor1d(groups.order, 'int32'), slotOf: tf.tensor1d(groups.slotOf, 'int32') } : {};
+  const zeros = groups ? new Float64Array(H * W) : undefined;
+  let replacedLast = 0;
   let best: tf.Tensor[] | undefined;
   let lossBest = Infinity;
   let bestStep = 0;
   let lossFinal = NaN;
   let step: number;
+  const keepBest = opts.keepBest ?? true;
+  let stopped: NetCtResult['report']['stopped'] = 'steps';
+  let earlyRef = Infinity;
+  let sinceImprove = 0;
   const t0 = performance.now();
   let lastYield = t0;
   try {
     for (step = 1; step <= steps; step++) {
       checkCancelled(hooks);
+      if (groups && ((step - 1) % igaEvery === 0 || !adj.S)) {
+        // Per-pixel residual Aᵀ(A·out/c − t)/c, in float64 on the host (the projector's kernels).
+        const outT = tf.tidy(() => net.apply(feats));
+        const pred = await outT.data();
+        outT.dispose();
+        const res = radonForward(g, pred);
+        for (let i = 0; i < rows; i++) res[i] = res[i] * invChord - t[i];
+        const back = radonAdjoint(g, res);
+        const u = await igaUpdate(net, feats, selectGroupMaxima(groups, back, zeros!, 1), groups, igaStart, igaEnd, step);
+        replacedLast = u.replaced;
+        adj.S?.dispose();
+        adj.S = u.S;
+      }
       const { value, grads } = tf.tidy(() =>
         tf.variableGrads(() => {
-          const out = net.apply(feats);
+          const raw = net.apply(feats);
+          const out = groups ? igaGradient(raw, adj as IgaAdjust) : raw;
           const y = tf.mul(proj.forward(out), invChord);
           return tf.mean(tf.squaredDifference(y, T)) as tf.Scalar;
         }, vars),
@@ -270,8 +326,10 @@ export async function trainNetCt(
       if (loss < lossBest) {
         lossBest = loss;
         bestStep = step;
-        if (best) tf.dispose(best);
-        best = vars.map((v) => tf.keep(v.clone()));
+        if (keepBest) {
+          if (best) tf.dispose(best);
+          best = vars.map((v) => tf.keep(v.clone()));
+        }
       }
       (optimizer as unknown as { learningRate: number }).learningRate = lambdaLr(lr, gamma, step - 1, steps);
       optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
@@ -280,7 +338,23 @@ export async function trainNetCt(
       const info: StepInfo = { step, steps, loss, psnr: 10 * Math.log10(((r1 - r0) * (r1 - r0)) / loss), lr: lambdaLr(lr, gamma, step - 1, steps), seconds };
       hooks.onStep?.(info);
       hooks.onProgress?.('training through the projector', step / steps, { step, loss, seconds });
-      if (opts.maxSeconds !== undefined && seconds >= opts.maxSeconds) break;
+      if (opts.targetPsnr !== undefined && info.psnr >= opts.targetPsnr) {
+        stopped = 'target';
+        break;
+      }
+      if (opts.patience && opts.patience > 0) {
+        if (loss < earlyRef * (1 - (opts.minDelta ?? 1e-4))) {
+          earlyRef = loss;
+          sinceImprove = 0;
+        } else if (++sinceImprove >= opts.patience) {
+          stopped = 'early';
+          break;
+        }
+      }
+      if (opts.maxSeconds !== undefined && seconds >= opts.maxSeconds) {
+        stopped = 'time';
+        break;
+      }
       const now = performance.now();
       if (now - lastYield > 50) {
         lastYield = now;
@@ -324,15 +398,19 @@ export async function trainNetCt(
         lossFinal,
         lossBest,
         bestStep,
+        stopped,
+        selected: best ? 'best-training-loss' : 'final',
         seconds,
         stepsPerSecond: stepsRun / Math.max(seconds, 1e-9),
         range: [lo, hi],
+        iga: groups ? { patch: groups.patch, groups: groups.groups, start: igaStart, end: Math.min(igaEnd, groups.groups - 1), replacedLast, every: igaEvery } : undefined,
       },
     };
   } finally {
     optimizer.dispose();
     if (best) tf.dispose(best);
     tf.dispose([X, T, feats]);
+    for (const x of [adj.S, adj.order, adj.slotOf]) x?.dispose();
     proj.dispose();
     net.dispose();
   }

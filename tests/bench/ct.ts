@@ -24,6 +24,8 @@
  *   on BEAM-CT's 8-pixel starting cells with the hidden size that spends the same 2 params/pixel
  *   budget, to tell the adaptive mesh's effect from that of the cell size and parameter count)
  *   node --import tsx tests/bench/ct.ts --nets siren:300 --net-width 128 --net-lr 1e-3 --only phantom --views 60 --noise none
+ *   node --import tsx tests/bench/ct.ts --nets siren:1500,siren+iga:1500 --size 64 --only phantom --views 60 --noise none
+ *   (a '+iga' suffix trains that net with IGA through the projector, net-ct.ts)
  *
  * Writes bench-results/ct.json: one row per (image, views, noise, method) and a summary with the
  * issue's targets (best INR ≥ FBP + 5 dB at 60 views, ≥ SART + 1 dB, ELM-INR within 1 dB of the
@@ -127,7 +129,8 @@ async function main() {
     .filter(Boolean)
     .map((s) => {
       const [m, steps] = s.split(':');
-      return { method: m, steps: Number(steps ?? 300) };
+      const [method, flag] = m.split('+');
+      return { name: m, method, iga: flag === 'iga', steps: Number(steps ?? 300) };
     });
   const netWidth = arg('net-width') ? Number(arg('net-width')) : undefined;
   const netLr = arg('net-lr') ? Number(arg('net-lr')) : undefined;
@@ -250,14 +253,22 @@ async function main() {
             backend: arg('backend') ?? 'wasm',
             ...(netWidth ? { width: netWidth } : {}),
             ...(netLr ? { lr: netLr } : {}),
+            iga: n.iga,
           });
           log({
             ...base,
-            method: n.method,
+            method: n.name,
             ...score(res.image),
             seconds: r2(res.report.seconds),
             params: res.report.params,
-            detail: { steps: res.report.stepsRun, best_step: res.report.bestStep, lr: res.report.lr, backend: res.report.backend, projector: res.report.projector },
+            detail: {
+              steps: res.report.stepsRun,
+              best_step: res.report.bestStep,
+              lr: res.report.lr,
+              backend: res.report.backend,
+              projector: res.report.projector,
+              ...(res.report.iga ? { iga: res.report.iga } : {}),
+            },
           });
         }
       }

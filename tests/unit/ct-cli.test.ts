@@ -99,6 +99,21 @@ describe('inr-studio ct', () => {
     expect(mesh.cells).toHaveLength(model.cells.length);
   }, 500_000);
 
+  it('trains a net through the projector with IGA, reporting its transform (patches, replaced eigenvalues)', async () => {
+    const r = await two(() =>
+      runCli(['ct', slice, '--method', 'siren', '--iga', '--steps', '4', '--width', '32', '--layers', '1', '--views', '30', '--out', join(tmp, 'siren-iga'), '--json'], {
+        timeoutMs: 200_000,
+      }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.method).toBe('siren');
+    expect(j.training.steps_run).toBe(4);
+    expect(j.training.iga).toMatchObject({ start: 0, end: 20, every: 1 });
+    expect(j.training.iga.groups).toBeGreaterThanOrEqual(42);
+    expect(j.training.iga.replacedLast).toBeGreaterThan(0);
+  }, 300_000);
+
   it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
     const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], {
       timeoutMs: 180_000,
@@ -147,8 +162,13 @@ describe('inr-studio ct', () => {
       ['a volume without --slice', () => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--method', 'fbp'], /pick one with --slice/],
       ['a colour image', () => [sample('images', 'astronaut.png'), '--method', 'fbp'], /one channel/],
       ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
-      // IGA adjusts per-pixel residuals; it is refused on CT rather than silently left out.
-      ['IGA through the projector', () => [slice, '--method', 'siren', '--iga', '--steps', '2'], /parameter 'iga' applies to the fit, inpaint, superres, interp task only/],
+      // The sinogram's squared error is the loss through the projector; a 0/1 cross-entropy is refused, not ignored.
+      [
+        'a minibatch (every step needs the whole image)',
+        () => [slice, '--method', 'siren', '--batch', '256', '--steps', '2'],
+        /parameter 'batch' applies to the fit, inpaint, superres, interp task only/,
+      ],
+      ['the cross-entropy loss', () => [slice, '--method', 'siren', '--loss', 'bce', '--steps', '2'], /parameter 'loss' applies to the fit, inpaint, superres, interp task only/],
       // A full-batch net step on 512² pixels (about 6 GiB on wasm) used to crash inside tfjs-wasm.
       ['a net too large for the engine', () => [sample('images', 'camera.png'), '--method', 'siren', '--views', '30', '--steps', '5'], /GiB budget of the (wasm|cpu) backend/],
     ];

@@ -18,6 +18,8 @@ import { basisAdjoint, basisApply, basisModel, beamBasis, beamBasisModel, elmBas
 import { beamCt } from '../../main/ct/beam-ct';
 import { elmCt } from '../../main/ct/elm-ct';
 import { tfProjector, trainNetCt } from '../../main/ct/net-ct';
+import { adjustResidual, igaGradient, igaGroups } from '../../main/inr/nets/iga';
+import { buildNet } from '../../main/inr/nets/options';
 import { resolveElmSpec } from '../../main/inr/elm/config';
 import { evaluateElm } from '../../main/inr/elm/fit';
 import { sampleGrid } from '../../main/inr/elm/mesh';
@@ -340,5 +342,83 @@ describe('nets through the projector (tfjs, cpu backend)', () => {
     expect(res.model.shape).toEqual([N, N]);
     expect(res.report.projector).toBe('host');
     expect(res.report.params).toBe(res.model.weights.reduce((s, w) => s + w.values.length, 0));
+    expect(res.report).toMatchObject({ stopped: 'steps', selected: 'best-training-loss' });
+    // The stopping rules the image task has: patience, a target PSNR; and the last parameters on request.
+    const early = await trainNetCt('relu', sim.sinogram, sim.angles, [N, N], { width: 32, hidden: 1, steps: 40, lr: 5e-3, backend: 'cpu', patience: 2, minDelta: 0.9 });
+    expect(early.report).toMatchObject({ stopped: 'early' });
+    expect(early.report.stepsRun).toBeLessThan(10);
+    const target = await trainNetCt('relu', sim.sinogram, sim.angles, [N, N], { width: 32, hidden: 1, steps: 40, lr: 5e-3, backend: 'cpu', targetPsnr: 1 });
+    expect(target.report).toMatchObject({ stopped: 'target', stepsRun: 1 });
+    const last = await trainNetCt('relu', sim.sinogram, sim.angles, [N, N], { width: 32, hidden: 1, steps: 5, lr: 5e-3, backend: 'cpu', keepBest: false });
+    expect(last.report.selected).toBe('final');
+  });
+
+  it('IGA through the projector: the gradient is Jᵀ·S·∂L/∂out with S across patches, and training with IGA lowers the loss', async () => {
+    await useBackend('cpu');
+    const N = 8;
+    const g = parallelGeometry(N, N, viewAngles(6));
+    const proj = tfProjector(g, 'gather');
+    const rng = new Rng(5);
+    const net = buildNet('siren', new Rng(3), 2, 1, { width: 16, hidden: 1 });
+    const X = tf.tensor2d(
+      Float32Array.from({ length: 2 * N * N }, (_, k) => ((k % 2 ? Math.floor(k / 2) % N : Math.floor(k / 2 / N)) / (N - 1)) * 2 - 1),
+      [N * N, 2],
+    );
+    const feats = net.prepare(X);
+    const target = tf.tensor1d(Float32Array.from({ length: proj.rows }, () => rng.normal()));
+    const groups = igaGroups(
+      [N, N],
+      Int32Array.from({ length: N * N }, (_, i) => i),
+      3,
+      2,
+    );
+    expect(groups.groups).toBe(16);
+    // Any S: the adjustment is linear, so a random one tests it better than an identity-near one.
+    const S = tf.tensor2d(
+      Float32Array.from({ length: 16 * 16 }, () => rng.normal()),
+      [16, 16],
+    );
+    const adj = { S, groups, order: tf.tensor1d(groups.order, 'int32'), slotOf: tf.tensor1d(groups.slotOf, 'int32') };
+    const loss = (out: tf.Tensor2D) => tf.mean(tf.squaredDifference(proj.forward(out), target)) as tf.Scalar;
+    const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
+    const out0 = net.apply(feats);
+    const dOut = tf.grad((o: tf.Tensor) => loss(o as tf.Tensor2D))(out0) as tf.Tensor2D;
+    const adjusted = adjustResidual(dOut, S, adj.order, adj.slotOf, groups);
+    const want = tf.variableGrads(() => tf.sum(tf.mul(net.apply(feats), adjusted)) as tf.Scalar, vars).grads;
+    const got = tf.variableGrads(() => loss(igaGradient(net.apply(feats), adj)), vars);
+    // The value is the plain loss; only the gradient is adjusted.
+    expect(got.value.dataSync()[0]).toBeCloseTo(loss(out0).dataSync()[0], 5);
+    let compared = 0;
+    for (const k of Object.keys(want)) {
+      const a = want[k].dataSync();
+      const b = got.grads[k].dataSync();
+      const scale = Math.max(...Array.from(a, Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(b[i] - a[i])).toBeLessThan(1e-4 * scale);
+      compared++;
+    }
+    expect(compared).toBe(vars.length);
+    // Without the adjustment the gradients differ (S is far from I).
+    const plain = tf.variableGrads(() => loss(net.apply(feats)), vars).grads;
+    const k0 = Object.keys(plain)[0];
+    expect(Math.max(...Array.from(plain[k0].dataSync(), (v, i) => Math.abs(v - want[k0].dataSync()[i])))).toBeGreaterThan(1e-3);
+    proj.dispose();
+    net.dispose();
+
+    // Training a SIREN through the projector with IGA: the transform is rebuilt, eigenvalues are
+    // replaced, the loss falls, and the trajectory is not the plain one.
+    const M = 16;
+    const sim = simulateSinogram(blobs(M), M, M, { views: 12 });
+    const common = { width: 32, hidden: 1, steps: 30, lr: 1e-3, backend: 'cpu' };
+    const withIga: number[] = [];
+    const without: number[] = [];
+    const r = await trainNetCt('siren', sim.sinogram, sim.angles, [M, M], { ...common, iga: true, igaEnd: 5 }, { onStep: (s) => withIga.push(s.loss) });
+    await trainNetCt('siren', sim.sinogram, sim.angles, [M, M], common, { onStep: (s) => without.push(s.loss) });
+    expect(r.report.iga).toMatchObject({ start: 0, end: 5, every: 1 });
+    expect(r.report.iga!.groups).toBeGreaterThanOrEqual(12);
+    expect(r.report.iga!.replacedLast).toBeGreaterThan(0);
+    expect(r.report.lossBest).toBeLessThan(withIga[0] / 3);
+    expect(withIga[0]).toBeCloseTo(without[0], 6);
+    expect(Math.abs(withIga[29] - without[29])).toBeGreaterThan(1e-3 * without[29]);
   });
 });

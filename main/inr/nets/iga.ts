@@ -20,8 +20,9 @@
  * the paper and METHODS (one point per group).
  */
 import * as tf from '@tensorflow/tfjs';
+import { InrError } from '../../core/errors';
 import { jacobiEigen, type Eigen } from './eigen';
-import { assembleNtk, NtkRecorder } from './layers';
+import { assembleNtk, custom, NtkRecorder } from './layers';
 import type { Net } from './net';
 
 const probeWidths = new WeakMap<Net, number[]>();
@@ -196,4 +197,54 @@ export function adjustResidual(r: tf.Tensor2D, S: tf.Tensor2D, order: tf.Tensor1
     const Rp = tf.reshape(tf.matMul(S, R), [groups.groups * groups.slots, C]);
     return tf.gather(Rp, slotOf) as tf.Tensor2D;
   });
+}
+
+/** What the adjustment needs on the device: S (groups × groups) and the grouping's index tensors. */
+export interface IgaAdjust {
+  S: tf.Tensor2D;
+  order: tf.Tensor1D;
+  slotOf: tf.Tensor1D;
+  groups: IgaGroups;
+}
+
+/**
+ * The identity on the net's output `out` (rows × C) whose backward pass applies S across the
+ * groups: any loss L(igaGradient(out)) then trains with ∂L/∂θ = Jᵀ·S·∂L/∂out. With the MSE this is
+ * IGA's surrogate; behind a linear forward operator (CT: L = ‖A·out − s‖²) it adjusts the
+ * back-projected residual Aᵀ(A·out − s), the per-pixel gradient the image task's r stands for.
+ */
+export function igaGradient(out: tf.Tensor2D, adj: IgaAdjust): tf.Tensor2D {
+  const f = custom((o) => ({
+    value: tf.clone(o as tf.Tensor),
+    gradFunc: (dy) => adjustResidual(dy as tf.Tensor2D, adj.S, adj.order, adj.slotOf, adj.groups),
+  }));
+  return f(out) as tf.Tensor2D;
+}
+
+/**
+ * One rebuild of IGA's transform: the empirical NTK of `net` on the rows `sel` of its prepared
+ * inputs `h` (one per group, from `selectGroupMaxima`), and S for eigenvalues [start, end), as a
+ * float32 tensor the caller owns.
+ */
+export async function igaUpdate(
+  net: Net,
+  h: tf.Tensor2D,
+  sel: Int32Array,
+  groups: IgaGroups,
+  start: number,
+  end: number,
+  step: number,
+): Promise<{ S: tf.Tensor2D; replaced: number }> {
+  const selT = tf.tensor1d(sel, 'int32');
+  const hSel = tf.gather(h, selT) as tf.Tensor2D;
+  selT.dispose();
+  let K: Float64Array;
+  try {
+    K = await empiricalNtk(net, hSel);
+  } finally {
+    hSel.dispose();
+  }
+  if (!K.every(Number.isFinite)) throw new InrError('E_NUMERIC', `the NTK became NaN at step ${step}: try a smaller learning rate or ω0`);
+  const tr = igaTransform(K, groups.groups, start, end);
+  return { S: tf.tensor2d(Float32Array.from(tr.S), [groups.groups, groups.groups]), replaced: tr.replaced };
 }

@@ -13,8 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InrError, cancelled } from '../../core/errors';
 import { Rng } from '../../core/rng';
 import type { Net } from './net';
-import { custom } from './layers';
-import { adjustResidual, empiricalNtk, igaGroups, igaTransform, selectGroupMaxima, type IgaGroups } from './iga';
+import { igaGradient, igaGroups, igaUpdate, selectGroupMaxima, type IgaAdjust, type IgaGroups } from './iga';
 import type { NetTeam, ReplicaSpec, TeamRun } from './team';
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
@@ -184,17 +183,8 @@ export function lambdaLr(lr0: number, gamma: number, t: number, T: number): numb
  * output is (2/(N·C))·r′ with r′ = S applied across groups (iga.ts), so that backpropagation
  * yields (2/(N·C))·Jᵀ·S·r. The gradient with respect to y is zero (y is data).
  */
-export function igaLoss(out: tf.Tensor2D, y: tf.Tensor2D, adj: { S: tf.Tensor2D; order: tf.Tensor1D; slotOf: tf.Tensor1D; groups: IgaGroups }): tf.Scalar {
-  const scale = 2 / (out.shape[0] * out.shape[1]);
-  const f = custom((o, t, save) => {
-    const r = tf.sub(o as tf.Tensor, t as tf.Tensor);
-    (save as (s: tf.Tensor[]) => void)([r]);
-    return {
-      value: tf.mean(tf.square(r)),
-      gradFunc: (dy, [rs]) => [tf.mul(dy, tf.mul(adjustResidual(rs as tf.Tensor2D, adj.S, adj.order, adj.slotOf, adj.groups), scale)), tf.zerosLike(t as tf.Tensor)],
-    };
-  });
-  return f(out, y) as tf.Scalar;
+export function igaLoss(out: tf.Tensor2D, y: tf.Tensor2D, adj: IgaAdjust): tf.Scalar {
+  return tf.mean(tf.squaredDifference(igaGradient(out, adj), y)) as tf.Scalar;
 }
 
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
@@ -360,20 +350,10 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
         const pred = await outT.data();
         outT.dispose();
         const sel = selectGroupMaxima(groups!, pred, yHost!, C);
-        const selT = tf.tensor1d(sel, 'int32');
-        const hSel = tf.gather(H!, selT) as tf.Tensor2D;
-        selT.dispose();
-        let K: Float64Array;
-        try {
-          K = await empiricalNtk(net, hSel);
-        } finally {
-          hSel.dispose();
-        }
-        if (!K.every(Number.isFinite)) throw new InrError('E_NUMERIC', `the NTK became NaN at step ${step}: try a smaller learning rate or ω0`);
-        const tr = igaTransform(K, groups!.groups, igaStart, opts.iga.end);
-        replacedLast = tr.replaced;
+        const u = await igaUpdate(net, H!, sel, groups!, igaStart, opts.iga.end, step);
+        replacedLast = u.replaced;
         S?.dispose();
-        S = tf.tensor2d(Float32Array.from(tr.S), [groups!.groups, groups!.groups]);
+        S = u.S;
       }
 
       let loss: number;

@@ -45,6 +45,8 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       step: 1024,
       auto: `minibatches of ${DEFAULT_BATCH} (2^16) samples, or the full batch when the field is smaller`,
       advanced: true,
+      // Through the CT projector every step needs the whole image.
+      tasks: ['fit', 'inpaint', 'superres', 'interp'],
       help: `Samples per Adam step. Blank: shuffled minibatches of ${DEFAULT_BATCH} (2^16, a 256² image per step, as the SIREN/FFN image experiments), or the whole field when it has fewer samples; lowered with a warning when a step would not fit the backend's memory. 0: always the full batch (the memory limit then fails the fit).`,
     },
     patience: {
@@ -78,15 +80,15 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       values: ['mse', 'bce'],
       default: 'mse',
       advanced: true,
-      help: 'mse: mean squared error. bce: binary cross-entropy for 0/1 targets such as occupancy; the output is read as a logit and passed through a sigmoid when evaluated. Not with IGA.',
+      // Through the CT projector the loss is the sinogram's squared error; a per-pixel 0/1 target does not exist there.
+      tasks: ['fit', 'inpaint', 'superres', 'interp'],
+      help: 'mse: mean squared error. bce: binary cross-entropy for 0/1 targets such as occupancy; the output is read as a logit and passed through a sigmoid when evaluated. Not with IGA, not on the CT task.',
     },
     iga: {
       type: 'bool',
       label: 'IGA',
       default: false,
-      // Not through the CT projector yet: IGA picks and adjusts per-pixel residuals, which a sinogram does not give.
-      tasks: ['fit', 'inpaint', 'superres', 'interp'],
-      help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. Costs extra time per step. Not on the CT task.',
+      help: 'Inductive gradient adjustment: equalise the top eigenvalues of the empirical NTK on a few sampled points, so high frequencies train sooner. On CT the per-pixel residual is the back-projected sinogram residual. Costs extra time per step.',
     },
     igaStart: { type: 'int', label: 'IGA start', min: 0, max: 100_000, step: 1, default: 0, advanced: true, help: 'First eigenvalue index IGA equalises.' },
     igaEnd: { type: 'int', label: 'IGA end', min: 1, max: 100_000, step: 1, default: d.igaEnd, advanced: true, help: 'Eigenvalues [start, end) are raised to λ_end.' },
