@@ -20,7 +20,7 @@ import { planeOf } from '../core/sampling';
 import { openField } from '../data/index';
 import { writeLikeSource } from '../data/writers';
 import { writeNetcdfClassic } from '../data/netcdf/index';
-import { geometryForSinogram, sinogramField, sinogramFromField } from '../ct/sinogram';
+import { countWeights, geometryForSinogram, sinogramField, sinogramFromField } from '../ct/sinogram';
 import { fitRequest, runCtFromSinogram, runFitTask } from '../tasks/fit';
 import { parse, UsageError } from './args';
 import { onInterrupt, parameterFlags, positiveInt, switchArgs } from './fit';
@@ -29,6 +29,7 @@ const FLAGS = {
   method: { type: 'string' },
   slice: { type: 'string' },
   sinogram: { type: 'boolean' },
+  counts: { type: 'boolean' },
   angles: { type: 'string' },
   size: { type: 'string' },
   out: { type: 'string' },
@@ -92,6 +93,8 @@ export async function ct(argv: string[]): Promise<void> {
   if (values.sinogram && (options.views !== undefined || options.photons !== undefined || options['limited-angle'] !== undefined)) {
     throw new UsageError('--views, --photons and --limited-angle simulate a scan; a measured sinogram (--sinogram) brings its own views');
   }
+  if (values.counts && !values.sinogram)
+    throw new UsageError('--counts describes a measured sinogram (--sinogram); a simulated noisy scan (--photons) is weighted by its counts already');
   if (!values.sinogram) options.views ??= '60';
   const request = fitRequest(method, options, 'cli');
   const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-ct-${request.method}`));
@@ -120,7 +123,14 @@ export async function ct(argv: string[]): Promise<void> {
         size = { height: Number(m[1]), width: Number(m[2] ?? m[1]) };
       }
       const geometry = geometryForSinogram(input, size);
-      const problem = { sinogram: input.sinogram, angles: input.angles, geometry, shape: [geometry.height, geometry.width] as [number, number] };
+      // --counts: the sinogram is −ln(I/I0), so each ray's expected count is ∝ e^(−p): weight by it (PWLS).
+      const problem = {
+        sinogram: input.sinogram,
+        angles: input.angles,
+        geometry,
+        shape: [geometry.height, geometry.width] as [number, number],
+        weights: values.counts ? countWeights(input.sinogram, 1) : undefined,
+      };
       const r = await runCtFromSinogram(problem, source.provenance, request, { signal: ac.signal });
       reconstruction = r.reconstruction;
       sinogram = sinogramField(input.sinogram, geometry, source.provenance);

@@ -18,7 +18,7 @@ const USAGE = [
   '  inr-studio fit  [path] --method METHOD [--PARAMETER VALUE …] [--drop F | --scale K | --zscale K [--check]]',
   '                  [--out DIR] [--force] [--threads T] [--anonymize | --keep-patient-data] [--json]',
   '  inr-studio ct <image|volume --slice K> [--method fbp|sart|elm|siren|…] [--views N] [--photons I0] [--limited-angle DEG] [--json]',
-  '  inr-studio ct <sinogram> --sinogram [--angles a,b,…|equal] [--size HxW] [--method …] [--json]',
+  '  inr-studio ct <sinogram> --sinogram [--angles a,b,…|equal] [--size HxW] [--counts] [--method …] [--json]',
   '  inr-studio occupancy <mesh|volume> [--method METHOD] [--res N] [--threshold V|otsu | --labels L,…]',
   '                  [--budget P …] [--mesh-scale K] [--mesh-format ply|stl|obj|off] [--out DIR] [--force] [--json]',
   '  inr-studio methods [--json]                       # every method with its tasks and parameters',

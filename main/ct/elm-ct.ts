@@ -74,6 +74,12 @@ export interface ElmCtOptions {
   /** Detector bins and pixel size, when they differ from the defaults of radon.ts. */
   detectors?: number;
   pixelSize?: number;
+  /**
+   * Statistical weights of the sinogram entries (views × bins), e.g. `countWeights` of a
+   * transmission scan: the data term, and the held-out error, become weighted least squares.
+   * Default: all equal.
+   */
+  rayWeights?: ArrayLike<number>;
 }
 
 const ELM_CT_DEFAULTS = { paramsPerPixel: 2, iterations: 25, irls: 4, ridge: 1e-6, prior: 'tv' as ElmCtPrior, freq: 1, delta: 0.005 };
@@ -155,6 +161,7 @@ async function fitOnce(
   state: FitState,
   views: number[] | undefined,
   hooks: CtHooks,
+  rayWeights?: Float64Array,
 ): Promise<void> {
   const smooth = prior === 'none' ? 0 : strength;
   const eps = prior === 'none' ? strength : ridge;
@@ -174,6 +181,7 @@ async function fitOnce(
         initial: state.beta,
         views,
         precondition,
+        rayWeights,
       },
       {
         signal: hooks.signal,
@@ -186,7 +194,7 @@ async function fitOnce(
   }
 }
 
-function heldOutError(B: CtBasis, g: ParallelGeometry, s: ArrayLike<number>, beta: Float64Array, held: number[], buf: Float64Array): number {
+function heldOutError(B: CtBasis, g: ParallelGeometry, s: ArrayLike<number>, beta: Float64Array, held: number[], buf: Float64Array, w?: Float64Array): number {
   const u = basisApply(B, beta);
   radonForward(g, u, buf, { views: held });
   let num = 0;
@@ -195,8 +203,9 @@ function heldOutError(B: CtBasis, g: ParallelGeometry, s: ArrayLike<number>, bet
   for (const v of held) {
     for (let k = v * nd; k < (v + 1) * nd; k++) {
       const d = buf[k] - s[k];
-      num += d * d;
-      den += s[k] * s[k];
+      const wk = w ? w[k] : 1;
+      num += wk * d * d;
+      den += wk * s[k] * s[k];
     }
   }
   return Math.sqrt(num / Math.max(den, 1e-300));
@@ -237,6 +246,8 @@ export interface CtSettings {
   budget: number;
   /** The strength to start from, or the given one. */
   strength: number;
+  /** Ray weights normalised to mean 1, or undefined (unweighted). */
+  rayWeights?: Float64Array;
 }
 
 /** Check the sinogram and the solver options of `elmCt` (and of BEAM-CT, beam-ct.ts); E_ARG / E_DATA on bad ones. */
@@ -260,7 +271,21 @@ export function checkCtInput(sinogram: ArrayLike<number>, angles: ArrayLike<numb
   if (freq !== 'auto' && !(freq > 0 && Number.isFinite(freq))) throw new InrError('E_ARG', `--freq must be positive or 'auto', got ${freq}`);
   const delta = opts.delta ?? ELM_CT_DEFAULTS.delta;
   if (!(delta > 0) || !Number.isFinite(delta)) throw new InrError('E_ARG', `--delta must be positive, got ${delta}`);
+  let rayWeights: Float64Array | undefined;
+  if (opts.rayWeights) {
+    if (opts.rayWeights.length !== sinogram.length) throw new InrError('E_ARG', `${opts.rayWeights.length} ray weights for a sinogram of ${sinogram.length} values`);
+    rayWeights = Float64Array.from(opts.rayWeights);
+    let mean = 0;
+    for (const w of rayWeights) {
+      if (!(w >= 0) || !Number.isFinite(w)) throw new InrError('E_ARG', 'ray weights must be finite and ≥ 0');
+      mean += w;
+    }
+    mean /= rayWeights.length;
+    if (!(mean > 0)) throw new InrError('E_ARG', 'ray weights are all zero');
+    for (let i = 0; i < rayWeights.length; i++) rayWeights[i] /= mean;
+  }
   return {
+    rayWeights,
     sinogram,
     g,
     shape,
@@ -299,7 +324,7 @@ export interface CtSolution<B extends CtBasis> {
  */
 export async function solveThroughProjector<B extends CtBasis>(s: CtSettings, basis: (freq: number) => B, hooks: CtHooks, label = 'ELM-INR'): Promise<CtSolution<B>> {
   const t0 = performance.now();
-  const { g, sinogram, prior, iterations, irls, ridge, delta, precondition } = s;
+  const { g, sinogram, prior, iterations, irls, ridge, delta, precondition, rayWeights } = s;
   const V = g.angles.length;
   const progress = hooks.onProgress ?? (() => {});
   // The held-out split (only when something is chosen and enough views exist).
@@ -323,8 +348,8 @@ export async function solveThroughProjector<B extends CtBasis>(s: CtSettings, ba
     let best = { err: Infinity, strength, beta: undefined as Float64Array | undefined, weights: undefined as Float64Array | undefined };
     let sinceBest = 0;
     for (let i = 0; i < path.length; i++) {
-      await fitOnce(B, g, sinogram, blocksT, prior, path[i], ridge, delta, precondition, Math.ceil(iterations * 0.6), 1, state, train, hooks);
-      const err = heldOutError(B, g, sinogram, state.beta!, held, buf);
+      await fitOnce(B, g, sinogram, blocksT, prior, path[i], ridge, delta, precondition, Math.ceil(iterations * 0.6), 1, state, train, hooks, rayWeights);
+      const err = heldOutError(B, g, sinogram, state.beta!, held, buf, rayWeights);
       validation.strength[String(path[i])] = err;
       progress(`${label}: choosing the regularisation on held-out views`, 0.02 + (0.5 * (i + 1)) / path.length, { strength: path[i], heldOut: err });
       if (err < best.err) {
@@ -342,9 +367,9 @@ export async function solveThroughProjector<B extends CtBasis>(s: CtSettings, ba
         if (f === 1) continue;
         const Bf = basis(f);
         const sf: FitState = { cg: 0 };
-        await fitOnce(Bf, g, sinogram, normalBlocks(Bf, g, train), prior, strength, ridge, delta, precondition, Math.ceil(iterations * 0.6), 2, sf, train, hooks);
+        await fitOnce(Bf, g, sinogram, normalBlocks(Bf, g, train), prior, strength, ridge, delta, precondition, Math.ceil(iterations * 0.6), 2, sf, train, hooks, rayWeights);
         cgTotal += sf.cg;
-        const err = heldOutError(Bf, g, sinogram, sf.beta!, held, buf);
+        const err = heldOutError(Bf, g, sinogram, sf.beta!, held, buf, rayWeights);
         validation.freq[String(f)] = err;
         if (err < bestF.err) bestF = { err, freq: f, B: Bf, state: { beta: sf.beta, weights: sf.weights, cg: 0 } };
       }
@@ -357,7 +382,7 @@ export async function solveThroughProjector<B extends CtBasis>(s: CtSettings, ba
 
   progress(`${label}: solving through the projector`, 0.6);
   const blocks = normalBlocks(B, g);
-  await fitOnce(B, g, sinogram, blocks, prior, strength, ridge, delta, precondition, iterations, irls, state, undefined, hooks);
+  await fitOnce(B, g, sinogram, blocks, prior, strength, ridge, delta, precondition, iterations, irls, state, undefined, hooks, rayWeights);
   cgTotal += state.cg;
   return {
     B,

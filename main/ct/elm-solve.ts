@@ -2,7 +2,9 @@
  * The ridge least squares of ELM-INR through the projector, solved by preconditioned conjugate
  * gradients on the normal equations in float64:
  *   min_β ‖A_S Φ β − s_S‖² + λ‖β‖²   ⇔   (ΦᵀA_SᵀA_SΦ + λI) β = ΦᵀA_Sᵀ s_S,
- * where S is a subset of the views (all of them, or the training views of a held-out split).
+ * where S is a subset of the views (all of them, or the training views of a held-out split),
+ * optionally with statistical ray weights W (ΦᵀA_SᵀWA_SΦ, ΦᵀA_SᵀW s_S; the preconditioner keeps
+ * the unweighted blocks, the weights having mean 1).
  * A·Φ is never formed: each CG step applies Φ (elm-basis.ts), A, Aᵀ (radon.ts) and Φᵀ.
  *
  * Preconditioner: block Jacobi over the cells, M_i = G_i + λI with G_i = (A_SΦ_i)ᵀ(A_SΦ_i) the
@@ -121,6 +123,12 @@ export interface PcgOptions {
    */
   smooth?: number;
   smoothWeights?: Float64Array;
+  /**
+   * Statistical weights of the sinogram entries (penalised weighted least squares: the data term
+   * becomes ‖W^{½}(A_SΦβ − s_S)‖², W = diag(w)); default 1. Normalised to mean 1 by the caller,
+   * so the relative λ and μ keep their meaning.
+   */
+  rayWeights?: Float64Array;
   /** Called after every iteration with the current weights (e.g. to score held-out views). */
   onIteration?: (it: number, beta: Float64Array, relResidual: number) => void;
 }
@@ -153,6 +161,7 @@ export async function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: Arra
   const lambda = (opts.ridge * blocks.trace) / nb;
   const mu = opts.smooth ? (opts.smooth * blocks.trace) / Math.max(blocks.traceS, 1e-300) : 0;
   const wts = opts.smoothWeights;
+  const rw = opts.rayWeights;
   const factors: Factor[] = blocks.G.map((G, p) => {
     const m = B.patches[p].m;
     if (!mu) return factorRidge(G, m, lambda);
@@ -171,9 +180,11 @@ export async function solveElmCt(B: CtBasis, g: ParallelGeometry, sinogram: Arra
   const s = new Float64Array(ns);
   if (views) for (const v of views) for (let k = v * g.detectors; k < (v + 1) * g.detectors; k++) s[k] = sinogram[k];
   else for (let k = 0; k < ns; k++) s[k] = sinogram[k];
+  if (rw) for (let k = 0; k < ns; k++) s[k] *= rw[k];
 
   const normal = (x: Float64Array, out: Float64Array): Float64Array => {
     forwardModel(B, g, x, img, sino, views);
+    if (rw) for (let k = 0; k < ns; k++) sino[k] *= rw[k];
     if (mu) {
       gradient(img, B.height, B.width, gy!, gx!);
       for (let i = 0; i < npx; i++) {

@@ -77,6 +77,26 @@ export interface SimulatedSinogram {
   noise?: { photons: number; muScale: number; zeroCounts: number; seed: number };
 }
 
+/**
+ * Statistical weights of a transmission sinogram for penalised weighted least squares: the
+ * variance of p̃ = −ln(counts/I0)/μ is about 1/(μ²·I0·e^{−μp}), so each entry is weighted by its
+ * expected count, w ∝ e^{−μ·p̃} (Sauer & Bouman, IEEE TSP 41(2), 1993; Fessler, IEEE TMI 13(2),
+ * 1994), normalised to mean 1. `muScale` converts the sinogram's units to attenuation (1 when
+ * the sinogram already is −ln of the transmission).
+ */
+export function countWeights(sinogram: ArrayLike<number>, muScale: number): Float64Array {
+  if (!(muScale > 0) || !Number.isFinite(muScale)) throw new InrError('E_ARG', `the attenuation scale must be positive, got ${muScale}`);
+  const w = new Float64Array(sinogram.length);
+  let mean = 0;
+  for (let i = 0; i < w.length; i++) {
+    w[i] = Math.exp(-muScale * Math.max(sinogram[i], 0));
+    mean += w[i];
+  }
+  mean /= Math.max(w.length, 1);
+  for (let i = 0; i < w.length; i++) w[i] /= mean;
+  return w;
+}
+
 /** Simulate the sinogram of an H×W image (row-major) with `views` views, optionally noisy. */
 export function simulateSinogram(image: ArrayLike<number>, height: number, width: number, opts: SimulateOptions): SimulatedSinogram {
   if (image.length !== height * width) throw new InrError('E_ARG', `the image has ${image.length} values, expected ${height}×${width}`);

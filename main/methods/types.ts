@@ -77,6 +77,12 @@ export interface CtProblem {
   geometry: ParallelGeometry;
   /** The slice to reconstruct: rows × columns. */
   shape: [number, number];
+  /**
+   * Statistical weights of the sinogram entries (their expected photon counts, mean 1; sinogram.ts
+   * `countWeights`), known for a simulated noisy scan or a measured one given with `--counts`:
+   * ELM-INR and ELM+BEAM then solve penalised weighted least squares.
+   */
+  weights?: Float64Array;
 }
 
 export interface MethodInput<P> {

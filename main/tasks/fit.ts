@@ -14,7 +14,7 @@ import { METHODS, methodDef } from '../methods/registry';
 import { radonForward } from '../ct/radon';
 import { camel, checkParamTasks, parseParams, type ParamSource } from '../methods/params';
 import type { CtProblem, MethodDef, MethodOutput, ResolvedTask } from '../methods/types';
-import { simulateSinogram, sinogramField } from '../ct/sinogram';
+import { countWeights, simulateSinogram, sinogramField } from '../ct/sinogram';
 import { TASK_LABELS, TASK_PARAMS, checkSetup, taskOfParam, fitMask, metricsRange, reportCore, resampledField, resolveTask, taskGrids, type FitReport } from './common';
 
 export type { FitReport } from './common';
@@ -126,7 +126,8 @@ function workingBytes(field: Field, grids: ReturnType<typeof taskGrids>): number
 /**
  * The CT task's measurements: the parallel-beam sinogram of the slice (rays sampled 4× finer than
  * the reconstruction's projector, so the simulation is not the method's own model), with seeded
- * Poisson noise when `photons` is given.
+ * Poisson noise when `photons` is given, and then the rays' statistical weights (their expected
+ * counts, known from the simulation).
  */
 function ctProblem(field: Field, task: ResolvedTask, seed: number): CtProblem {
   const [H, W] = field.shape;
@@ -138,7 +139,8 @@ function ctProblem(field: Field, task: ResolvedTask, seed: number): CtProblem {
     image[i] = v;
   }
   const sim = simulateSinogram(image, H, W, { views: task.views!, photons: task.photons, limitedAngle: task.limitedAngle, seed });
-  return { sinogram: sim.sinogram, angles: sim.angles, geometry: sim.geometry, shape: [H, W] };
+  const weights = sim.noise ? countWeights(sim.sinogram, sim.noise.muScale) : undefined;
+  return { sinogram: sim.sinogram, angles: sim.angles, geometry: sim.geometry, shape: [H, W], weights };
 }
 
 export async function runFitTask(field: Field, req: FitRequest, hooks: TaskHooks = {}): Promise<FitTaskResult> {

@@ -20,7 +20,7 @@
  *   node --import tsx tests/bench/ct.ts                          # everything but the nets
  *   node --import tsx tests/bench/ct.ts --only phantom --views 60
  *   node --import tsx tests/bench/ct.ts --views 60 --no-elm-ridge --no-projector --out ct-beam-60.json
- *   (--no-beam leaves ELM+BEAM out, --no-elm the uniform ELM; --elm-control adds the uniform ELM
+ *   (--no-pwls solves noisy sinograms unweighted instead of by expected counts; --no-beam leaves ELM+BEAM out, --no-elm the uniform ELM; --elm-control adds the uniform ELM
  *   on BEAM-CT's 8-pixel starting cells with the hidden size that spends the same 2 params/pixel
  *   budget, to tell the adaptive mesh's effect from that of the cell size and parameter count)
  *   node --import tsx tests/bench/ct.ts --nets siren:300 --net-width 128 --net-lr 1e-3 --only phantom --views 60 --noise none
@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { openField } from '../../main/data/index';
 import { psnr, ssim } from '../../main/metrics/index';
-import { simulateSinogram } from '../../main/ct/sinogram';
+import { countWeights, simulateSinogram } from '../../main/ct/sinogram';
 import { fbp, FBP_FILTERS } from '../../main/ct/fbp';
 import { sart } from '../../main/ct/iterative';
 import { elmCt, type ElmCtOptions } from '../../main/ct/elm-ct';
@@ -138,6 +138,9 @@ async function main() {
   const skipBeam = process.argv.includes('--no-beam');
   const skipElm = process.argv.includes('--no-elm');
   const elmControl = process.argv.includes('--elm-control');
+  // Noisy sinograms: ELM and BEAM weight each ray by its expected count (PWLS, as the app does
+  // for a simulated scan); --no-pwls solves them unweighted, for the comparison.
+  const noPwls = process.argv.includes('--no-pwls');
   const slices = (await loadSlices(size)).filter((s) => !only || s.name.includes(only));
   const rows: Row[] = [];
   const log = (r: Row) => {
@@ -177,6 +180,7 @@ async function main() {
         const photons = noise === 'none' ? undefined : Number(noise);
         const sim = simulateSinogram(s.values, s.H, s.W, { views, photons, seed: 1 });
         const base = { image: s.name, views, noise };
+        const rayWeights = sim.noise && !noPwls ? countWeights(sim.sinogram, sim.noise.muScale) : undefined;
         for (const filter of FBP_FILTERS) {
           const t0 = performance.now();
           const rec = fbp(sim.geometry, sim.sinogram, { filter });
@@ -198,7 +202,7 @@ async function main() {
         if (!skipElmRidge && views === 60) elmRuns.push(['elm-ridge (no image prior)', { prior: 'none' }]);
         for (const [method, o] of elmRuns) {
           const t0 = performance.now();
-          const res = await elmCt(sim.sinogram, sim.angles, [s.H, s.W], o);
+          const res = await elmCt(sim.sinogram, sim.angles, [s.H, s.W], { ...o, rayWeights });
           const p = res.params;
           log({
             ...base,
@@ -221,7 +225,7 @@ async function main() {
         }
         if (!skipBeam) {
           const t0 = performance.now();
-          const res = await beamCt(sim.sinogram, sim.angles, [s.H, s.W]);
+          const res = await beamCt(sim.sinogram, sim.angles, [s.H, s.W], { rayWeights });
           const p = res.params;
           const sizes: Record<string, number> = {};
           for (const c of res.model.cells) sizes[c.size.join('x')] = (sizes[c.size.join('x')] ?? 0) + 1;

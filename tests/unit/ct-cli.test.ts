@@ -114,6 +114,25 @@ describe('inr-studio ct', () => {
     expect(j.training.iga.replacedLast).toBeGreaterThan(0);
   }, 300_000);
 
+  it('weights the rays of a noisy scan by their expected counts: simulated (--photons) and measured (--counts); not on a clean one', async () => {
+    const [noisy, clean] = await Promise.all(
+      [['--photons', '1e4'], []].map((extra, i) =>
+        two(() => runCli(['ct', slice, '--method', 'elm', '--views', '30', ...extra, '--out', join(tmp, `elm-weights-${i}`), '--json'], { timeoutMs: 400_000 })),
+      ),
+    );
+    for (const r of [noisy, clean]) expect(r.code, r.stderr).toBe(0);
+    expect(last(noisy.stdout).solver.ray_weights).toBe('expected counts');
+    expect(last(clean.stdout).solver.ray_weights).toBe('none');
+    const measured = await runCli(
+      ['ct', join(tmp, 'elm-weights-0', 'sinogram.nc'), '--sinogram', '--counts', '--method', 'elm', '--size', '64', '--out', join(tmp, 'elm-weights-m'), '--json'],
+      {
+        timeoutMs: 400_000,
+      },
+    );
+    expect(measured.code, measured.stderr).toBe(0);
+    expect(last(measured.stdout).solver.ray_weights).toBe('expected counts');
+  }, 600_000);
+
   it('reconstructs a measured sinogram from its own angles: the same image as from the simulation', async () => {
     const r = await runCli(['ct', join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--method', 'fbp', '--size', '64', '--out', join(tmp, 'measured'), '--json'], {
       timeoutMs: 180_000,
@@ -162,12 +181,13 @@ describe('inr-studio ct', () => {
       ['a volume without --slice', () => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--method', 'fbp'], /pick one with --slice/],
       ['a colour image', () => [sample('images', 'astronaut.png'), '--method', 'fbp'], /one channel/],
       ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
-      // The sinogram's squared error is the loss through the projector; a 0/1 cross-entropy is refused, not ignored.
+      ['--counts on a simulated scan', () => [slice, '--counts', '--photons', '1e4'], /--counts describes a measured sinogram/],
       [
         'a minibatch (every step needs the whole image)',
         () => [slice, '--method', 'siren', '--batch', '256', '--steps', '2'],
         /parameter 'batch' applies to the fit, inpaint, superres, interp task only/,
       ],
+      // The sinogram's squared error is the loss through the projector; a 0/1 cross-entropy is refused, not ignored.
       ['the cross-entropy loss', () => [slice, '--method', 'siren', '--loss', 'bce', '--steps', '2'], /parameter 'loss' applies to the fit, inpaint, superres, interp task only/],
       // A full-batch net step on 512² pixels (about 6 GiB on wasm) used to crash inside tfjs-wasm.
       ['a net too large for the engine', () => [sample('images', 'camera.png'), '--method', 'siren', '--views', '30', '--steps', '5'], /GiB budget of the (wasm|cpu) backend/],

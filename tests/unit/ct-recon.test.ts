@@ -10,7 +10,8 @@ import { Rng } from '../../main/core/rng';
 import { openField } from '../../main/data/index';
 import { psnr } from '../../main/metrics/index';
 import { parallelGeometry, radonAdjoint, radonForward } from '../../main/ct/radon';
-import { simulateSinogram, viewAngles } from '../../main/ct/sinogram';
+import { countWeights, simulateSinogram, viewAngles } from '../../main/ct/sinogram';
+import { normalBlocks, solveElmCt } from '../../main/ct/elm-solve';
 import { angularWeights, fbp, fbpFilterResponse, FBP_FILTERS, parseFbpFilter } from '../../main/ct/fbp';
 import { cgls, sart, viewOrder } from '../../main/ct/iterative';
 import { totalVariation, tvProx } from '../../main/ct/tv';
@@ -225,6 +226,37 @@ describe('ELM-INR through the projector', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(elmCt(sim.sinogram, sim.angles, [N, N], {}, { signal: ac.signal })).rejects.toThrow(/cancelled/);
+  });
+
+  it('penalised weighted least squares: weights are the expected counts, and a zero weight removes a ray from the solve exactly', async () => {
+    // countWeights: w ∝ e^(−μp), mean 1; negative (noise) line integrals count as 0.
+    const w = countWeights([0, 1, 2, -0.5], 0.5);
+    expect(w.reduce((a, b) => a + b, 0) / w.length).toBeCloseTo(1, 12);
+    expect(w[1] / w[0]).toBeCloseTo(Math.exp(-0.5), 12);
+    expect(w[2] / w[0]).toBeCloseTo(Math.exp(-1), 12);
+    expect(w[3]).toBe(w[0]);
+    expect(() => countWeights([1], 0)).toThrow(/attenuation scale/);
+    // Weights 1 on some views and 0 on the others solve the same normal equations as those views alone.
+    const N = 24;
+    const img = blobs(N);
+    const sim = simulateSinogram(img, N, N, { views: 20, photons: 1e4 });
+    const B = elmBasis(resolveElmSpec([N, N], 1, { subdomains: [3, 3], hidden: 20, seed: 2 }));
+    const g = sim.geometry;
+    const keep = Array.from({ length: 20 }, (_, v) => v).filter((v) => v % 4 !== 1);
+    const blocks = normalBlocks(B, g, keep);
+    const rw = new Float64Array(sim.sinogram.length);
+    for (const v of keep) rw.fill(1, v * g.detectors, (v + 1) * g.detectors);
+    const opts = { ridge: 1e-6, smooth: 0.5, iterations: 30, tolerance: 0 };
+    const byViews = await solveElmCt(B, g, sim.sinogram, blocks, { ...opts, views: keep });
+    const byWeights = await solveElmCt(B, g, sim.sinogram, blocks, { ...opts, rayWeights: rw });
+    const scale = Math.max(...Array.from(byViews.beta, Math.abs));
+    for (let i = 0; i < B.size; i++) expect(Math.abs(byWeights.beta[i] - byViews.beta[i])).toBeLessThan(1e-8 * scale);
+    // And the weights change the solution (they are not ignored).
+    const plain = await solveElmCt(B, g, sim.sinogram, blocks, opts);
+    expect(Math.max(...Array.from(plain.beta, (b, i) => Math.abs(b - byViews.beta[i])))).toBeGreaterThan(1e-3 * scale);
+    // elmCt checks and normalises them.
+    await expect(elmCt(sim.sinogram, sim.angles, [N, N], { rayWeights: rw.subarray(1) })).rejects.toThrow(/ray weights/);
+    await expect(elmCt(sim.sinogram, sim.angles, [N, N], { rayWeights: new Float64Array(rw.length) })).rejects.toThrow(/all zero/);
   });
 });
 
