@@ -365,6 +365,8 @@ export interface NetParams {
   igaEnd?: number;
   igaPatch?: number;
   igaEvery?: number;
+  /** CT: 'ramp' weights the sinogram residual by FBP's ramp filter (a preconditioner); default 'none'. */
+  precondition?: 'ramp' | 'none';
 }
 
 /** The classical interpolations (main/methods/classical/); most have no parameters. */

@@ -25,7 +25,8 @@
  *   budget, to tell the adaptive mesh's effect from that of the cell size and parameter count)
  *   node --import tsx tests/bench/ct.ts --nets siren:300 --net-width 128 --net-lr 1e-3 --only phantom --views 60 --noise none
  *   node --import tsx tests/bench/ct.ts --nets siren:1500,siren+iga:1500 --size 64 --only phantom --views 60 --noise none
- *   (a '+iga' suffix trains that net with IGA through the projector, net-ct.ts)
+ *   (a '+iga' suffix trains that net with IGA through the projector, '+ramp' with the ramp-filter
+ *   preconditioned data term, net-ct.ts; both: 'siren+iga+ramp')
  *
  * Writes bench-results/ct.json: one row per (image, views, noise, method) and a summary with the
  * issue's targets (best INR ≥ FBP + 5 dB at 60 views, ≥ SART + 1 dB, ELM-INR within 1 dB of the
@@ -129,8 +130,8 @@ async function main() {
     .filter(Boolean)
     .map((s) => {
       const [m, steps] = s.split(':');
-      const [method, flag] = m.split('+');
-      return { name: m, method, iga: flag === 'iga', steps: Number(steps ?? 300) };
+      const [method, ...flags] = m.split('+');
+      return { name: m, method, iga: flags.includes('iga'), ramp: flags.includes('ramp'), steps: Number(steps ?? 300) };
     });
   const netWidth = arg('net-width') ? Number(arg('net-width')) : undefined;
   const netLr = arg('net-lr') ? Number(arg('net-lr')) : undefined;
@@ -258,6 +259,7 @@ async function main() {
             ...(netWidth ? { width: netWidth } : {}),
             ...(netLr ? { lr: netLr } : {}),
             iga: n.iga,
+            precondition: n.ramp ? 'ramp' : 'none',
           });
           log({
             ...base,
@@ -271,6 +273,7 @@ async function main() {
               lr: res.report.lr,
               backend: res.report.backend,
               projector: res.report.projector,
+              precondition: res.report.precondition,
               ...(res.report.iga ? { iga: res.report.iga } : {}),
             },
           });

@@ -99,16 +99,39 @@ describe('inr-studio ct', () => {
     expect(mesh.cells).toHaveLength(model.cells.length);
   }, 500_000);
 
-  it('trains a net through the projector with IGA, reporting its transform (patches, replaced eigenvalues)', async () => {
+  it('trains a net through the projector with IGA and the ramp preconditioner, reporting the transform of IGA (patches, replaced eigenvalues)', async () => {
     const r = await two(() =>
-      runCli(['ct', slice, '--method', 'siren', '--iga', '--steps', '4', '--width', '32', '--layers', '1', '--views', '30', '--out', join(tmp, 'siren-iga'), '--json'], {
-        timeoutMs: 200_000,
-      }),
+      runCli(
+        [
+          'ct',
+          slice,
+          '--method',
+          'siren',
+          '--iga',
+          '--precondition',
+          'ramp',
+          '--steps',
+          '4',
+          '--width',
+          '32',
+          '--layers',
+          '1',
+          '--views',
+          '30',
+          '--out',
+          join(tmp, 'siren-iga'),
+          '--json',
+        ],
+        {
+          timeoutMs: 200_000,
+        },
+      ),
     );
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
     expect(j.method).toBe('siren');
     expect(j.training.steps_run).toBe(4);
+    expect(j.training.precondition).toBe('ramp');
     expect(j.training.iga).toMatchObject({ start: 0, end: 20, every: 1 });
     expect(j.training.iga.groups).toBeGreaterThanOrEqual(42);
     expect(j.training.iga.replacedLast).toBeGreaterThan(0);

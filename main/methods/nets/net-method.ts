@@ -102,6 +102,15 @@ function trainingParams(method: NetMethod): ParamSpecs<Training> {
       advanced: true,
       help: 'Patch side of the NTK sampling: one point (the largest residual) per patch.',
     },
+    precondition: {
+      type: 'enum',
+      label: 'CT preconditioner',
+      values: ['none', 'ramp'],
+      default: 'none',
+      advanced: true,
+      tasks: ['ct'],
+      help: 'CT: ramp weights the sinogram residual by the ramp filter of filtered back-projection, so the image’s high frequencies train about as fast as its low ones (the plain projection loss damps them like 1/|ω|). The loss shown stays the plain one.',
+    },
     igaEvery: { type: 'int', label: 'IGA every', min: 1, max: 100_000, step: 1, default: 1, advanced: true, help: 'Rebuild the IGA transform every this many steps.' },
   };
 }
