@@ -15,19 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openField } from '../../main/data/index';
 import { occupancyFromVolume } from '../../main/mesh/occupancy';
+import { occupancyIoU } from '../../main/mesh/metrics';
 import { sample } from '../helpers/samples';
-
-function iou(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
-  let inter = 0;
-  let uni = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const p = pred[i] >= 0.5;
-    const t = truth[i] >= 0.5;
-    if (p && t) inter++;
-    if (p || t) uni++;
-  }
-  return uni ? inter / uni : 1;
-}
 
 /** Box mean of half-width r along each axis (clipped at the borders), separable. */
 function boxMean(v: ArrayLike<number>, shape: number[], r: number): Float64Array {
@@ -99,9 +88,9 @@ for (const name of ['ch2_colin27_T1_181x217x181_uint8.nii.gz', 'stent_ct_128x128
     volume: name,
     shape: occ.shape,
     occupied_fraction: +(inside / voxels).toFixed(4),
-    coarse_grid_1pct: { grid: coarse.coarse, stored_fraction: +(coarse.stored / voxels).toFixed(4), iou: +iou(coarse.values, occ.values).toFixed(4) },
-    majority_3: +iou(boxMean(occ.values, occ.shape, 1), occ.values).toFixed(4),
-    majority_5: +iou(boxMean(occ.values, occ.shape, 2), occ.values).toFixed(4),
+    coarse_grid_1pct: { grid: coarse.coarse, stored_fraction: +(coarse.stored / voxels).toFixed(4), iou: +occupancyIoU(coarse.values, occ.values).iou.toFixed(4) },
+    majority_3: +occupancyIoU(boxMean(occ.values, occ.shape, 1), occ.values).iou.toFixed(4),
+    majority_5: +occupancyIoU(boxMean(occ.values, occ.shape, 2), occ.values).iou.toFixed(4),
   };
   console.log(JSON.stringify(row));
   rows.push(row);

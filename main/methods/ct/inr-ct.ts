@@ -9,15 +9,28 @@
 import type { BeamParams, ElmParams, NetParams } from '../../api/contract';
 import { InrError } from '../../core/errors';
 import { beamCt, type BeamCtOptions } from '../../ct/beam-ct';
-import { elmCt } from '../../ct/elm-ct';
+import { elmCt, type ElmCtParams } from '../../ct/elm-ct';
 import { beamMeshJson, beamReport } from '../../inr/elm/beam/index';
 import { trainNetCt } from '../../ct/net-ct';
 import type { NetMethod } from '../../inr/nets/options';
-import type { MethodHooks, MethodInput, MethodOutput } from '../types';
+import type { CtProblem, MethodHooks, MethodInput, MethodOutput } from '../types';
 
 function problem(input: MethodInput<unknown>) {
   if (!input.ct) throw new InrError('E_INTERNAL', 'a CT task without its sinogram');
   return input.ct;
+}
+
+/** What ELM-CT and BEAM-CT report of their solve through the projector. */
+function solverReport(s: Pick<ElmCtParams, 'prior' | 'smooth' | 'lambda' | 'cgIterations' | 'validation' | 'seconds'>, ct: CtProblem) {
+  return {
+    prior: s.prior,
+    smooth: s.smooth,
+    lambda: s.lambda,
+    ray_weights: ct.weights ? 'expected counts' : 'none',
+    cg_iterations: s.cgIterations,
+    validation: s.validation,
+    seconds: s.seconds,
+  };
 }
 
 /** ELM's parameters on the CT task: the image prior of the closed-form solve and its strength (blank: chosen on held-out views). */
@@ -68,15 +81,7 @@ export async function runElmCt(input: MethodInput<ElmCtTaskParams>, hooks: Metho
         ridge: s.ridge,
         freq: s.freq,
       },
-      solver: {
-        prior: s.prior,
-        smooth: s.smooth,
-        lambda: s.lambda,
-        ray_weights: ct.weights ? 'expected counts' : 'none',
-        cg_iterations: s.cgIterations,
-        validation: s.validation,
-        seconds: s.seconds,
-      },
+      solver: solverReport(s, ct),
     },
   };
 }
@@ -139,13 +144,7 @@ export async function runBeamCt(input: MethodInput<BeamCtTaskParams>, hooks: Met
       },
       beam: beamReport(st),
       solver: {
-        prior: s.prior,
-        smooth: s.smooth,
-        lambda: s.lambda,
-        ray_weights: ct.weights ? 'expected counts' : 'none',
-        cg_iterations: s.cgIterations,
-        validation: s.validation,
-        seconds: s.seconds,
+        ...solverReport(s, ct),
         mesh_from: s.pilot.method,
         seconds_first_reconstruction: s.pilot.seconds,
         hidden_sizes: s.hidden,
