@@ -97,6 +97,8 @@ export async function ct(argv: string[]): Promise<void> {
     throw new UsageError('--counts describes a measured sinogram (--sinogram); a simulated noisy scan (--photons) is weighted by its counts already');
   if (!values.sinogram) options.views ??= '60';
   const request = fitRequest(method, options, 'cli');
+  if (values.counts && request.method !== 'elm' && request.method !== 'elm-beam')
+    throw new UsageError(`--counts weights the rays of ELM-INR's solve (elm, elm-beam); ${request.method} does not use ray weights`);
   const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-ct-${request.method}`));
   const out = new OutputFolder(outDir, Boolean(values.force));
   if (values.threads !== undefined) await (await import('../inr/elm/parallel')).setProcessThreads(positiveInt('threads', values.threads));

@@ -205,6 +205,7 @@ describe('inr-studio ct', () => {
       ['a colour image', () => [sample('images', 'astronaut.png'), '--method', 'fbp'], /one channel/],
       ['a method that does not reconstruct CT', () => [slice, '--method', 'cubic'], /cannot ct from sparse views|does not reconstruct CT/i],
       ['--counts on a simulated scan', () => [slice, '--counts', '--photons', '1e4'], /--counts describes a measured sinogram/],
+      ['--counts for a method that does not weight rays', () => [join(tmp, 'fbp', 'sinogram.nc'), '--sinogram', '--counts', '--method', 'sart'], /sart does not use ray weights/],
       [
         'a minibatch (every step needs the whole image)',
         () => [slice, '--method', 'siren', '--batch', '256', '--steps', '2'],
