@@ -249,6 +249,12 @@ export async function trainNetCt(
   if (sinogram.length !== rows) throw new InrError('E_ARG', `the sinogram has ${sinogram.length} values, ${g.angles.length} views × ${g.detectors} bins were expected`);
   const steps = opts.steps ?? defaults.steps;
   if (!Number.isInteger(steps) || steps < 1) throw new InrError('E_ARG', `--steps must be a positive integer, got ${steps}`);
+  const precondition = opts.precondition ?? 'none';
+  if (precondition !== 'ramp' && precondition !== 'none') throw new InrError('E_ARG', `precondition must be 'ramp' or 'none', got '${precondition}'`);
+  const igaStart = opts.igaStart ?? 0;
+  const igaEnd = opts.igaEnd ?? defaults.igaEnd;
+  const igaEvery = Math.max(1, Math.floor(opts.igaEvery ?? 1));
+  if (opts.iga && !(Number.isInteger(igaEnd) && igaEnd >= 1)) throw new InrError('E_ARG', `IGA end must be a positive integer, got ${igaEnd}`);
   const lr = opts.lr ?? defaults.lr;
   const gamma = opts.gamma ?? defaults.gamma;
   const seed = opts.seed ?? 1;
@@ -282,22 +288,23 @@ export async function trainNetCt(
   // Every step evaluates the net on every pixel (the projector needs the whole image): refuse
   // before training when that step cannot fit the backend's memory (on wasm it would fail inside
   // the engine as "memory access out of bounds").
-  await checkFullBatchMemory(net, X, m, H, W);
+  try {
+    await checkFullBatchMemory(net, X, m, H, W);
+  } catch (e) {
+    X.dispose();
+    proj.dispose();
+    net.dispose();
+    throw e;
+  }
   const T = tf.tensor1d(t);
   const feats = tf.keep(net.prepare(X));
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
   const optimizer = tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const invChord = 1 / chord;
-  const precondition = opts.precondition ?? 'none';
-  if (precondition !== 'ramp' && precondition !== 'none') throw new InrError('E_ARG', `precondition must be 'ramp' or 'none', got '${precondition}'`);
   const Rm = precondition === 'ramp' ? tf.tensor2d(rampMatrix(g.detectors), [g.detectors, g.detectors]) : undefined;
   const views = g.angles.length;
 
   // IGA state: the whole grid is observed, grouped in patches.
-  const igaStart = opts.igaStart ?? 0;
-  const igaEnd = opts.igaEnd ?? defaults.igaEnd;
-  const igaEvery = Math.max(1, Math.floor(opts.igaEvery ?? 1));
-  if (opts.iga && !(Number.isInteger(igaEnd) && igaEnd >= 1)) throw new InrError('E_ARG', `IGA end must be a positive integer, got ${igaEnd}`);
   const groups = opts.iga
     ? igaGroups(
         [H, W],

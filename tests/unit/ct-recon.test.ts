@@ -427,6 +427,16 @@ describe('nets through the projector (tfjs, cpu backend)', () => {
     await expect(trainNetCt('relu', sim.sinogram, sim.angles, [N, N], { steps: 2, backend: 'cpu', precondition: 'fourier' as never })).rejects.toThrow(/precondition/);
   });
 
+  it('a refused net CT fit frees what it allocated (bad options, a full batch over the memory budget)', async () => {
+    await useBackend('cpu');
+    const N = 600;
+    const sim = simulateSinogram(new Float64Array(N * N).fill(0.5), N, N, { views: 4, oversample: 1 });
+    const before = tf.memory().numTensors;
+    await expect(trainNetCt('siren', sim.sinogram, sim.angles, [N, N], { steps: 2, backend: 'cpu', precondition: 'jacobi' as never })).rejects.toThrow(/precondition/);
+    await expect(trainNetCt('siren', sim.sinogram, sim.angles, [N, N], { steps: 2, backend: 'cpu' })).rejects.toMatchObject({ code: 'E_TOO_LARGE' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('IGA through the projector: the gradient is Jᵀ·S·∂L/∂out with S across patches, and training with IGA lowers the loss', async () => {
     await useBackend('cpu');
     const N = 8;
