@@ -454,6 +454,13 @@ describe('IGA', () => {
     expect(res.iga).toMatchObject({ patch: 2, groups: 16, end: 5 });
     expect(res.iga!.replacedLast).toBeGreaterThan(0);
     expect(res.lossFinal).toBeLessThan(0.5 * res.history[0].loss);
+    // Bad IGA settings are refused before anything is allocated.
+    const held = buildNet('ffn', new Rng(21), 2, 1, { width: 16, hidden: 1, features: 16 }); // its Fourier features are a tensor of their own
+    const before = tf.memory().numTensors;
+    await expect(trainNet(held, { x, y, grid: { shape, index } }, { steps: 2, lr: 5e-3, iga: { end: 0 } })).rejects.toThrow(/IGA end/);
+    await expect(trainNet(held, { x, y }, { steps: 2, lr: 5e-3, iga: { end: 3 } })).rejects.toThrow(/gridded/);
+    expect(tf.memory().numTensors).toBe(before);
+    held.dispose();
     // The surrogate's gradient (the path trainNet uses) against the explicit Jacobian.
     const net = make();
     const g = igaGroups(shape, index, 5, 2);

@@ -205,6 +205,8 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   // Data-parallel on the team's threads (each its own engine and memory, one shard of the batch each).
   const bce = opts.loss?.kind === 'bce';
   if (bce && opts.iga) throw new InrError('E_ARG', 'IGA adjusts the gradient of the squared error: it cannot be combined with the cross-entropy loss');
+  if (opts.iga && !(Number.isInteger(opts.iga.end) && opts.iga.end >= 1)) throw new InrError('E_ARG', `IGA end must be a positive integer, got ${opts.iga.end}`);
+  if (opts.iga && !set.grid) throw new InrError('E_ARG', 'IGA needs gridded data');
   // The threads compute squared-error gradients: cross-entropy trains on this thread.
   const team = opts.team && opts.team.team.size > 1 && !opts.iga && !bce && tf.getBackend() === 'wasm' ? opts.team : undefined;
   const engines = team ? team.team.size : 1;
@@ -266,7 +268,6 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   }
   const full = batch === n;
   if (opts.iga && !full) throw new InrError('E_ARG', 'IGA needs full-batch training (its transform acts across all patches); leave out batch');
-  if (opts.iga && !set.grid) throw new InrError('E_ARG', 'IGA needs gridded data');
   const keepBest = (opts.keepBest ?? true) && full;
   const vars = net.params.filter((p) => p.v.trainable).map((p) => p.v);
   const rng = new Rng(((opts.seed ?? 1) * 2654435761) >>> 0);
@@ -297,7 +298,6 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   const igaStart = opts.iga?.start ?? 0;
   const igaEvery = Math.max(1, Math.floor(opts.iga?.every ?? 1));
   if (opts.iga) {
-    if (!(Number.isInteger(opts.iga.end) && opts.iga.end >= 1)) throw new InrError('E_ARG', `IGA end must be a positive integer, got ${opts.iga.end}`);
     groups = igaGroups(set.grid!.shape, set.grid!.index, opts.iga.end, opts.iga.patch);
     orderT = tf.tensor1d(groups.order, 'int32');
     slotT = tf.tensor1d(groups.slotOf, 'int32');
