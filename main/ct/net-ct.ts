@@ -33,7 +33,7 @@ import { useBackend } from '../inr/nets/backend';
 import { buildNet, METHOD_DEFAULTS, parseNetMethod, type NetOptions } from '../inr/nets/options';
 import { paramCount } from '../inr/nets/net';
 import { igaGradient, igaGroups, igaUpdate, selectGroupMaxima, type IgaAdjust } from '../inr/nets/iga';
-import { ADAM, lambdaLr, MEMORY_BUDGET, measureBytesPerSample, type StepInfo } from '../inr/nets/train';
+import { ADAM, lambdaLr, MEMORY_BUDGET, measureBytesPerSample, stoppingRule, type StepInfo } from '../inr/nets/train';
 import { evaluateNet, gridCoords, type NetModel } from '../inr/nets/task';
 import { sampleGrid } from '../inr/elm/mesh';
 import { csrTranspose, parallelGeometry, radonAdjoint, radonForward, radonMatrix, type CsrMatrix, type ParallelGeometry } from './radon';
@@ -323,8 +323,7 @@ export async function trainNetCt(
   let step: number;
   const keepBest = opts.keepBest ?? true;
   let stopped: NetCtResult['report']['stopped'] = 'steps';
-  let earlyRef = Infinity;
-  let sinceImprove = 0;
+  const stopRule = stoppingRule(opts);
   const t0 = performance.now();
   let lastYield = t0;
   try {
@@ -380,21 +379,9 @@ export async function trainNetCt(
       const info: StepInfo = { step, steps, loss, psnr: 10 * Math.log10(((r1 - r0) * (r1 - r0)) / loss), lr: lambdaLr(lr, gamma, step - 1, steps), seconds };
       hooks.onStep?.(info);
       hooks.onProgress?.('training through the projector', step / steps, { step, loss, seconds });
-      if (opts.targetPsnr !== undefined && info.psnr >= opts.targetPsnr) {
-        stopped = 'target';
-        break;
-      }
-      if (opts.patience && opts.patience > 0) {
-        if (loss < earlyRef * (1 - (opts.minDelta ?? 1e-4))) {
-          earlyRef = loss;
-          sinceImprove = 0;
-        } else if (++sinceImprove >= opts.patience) {
-          stopped = 'early';
-          break;
-        }
-      }
-      if (opts.maxSeconds !== undefined && seconds >= opts.maxSeconds) {
-        stopped = 'time';
+      const stop = stopRule(loss, info.psnr, seconds);
+      if (stop) {
+        stopped = stop;
         break;
       }
       const now = performance.now();

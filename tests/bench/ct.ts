@@ -47,6 +47,7 @@ import { parallelGeometry } from '../../main/ct/radon';
 import { viewAngles } from '../../main/ct/sinogram';
 import { useBackend, tf } from '../../main/inr/nets/backend';
 import { sample } from '../helpers/samples';
+import { phantom } from '../helpers/phantom';
 
 interface Slice {
   name: string;
@@ -65,21 +66,7 @@ function arg(name: string): string | undefined {
 async function loadSlices(size: number): Promise<Slice[]> {
   const out: Slice[] = [];
   {
-    const f = await openField(sample('images', 'phantom.png'));
-    const [H, W] = f.shape;
-    const C = f.channels.length;
-    const v = new Float64Array(size * size);
-    for (let i = 0; i < size; i++)
-      for (let j = 0; j < size; j++) {
-        let s = 0;
-        let n = 0;
-        for (let a = Math.floor((i * H) / size); a < Math.floor(((i + 1) * H) / size); a++)
-          for (let b = Math.floor((j * W) / size); b < Math.floor(((j + 1) * W) / size); b++) {
-            s += f.values[(a * W + b) * C] / 255;
-            n++;
-          }
-        v[i * size + j] = s / n;
-      }
+    const v = await phantom(size);
     out.push({ name: 'phantom', H: size, W: size, values: v, range: 0, note: `phantom.png area-averaged to ${size}², /255` });
   }
   {

@@ -15,6 +15,7 @@ import { decodeBeamModel, evaluateBeam, beamParamCount, readModelMethod } from '
 import { sampleGrid } from '../../main/inr/elm/mesh';
 import { CLI, limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
 import { sample } from '../helpers/samples';
+import { phantom } from '../helpers/phantom';
 
 let tmp: string;
 let slice: string;
@@ -24,19 +25,8 @@ const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'inr-ct-'));
   // The Shepp–Logan phantom (gray PNG) averaged down to 64², as a float NIfTI slice.
-  const f = await openField(sample('images', 'phantom.png'));
-  const [H0, W0] = f.shape;
-  const C = f.channels.length;
   const n = 64;
-  const v = new Float32Array(n * n);
-  for (let y = 0; y < n; y++)
-    for (let x = 0; x < n; x++) {
-      let s = 0;
-      let k = 0;
-      for (let yy = Math.floor((y * H0) / n); yy < Math.floor(((y + 1) * H0) / n); yy++)
-        for (let xx = Math.floor((x * W0) / n); xx < Math.floor(((x + 1) * W0) / n); xx++, k++) s += f.values[(yy * W0 + xx) * C];
-      v[y * n + x] = s / k / 255;
-    }
+  const v = Float32Array.from(await phantom(n));
   slice = join(tmp, 'phantom64.nii.gz');
   await writeNifti(slice, createField({ axes: ['y', 'x'], shape: [n, n], channels: ['mu'], values: v, dtype: 'float32', provenance: { format: 'nifti', path: slice } }));
 });

@@ -174,6 +174,30 @@ function psnrOf(mse: number, peak: number): number {
   return 10 * Math.log10((peak * peak) / mse);
 }
 
+/**
+ * A training loop's stopping rules, in this order: a target PSNR, no relative improvement of
+ * `minDelta` (default 1e-4) in the monitored loss for `patience` steps, a time limit. Call it once
+ * per step with the monitored loss (undefined on a step that monitors nothing, e.g. mid-epoch),
+ * its PSNR and the seconds so far; it returns why to stop, or undefined.
+ */
+export function stoppingRule(o: { targetPsnr?: number; patience?: number; minDelta?: number; maxSeconds?: number }) {
+  let ref = Infinity;
+  let since = 0;
+  return (monitored: number | undefined, psnr: number, seconds: number): 'target' | 'early' | 'time' | undefined => {
+    if (monitored !== undefined) {
+      if (o.targetPsnr !== undefined && psnr >= o.targetPsnr) return 'target';
+      if (o.patience && o.patience > 0) {
+        if (monitored < ref * (1 - (o.minDelta ?? 1e-4))) {
+          ref = monitored;
+          since = 0;
+        } else if (++since >= o.patience) return 'early';
+      }
+    }
+    if (o.maxSeconds !== undefined && seconds >= o.maxSeconds) return 'time';
+    return undefined;
+  };
+}
+
 export function lambdaLr(lr0: number, gamma: number, t: number, T: number): number {
   return lr0 * Math.pow(gamma, Math.min(t / Math.max(1, T), 1));
 }
@@ -308,8 +332,7 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
   let lossBest = Infinity;
   let bestStep = 0;
   let lossFinal = NaN;
-  let sinceImprove = 0;
-  let earlyRef = Infinity;
+  const stopRule = stoppingRule({ targetPsnr: opts.targetPsnr, patience: opts.earlyStop?.patience, minDelta: opts.earlyStop?.minDelta, maxSeconds: opts.maxSeconds });
   let stopped: TrainResult['stopped'] = 'steps';
   const history: StepInfo[] = [];
   const every = Math.max(1, Math.floor(opts.steps / 1000));
@@ -424,22 +447,9 @@ export async function trainNet(net: Net, set: TrainSet, opts: TrainOptions): Pro
           epochCount = 0;
         }
       }
-      if (opts.targetPsnr !== undefined && monitored !== undefined && psnrOf(monitored, peak) >= opts.targetPsnr) {
-        stopped = 'target';
-        break;
-      }
-      if (opts.earlyStop && opts.earlyStop.patience > 0 && monitored !== undefined) {
-        const minDelta = opts.earlyStop.minDelta ?? 1e-4;
-        if (monitored < earlyRef * (1 - minDelta)) {
-          earlyRef = monitored;
-          sinceImprove = 0;
-        } else if (++sinceImprove >= opts.earlyStop.patience) {
-          stopped = 'early';
-          break;
-        }
-      }
-      if (opts.maxSeconds !== undefined && seconds >= opts.maxSeconds) {
-        stopped = 'time';
+      const stop = stopRule(monitored, monitored === undefined ? NaN : psnrOf(monitored, peak), seconds);
+      if (stop) {
+        stopped = stop;
         break;
       }
       const now = performance.now();
