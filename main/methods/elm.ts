@@ -12,12 +12,13 @@ import { sampleCount, type Field } from '../core/field';
 import { ELM_DEFAULTS, resolveElmSpec } from '../inr/elm/config';
 import type { FreqChoice } from '../inr/elm/autofreq';
 import { chooseFrequencyParallel } from '../inr/elm/parallel';
-import { cellIndex, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
+import { cellIndex, finerGrid, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
 import { paramCount, weightsPerCell, type ElmModel, type ElmSpec } from '../inr/elm/model';
 import { encodeModel } from '../inr/elm/io';
 import { boxCount, hasUnderdeterminedCells, prefixCounts, pushPullFill } from '../inr/elm/holes';
 import { kernelElmSpec, type KernelTask } from '../inr/elm/kernel/config';
 import { kernelModel } from '../inr/elm/kernel/fit';
+import { detailSteps, upsampleWithDetail, type DetailStep, type Upsample2 } from '../inr/elm/detail';
 import { fitMask } from '../tasks/common';
 import { runElmCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
@@ -81,6 +82,8 @@ export type ElmMethodParams = ElmParams &
     features?: 'auto' | 'random' | 'kernel';
     /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
     pixel?: 'auto' | 'area' | 'point';
+    /** Super-resolution of 2-D images by a power of two: 'self' adds the self-similar detail (detail.ts); 'none' keeps the kernel estimate. */
+    detail?: 'self' | 'none';
   };
 
 /** CT only: the closed-form solve's image prior and its strength (main/ct/elm-ct.ts). */
@@ -157,6 +160,15 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     default: 'auto',
     advanced: true,
     help: 'area: each sample is the average of the signal over its pixel (a sensor integrates its area; a block-averaged image is exactly this), so super-resolution deconvolves it; point: samples are point values. auto: area for super-resolution.',
+  },
+  detail: {
+    type: 'enum',
+    label: 'Self-similar detail',
+    values: ['self', 'none'],
+    default: 'self',
+    advanced: true,
+    tasks: ['superres'],
+    help: 'Super-resolution of a 2-D image by 2, 4, 8…: self learns, from the input averaged 2× against the input, what the kernel estimate misses, and adds it at the finer scale (kept only where it helps on held-out pixels); none keeps the kernel estimate.',
   },
 };
 
@@ -313,7 +325,28 @@ async function runKernel(input: MethodInput<ElmMethodParams>, hooks: MethodHooks
   hooks.onProgress('solving subdomains', 0.05);
   let reconstruction: Float32Array;
   let upsampled: Float32Array | undefined;
-  if (input.grids) {
+  const steps = task.kind === 'superres' && field.shape.length === 2 && allObserved && (params.detail ?? 'self') === 'self' ? detailSteps(task.scale!) : 0;
+  let detail: DetailStep[] | undefined;
+  if (input.grids && steps) {
+    // The kernel estimate ×2 at a time, each step with its self-similar detail (detail.ts).
+    const up2: Upsample2 = (v, shape, channels) => {
+      const s = kernelElmSpec(shape, channels, kind, { spacing: field.geometry.spacing, pixel, overlap: params.overlap, seed: params.seed });
+      return pool.evaluate(
+        kernelModel({ values: v, shape, channels }, s),
+        shape.map((L) => finerGrid(L, 2)),
+        { signal: hooks.signal },
+      );
+    };
+    hooks.onProgress('self-similar detail', 0.05);
+    const r = await upsampleWithDetail(values, field.shape as [number, number], C, steps, up2, {
+      seed: params.seed,
+      signal: hooks.signal,
+      onProgress: (f) => hooks.onProgress('self-similar detail', 0.05 + 0.85 * f),
+    });
+    upsampled = r.values;
+    detail = r.steps;
+    reconstruction = nestedReconstruction(upsampled, input.grids, field.shape, C)!;
+  } else if (input.grids) {
     upsampled = await pool.evaluate(model, input.grids, progress);
     reconstruction =
       nestedReconstruction(upsampled, input.grids, field.shape, C) ??
@@ -355,6 +388,7 @@ async function runKernel(input: MethodInput<ElmMethodParams>, hooks: MethodHooks
         seed: spec.seed,
         ridge: 0,
         hole_fill: filled ? true : undefined,
+        detail,
       },
       warnings: ignored.length ? [`${ignored.join(', ')} set the random features; this run used their kernel limit, which has none (features=random uses them)`] : undefined,
     },
