@@ -16,7 +16,7 @@
  *   reconstructed on the original grid): PSNR over every pixel (psnr).
  * The target (issue 14): ELM ≥ best baseline + 0.5 dB (the issue words the resampling targets
  * against cubic; both margins are reported). Targets are reported, never asserted.
- * Writes bench-results/elm-vs-baselines.json; prints the table on stderr and the JSON on stdout.
+ * Writes bench-results/elm-vs-baselines.json (a partial run: elm-vs-baselines-only-<filter>.json); prints the table on stderr and the JSON on stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -192,5 +192,7 @@ for (const c of out as Array<{
 
 const result = { generated: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, threads: pool.size }, crop, cases: out };
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(`bench-results/elm-vs-baselines${crop ? `-crop${crop}` : ''}.json`, JSON.stringify(result, null, 2) + '\n');
+// A partial run (--only, --crop) gets its own file, so it never overwrites the full run's figures.
+const suffix = (filter ? `-only-${filter.replace(/[^A-Za-z0-9]+/g, '_')}` : '') + (crop ? `-crop${crop}` : '');
+writeFileSync(`bench-results/elm-vs-baselines${suffix}.json`, JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify(result));
