@@ -149,6 +149,18 @@ describe('ELM super-resolution with the detail', () => {
     }
   });
 
+  it('reports its progress through both steps of ×4 in order, up to 1', async () => {
+    const { gray: truth } = await astronautCrop(128);
+    const low = areaDown2(areaDown2(truth, 128, 128, 1), 64, 64, 1);
+    const seen: number[] = [];
+    const r = await upsampleWithDetail(low, [32, 32], 1, 2, bilinear2, { onProgress: (f) => seen.push(f) });
+    expect(r.steps).toHaveLength(2);
+    expect(seen.length).toBeGreaterThan(10);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBeCloseTo(1, 12);
+  });
+
   it('after a step without detail, plain ×2 steps follow', async () => {
     const rng = new Rng(11);
     const h = 64;

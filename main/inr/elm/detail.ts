@@ -86,11 +86,17 @@ export async function upsampleWithDetail(
   let [h, w] = shape;
   const reports: DetailStep[] = [];
   let learn = true;
+  // Progress: a step's work grows with its output, 4× per step.
+  const total = (4 ** steps - 1) / 3;
+  let done = 0;
   for (let s = 0; s < steps; s++) {
+    const weight = 4 ** s / total;
+    const before = done;
+    const onStep = (f: number) => opts.onProgress?.(before + weight * f);
     // After a step without detail, the next step's input is the upsampler's own smooth estimate:
     // what it would learn there is the upsampler's blur, not the data's structure.
     const step: { values: Float32Array; report: DetailStep } = learn
-      ? await detailStep(cur, h, w, channels, up2, { ...opts, seed: (opts.seed ?? 1) + s })
+      ? await detailStep(cur, h, w, channels, up2, { ...opts, seed: (opts.seed ?? 1) + s, onProgress: onStep })
       : { values: await up2(cur, [h, w], channels), report: { from: [h, w], applied: false, held_out_gain_db: 0, samples: 0 } };
     const { values: next, report } = step;
     learn = report.applied;
@@ -98,13 +104,16 @@ export async function upsampleWithDetail(
     cur = next;
     h *= 2;
     w *= 2;
-    opts.onProgress?.((s + 1) / steps);
+    done += weight;
+    opts.onProgress?.(done);
   }
   return { values: cur, shape: [h, w], steps: reports };
 }
 
 async function detailStep(u: Float32Array, h: number, w: number, C: number, up2: Upsample2, opts: DetailOptions): Promise<{ values: Float32Array; report: DetailStep }> {
+  const progress = opts.onProgress ?? (() => {});
   const up = await up2(u, [h, w], C);
+  progress(0.2);
   const report: DetailStep = { from: [h, w], applied: false, held_out_gain_db: 0, samples: 0 };
   let finite = true;
   for (let i = 0; i < u.length && finite; i++) finite = Number.isFinite(u[i]);
@@ -113,6 +122,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
   const w2 = w >> 1;
   const low = await up2(areaDown2(u, h, w, C), [h2, w2], C);
   opts.signal?.throwIfAborted();
+  progress(0.3);
   // The training grid: U(u↓) is 2h2×2w2, the top-left of u.
   const H = 2 * h2;
   const W = 2 * w2;
@@ -196,6 +206,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
     const beta = solve(G[0], b[0], n[0] + n[1]);
     if (!beta) return { values: up, report };
     betas.push(beta);
+    progress(0.3 + 0.1 * (phase + 1));
   }
   report.held_out_gain_db = err1 > 0 && err0 > 0 ? 10 * Math.log10(err0 / err1) : 0;
   if (!(report.held_out_gain_db > 0)) return { values: up, report };
@@ -214,7 +225,10 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
         for (let q = 0; q < D; q++) pred += phi[q] * beta[q];
         out[(i * W2 + j) * C + c] += s * pred;
       }
-    if ((i & 63) === 63) opts.signal?.throwIfAborted();
+    if ((i & 63) === 63) {
+      opts.signal?.throwIfAborted();
+      progress(0.7 + (0.3 * i) / H2);
+    }
   }
   for (let i = 0; i < h; i++)
     for (let j = 0; j < w; j++)
