@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import type { BeamParams } from '../api/contract';
 import { InrError } from '../core/errors';
 import { resolveElmSpec } from '../inr/elm/config';
-import { createModel } from '../inr/elm/model';
+import { createModel, type ElmModel } from '../inr/elm/model';
+import { encodeModel } from '../inr/elm/io';
 import { sampleGrid } from '../inr/elm/mesh';
 import {
   fitBeamParallel,
@@ -23,12 +24,12 @@ import {
   type BeamMeshFile,
   type BeamModel,
 } from '../inr/elm/beam/index';
-import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, defaultBudget, fillHoles, type ElmCtParams } from './elm';
+import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, KERNEL_PARAMS, defaultBudget, fillHoles, runKernel, usesKernel, type ElmCtParams, type KernelParams } from './elm';
 import { runBeamCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
-/** BEAM's parameters, and on the CT task the image prior and its strength as for ELM. */
-type BeamMethodParams = BeamParams & ElmCtParams;
+/** BEAM's parameters, the local model as ELM's, and on the CT task the image prior and its strength as for ELM. */
+type BeamMethodParams = BeamParams & ElmCtParams & KernelParams;
 
 const PARAMS: ParamSpecs<BeamMethodParams> = {
   ...ELM_CT_PARAMS,
@@ -61,6 +62,16 @@ const PARAMS: ParamSpecs<BeamMethodParams> = {
   },
   mesh: { type: 'path', label: 'Mesh file', help: 'Fit on the mesh saved in this mesh.json (from an earlier ELM+BEAM fit) instead of building one.' },
   ...ELM_SHARED_PARAMS,
+  features: {
+    type: 'enum',
+    label: 'Local model',
+    values: ['auto', 'random', 'kernel'],
+    default: 'auto',
+    advanced: true,
+    tasks: ['fit', 'inpaint', 'superres', 'interp'],
+    help: 'random: the adaptive mesh of random features, whose capacity the budget sets and BEAM balances; kernel: their kernel limit as ELM uses it (kernels chosen per cell by cross-validation, every observed sample a parameter), which has no capacity to balance, so its cells are uniform. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
+  },
+  ...KERNEL_PARAMS,
 };
 
 function readMeshFile(path: string): BeamMeshFile {
@@ -74,8 +85,35 @@ function readMeshFile(path: string): BeamMeshFile {
   return parseMeshFile(text, path);
 }
 
+/**
+ * Inpainting and resampling with the kernel limit (issue 14): the kernel model stores every
+ * observed sample and chooses its kernel per cell by cross-validation, so there is no capacity
+ * for an adaptive mesh to balance; the fit is ELM's kernel run, and the report says so.
+ */
+async function runBeamKernel(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
+  const out = await runKernel(input, hooks);
+  const { params } = input;
+  const unused = [params.strategy !== undefined && params.strategy !== 'auto' ? 'strategy' : undefined, params.mesh !== undefined ? 'mesh' : undefined].filter(
+    (k): k is string => k !== undefined,
+  );
+  const warnings = [...(out.extras?.warnings ?? [])];
+  if (unused.length)
+    warnings.push(
+      `${unused.join(', ')} shape${unused.length === 1 ? 's' : ''} the adaptive mesh of random features; this run used the kernel limit, which has none (features=random uses it)`,
+    );
+  return {
+    ...out,
+    extras: {
+      ...out.extras,
+      mesh: { ...out.extras!.mesh!, adaptive: 'none: the kernel limit stores the observed samples and has no capacity to balance (features=random builds the BEAM mesh)' },
+      warnings: warnings.length ? warnings : undefined,
+    },
+  };
+}
+
 async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
   if (input.task.kind === 'ct') return runBeamCt(input, hooks, input.params.mesh ? readMeshFile(input.params.mesh) : undefined);
+  if (usesKernel(input.params, input)) return runBeamKernel(input, hooks);
   const { field, params } = input;
   const C = field.channels.length;
   const uniform = resolveElmSpec(field.shape, C, {
@@ -171,6 +209,7 @@ export default defineMethod<BeamMethodParams>({
       throw new InrError('E_ARG', '--strategy best compares training errors, which CT does not have: choose auto, split, capacity or hybrid');
   },
   run,
-  model: { ext: '.inr', encode: (m, info) => encodeBeamModel(m as BeamModel, info) },
+  // A kernel-limit run's model is ELM's (the observed samples and the kernel spec).
+  model: { ext: '.inr', encode: (m, info) => ((m as ElmModel).spec.kernel ? encodeModel(m as ElmModel, info) : encodeBeamModel(m as BeamModel, info)) },
   exportsMesh: true,
 });

@@ -75,16 +75,41 @@ export const ELM_SHARED_PARAMS = {
   },
 } satisfies ParamSpecs<Pick<ElmParams, 'overlap' | 'activation' | 'freq' | 'ridge' | 'seed'>>;
 
-/** ELM's own parameters beyond the shared contract: the local model and the pixel model. */
-export type ElmMethodParams = ElmParams &
-  ElmCtParams & {
-    /** 'kernel': the local ELMs' kernel limit; 'random': random sine features; 'auto': kernel when samples are predicted (inpainting, resampling). */
-    features?: 'auto' | 'random' | 'kernel';
-    /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
-    pixel?: 'auto' | 'area' | 'point';
-    /** Super-resolution of 2-D images by a power of two: 'self' adds the self-similar detail (detail.ts); 'none' keeps the kernel estimate. */
-    detail?: 'self' | 'none';
-  };
+/** The local model and the pixel model: ELM's and ELM+BEAM's parameters beyond the shared contract. */
+export interface KernelParams {
+  /** 'kernel': the local ELMs' kernel limit; 'random': random features; 'auto': kernel when samples are predicted (inpainting, resampling). */
+  features?: 'auto' | 'random' | 'kernel';
+  /** 'area': a sample is the average of the signal over its pixel; 'point': a point value; 'auto': area for super-resolution. */
+  pixel?: 'auto' | 'area' | 'point';
+  /** Super-resolution of 2-D images by a power of two: 'self' adds the self-similar detail (detail.ts); 'none' keeps the kernel estimate. */
+  detail?: 'self' | 'none';
+}
+
+export type ElmMethodParams = ElmParams & ElmCtParams & KernelParams;
+
+/** What a kernel-limit run reads (the random-feature ones only to warn that they are unused). */
+type KernelRunParams = KernelParams & Pick<ElmParams, 'budget' | 'overlap' | 'seed' | 'hidden' | 'subdomains' | 'freq' | 'ridge' | 'activation'>;
+
+/** The kernel limit's pixel model and super-resolution detail, for ELM and ELM+BEAM. */
+export const KERNEL_PARAMS = {
+  pixel: {
+    type: 'enum',
+    label: 'Pixel model',
+    values: ['auto', 'area', 'point'],
+    default: 'auto',
+    advanced: true,
+    help: 'area: each sample is the average of the signal over its pixel (a sensor integrates its area; a block-averaged image is exactly this), so super-resolution deconvolves it; point: samples are point values. auto: area for super-resolution.',
+  },
+  detail: {
+    type: 'enum',
+    label: 'Self-similar detail',
+    values: ['self', 'none'],
+    default: 'self',
+    advanced: true,
+    tasks: ['superres'],
+    help: 'Super-resolution of a 2-D image by 2, 4, 8… with the kernel limit: self learns, from the input averaged 2× against the input, what the kernel estimate misses, and adds it at the finer scale (kept only where it helps on held-out pixels); none keeps the kernel estimate.',
+  },
+} satisfies ParamSpecs<Pick<KernelParams, 'pixel' | 'detail'>>;
 
 /** CT only: the closed-form solve's image prior and its strength (main/ct/elm-ct.ts). */
 export interface ElmCtParams {
@@ -153,23 +178,7 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     advanced: true,
     help: 'random: random sine features (the budget sets their number); kernel: their kernel limit, with kernels chosen per cell by cross-validation and the observed samples as parameters. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
   },
-  pixel: {
-    type: 'enum',
-    label: 'Pixel model',
-    values: ['auto', 'area', 'point'],
-    default: 'auto',
-    advanced: true,
-    help: 'area: each sample is the average of the signal over its pixel (a sensor integrates its area; a block-averaged image is exactly this), so super-resolution deconvolves it; point: samples are point values. auto: area for super-resolution.',
-  },
-  detail: {
-    type: 'enum',
-    label: 'Self-similar detail',
-    values: ['self', 'none'],
-    default: 'self',
-    advanced: true,
-    tasks: ['superres'],
-    help: 'Super-resolution of a 2-D image by 2, 4, 8…: self learns, from the input averaged 2× against the input, what the kernel estimate misses, and adds it at the finer scale (kept only where it helps on held-out pixels); none keeps the kernel estimate.',
-  },
+  ...KERNEL_PARAMS,
 };
 
 /**
@@ -214,7 +223,7 @@ export function defaultBudget(input: MethodInput<object>): number {
 }
 
 /** Whether this run uses the kernel limit (see `features`). */
-function usesKernel(params: ElmMethodParams, input: MethodInput<object>): boolean {
+export function usesKernel(params: Pick<KernelParams, 'features'> & { budget?: number }, input: MethodInput<object>): boolean {
   const features = params.features ?? 'auto';
   if (features === 'random') return false;
   // Representing the data keeps random features; a fit with samples held out (a brushed mask) inpaints.
@@ -305,7 +314,7 @@ function createModelSize(spec: ElmSpec): number {
  * cross-validation and is solved while the pool evaluates it. A resampling evaluates once, on the
  * output grid, and derives the source-grid reconstruction from it where the grids nest.
  */
-async function runKernel(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
+export async function runKernel(input: MethodInput<KernelRunParams>, hooks: MethodHooks) {
   const { field, params, task } = input;
   const C = field.channels.length;
   const kind: KernelTask = task.kind === 'interp' ? 'interp' : task.kind === 'superres' ? 'superres' : 'inpaint';

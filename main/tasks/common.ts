@@ -9,6 +9,7 @@ import { InrError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { sampleCount, type Field } from '../core/field';
 import { finerGrid, sampleGrid, type AxisGrid } from '../inr/elm/mesh';
+import type { DetailStep } from '../inr/elm/detail';
 import { fieldMetrics, dataRangeOf, psnr, type FieldMetrics } from '../metrics/index';
 import { paramInfos } from '../methods/params';
 import type { ParamSpecs, ResolvedTask } from '../methods/types';
@@ -281,6 +282,10 @@ export interface FitExtras {
     freq?: number;
     freq_scores?: Record<string, number>;
     hole_fill?: boolean;
+    /** Super-resolution with the kernel limit: each ×2 step's self-similar detail (main/inr/elm/detail.ts). */
+    detail?: DetailStep[];
+    /** ELM+BEAM with the kernel limit: why the adaptive mesh was not built. */
+    adaptive?: string;
   };
   /** Backpropagation nets: architecture, training record. */
   net?: Record<string, number | string | boolean>;
