@@ -349,6 +349,7 @@ export async function runKernel(input: MethodInput<KernelRunParams>, hooks: Meth
     hooks.onProgress('self-similar detail', 0.05);
     const r = await upsampleWithDetail(values, field.shape as [number, number], C, steps, up2, {
       seed: params.seed,
+      pool,
       signal: hooks.signal,
       onProgress: (f) => hooks.onProgress('self-similar detail', 0.05 + 0.85 * f),
     });

@@ -10,6 +10,7 @@ import type { Field } from '../../main/core/field';
 import { areaDown2, detailSteps, SYM_MATRICES, SYM_PERM, SYM_PHASE, upsampleWithDetail, type Upsample2 } from '../../main/inr/elm/detail';
 import { fitRequest, runFitTask } from '../../main/tasks/fit';
 import { psnr } from '../../main/metrics';
+import { ElmPool } from '../../main/inr/elm/parallel';
 import { sample } from '../helpers/samples';
 
 /** Nearest-neighbour ×2 (each pixel copied into its 2×2 block). */
@@ -146,6 +147,30 @@ describe('ELM super-resolution with the detail', () => {
       expect((off.report.mesh as { detail?: unknown }).detail).toBeUndefined();
       expect(on.report.psnr).toBeGreaterThan(off.report.psnr + gain);
       expect(on.reconstruction.shape).toEqual([size, size]);
+    }
+  });
+
+  it('applies the correction on a thread pool exactly as on one thread, and can be cancelled there', async () => {
+    const { gray: truth } = await astronautCrop(128);
+    const low = areaDown2(truth, 128, 128, 1);
+    const pool = new ElmPool(2);
+    try {
+      const one = await upsampleWithDetail(low, [64, 64], 1, 1, bilinear2);
+      const many = await upsampleWithDetail(low, [64, 64], 1, 1, bilinear2, { pool });
+      expect(many.steps[0].applied).toBe(true);
+      expect(many.values).toEqual(one.values);
+      const ctl = new AbortController();
+      const run = upsampleWithDetail(low, [64, 64], 1, 1, bilinear2, {
+        pool,
+        signal: ctl.signal,
+        onProgress: (f) => {
+          // 0.7: the correction is learnt, its application on the pool begins.
+          if (f >= 0.7) ctl.abort();
+        },
+      });
+      await expect(run).rejects.toThrow(/cancel|abort/i);
+    } finally {
+      await pool.close();
     }
   });
 

@@ -30,6 +30,7 @@
 import { InrError } from '../../core/errors';
 import { Rng } from '../../core/rng';
 import { choleskySolve, factorRidge, gramUpper, symmetrize } from './linalg';
+import { shared, sharedCopy, type ElmPool } from './parallel';
 
 /** A ×2 upsampler of an h×w×C image (channel-last) onto the 2h×2w grid finerGrid(·, 2). */
 export type Upsample2 = (values: Float32Array, shape: [number, number], channels: number) => Promise<Float32Array>;
@@ -47,6 +48,8 @@ export interface DetailStep {
 
 export interface DetailOptions {
   seed?: number;
+  /** Threads for the application of the correction (absent: this thread). */
+  pool?: ElmPool;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
@@ -142,29 +145,29 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
   let err1 = 0;
   const rng = new Rng((opts.seed ?? 1) ^ 0x5eed);
   // Training rows: every pixel and channel of the H×W grid under each of the 8 symmetries of the
-  // square, by the phase the symmetry moves its block position to. A row is f·8 + t.
-  const byPhase: number[][] = [[], [], [], []];
-  for (let i = 0; i < H; i++)
-    for (let j = 0; j < W; j++)
-      for (let c = 0; c < C; c++) {
-        const f = (i * W + j) * C + c;
-        const ph = ((i & 1) << 1) | (j & 1);
-        for (let t = 0; t < 8; t++) byPhase[SYM_PHASE[t][ph]].push(f * 8 + t);
-      }
+  // square, by the phase the symmetry moves its block position to. Row r of a phase is symmetry
+  // r mod 8 of one channel of one 2×2 block, at the position that symmetry moves to the phase;
+  // a seeded subset of MAX_ROWS is drawn without listing them all.
+  const blocks = h2 * w2;
+  const perPhase = 8 * blocks * C;
+  const from = SYM_PHASE.map((to) => [0, 1, 2, 3].map((phase) => to.indexOf(phase)));
   const CHUNK = 256;
   const Phi = new Float64Array(CHUNK * D);
   const y = new Float64Array(CHUNK);
+  let phase = 0;
   const decode = (row: number) => {
     const t = row & 7;
-    const f = row >> 3;
-    const c = f % C;
-    const p = (f - c) / C;
-    const i = Math.floor(p / W);
-    return { t, f, c, i, j: p - i * W };
+    const q = row >> 3;
+    const c = q % C;
+    const blk = (q - c) / C;
+    const bi = Math.floor(blk / w2);
+    const ph = from[t][phase];
+    const i = 2 * bi + (ph >> 1);
+    const j = 2 * (blk - bi * w2) + (ph & 1);
+    return { t, f: (i * W + j) * C + c, c, i, j };
   };
-  for (let phase = 0; phase < 4; phase++) {
-    const all = byPhase[phase];
-    const keep = all.length > MAX_ROWS ? subset(all, MAX_ROWS, rng) : all;
+  for (phase = 0; phase < 4; phase++) {
+    const keep = perPhase > MAX_ROWS ? drawSorted(perPhase, MAX_ROWS, rng) : Array.from({ length: perPhase }, (_, r) => r);
     report.samples += keep.length;
     const G = [new Float64Array(D * D), new Float64Array(D * D)];
     const b = [new Float64Array(D), new Float64Array(D)];
@@ -211,25 +214,20 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
   report.held_out_gain_db = err1 > 0 && err0 > 0 ? 10 * Math.log10(err0 / err1) : 0;
   if (!(report.held_out_gain_db > 0)) return { values: up, report };
   report.applied = true;
-  // Apply to û's neighbourhoods, then put each 2×2 block back onto its input pixel.
-  const out = Float32Array.from(up);
+  // Apply to û's neighbourhoods (on the pool when there is one), then put each 2×2 block back
+  // onto its input pixel.
   const H2 = 2 * h;
   const W2 = 2 * w;
-  const phi = new Float64Array(D);
-  for (let i = 0; i < H2; i++) {
-    for (let j = 0; j < W2; j++)
-      for (let c = 0; c < C; c++) {
-        const s = features(up, H2, W2, C, i, j, c, eps[c], layer, SYM_PERM[0], phi, 0);
-        const beta = betas[((i & 1) << 1) | (j & 1)];
-        let pred = 0;
-        for (let q = 0; q < D; q++) pred += phi[q] * beta[q];
-        out[(i * W2 + j) * C + c] += s * pred;
-      }
-    if ((i & 63) === 63) {
+  const job: DetailApply = { up, out: Float32Array.from(up), H: H2, W: W2, C, eps, seed: opts.seed ?? 1, betas: new Float64Array(4 * D) };
+  betas.forEach((beta, ph) => job.betas.set(beta, ph * D));
+  const out = opts.pool ? await applyOnPool(opts.pool, job, opts.signal, (f) => progress(0.7 + 0.3 * f)) : job.out;
+  if (!opts.pool)
+    for (let i = 0; i < H2; i += APPLY_ROWS) {
+      applyDetailRows(job, i, Math.min(H2, i + APPLY_ROWS));
       opts.signal?.throwIfAborted();
-      progress(0.7 + (0.3 * i) / H2);
+      progress(0.7 + (0.3 * (i + APPLY_ROWS)) / H2);
     }
-  }
+  opts.signal?.throwIfAborted();
   for (let i = 0; i < h; i++)
     for (let j = 0; j < w; j++)
       for (let c = 0; c < C; c++) {
@@ -283,13 +281,14 @@ function heldOut(i: number, j: number): boolean {
   return ((i >> 3) * 7 + (j >> 3) * 3) % 5 === 0;
 }
 
-function subset(rows: number[], count: number, rng: Rng): number[] {
-  const a = rows.slice();
-  for (let i = 0; i < count; i++) {
-    const k = i + Math.floor(rng.uniform() * (a.length - i));
-    [a[i], a[k]] = [a[k], a[i]];
+/** `count` distinct integers of [0, n), uniformly drawn (Floyd's algorithm), in increasing order. */
+function drawSorted(n: number, count: number, rng: Rng): number[] {
+  const picked = new Set<number>();
+  for (let m = n - count; m < n; m++) {
+    const k = Math.floor(rng.uniform() * (m + 1));
+    picked.add(picked.has(k) ? m : k);
   }
-  return a.slice(0, count).sort((x, y) => x - y);
+  return [...picked].sort((x, y) => x - y);
 }
 
 function solve(G: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
@@ -301,6 +300,61 @@ function solve(G: Float64Array, b: Float64Array, n: number): Float64Array | unde
   const beta = b.slice();
   choleskySolve(f, beta, 1);
   return beta;
+}
+
+/** Output rows per piece of the application. */
+const APPLY_ROWS = 16;
+
+/** The application of a step's correction to its ×2 estimate: `out` (a copy of `up`) gains it. */
+export interface DetailApply {
+  up: Float32Array;
+  out: Float32Array;
+  H: number;
+  W: number;
+  C: number;
+  /** Per channel, the ε of the patch normalisation. */
+  eps: Float64Array;
+  /** Seed of the tanh layer (rebuilt where the rows are computed). */
+  seed: number;
+  /** The four phases' weights, D each. */
+  betas: Float64Array;
+}
+
+/**
+ * Rows [r0, r1) of the correction: each output value is computed on its own from `up`, so any
+ * split of the rows among threads gives the same image bit for bit.
+ */
+export function applyDetailRows(job: DetailApply, r0: number, r1: number): void {
+  const { up, out, H, W, C, eps, betas } = job;
+  const layer = tanhLayer(job.seed);
+  const phi = new Float64Array(D);
+  for (let i = r0; i < r1; i++)
+    for (let j = 0; j < W; j++)
+      for (let c = 0; c < C; c++) {
+        const s = features(up, H, W, C, i, j, c, eps[c], layer, SYM_PERM[0], phi, 0);
+        const o = (((i & 1) << 1) | (j & 1)) * D;
+        let pred = 0;
+        for (let q = 0; q < D; q++) pred += phi[q] * betas[o + q];
+        out[(i * W + j) * C + c] += s * pred;
+      }
+}
+
+/** `applyDetailRows` over all rows on the pool's threads, pieces of APPLY_ROWS rows pulled in turn. */
+async function applyOnPool(pool: ElmPool, job: DetailApply, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<Float32Array> {
+  const sh: DetailApply = {
+    ...job,
+    up: sharedCopy(job.up),
+    out: sharedCopy(job.out),
+    eps: Float64Array.from(job.eps),
+    betas: Float64Array.from(job.betas),
+  };
+  const rows: [number, number][] = [];
+  for (let i = 0; i < job.H; i += APPLY_ROWS) rows.push([i, Math.min(job.H, i + APPLY_ROWS)]);
+  await pool.dispatch({ type: 'detail-apply', job: sh, rows, next: shared(Int32Array, 1) }, rows.length, 'self-similar detail', rows.length, {
+    signal,
+    onProgress: (_s, f) => onProgress(f),
+  });
+  return sh.out;
 }
 
 interface TanhLayer {
@@ -361,10 +415,22 @@ function features(
     let z = b[q];
     const r = q * PATCH;
     for (let a = 0; a < PATCH; a++) z += Wt[r + a] * out[o + a];
-    out[o + PATCH + q] = Math.tanh(z);
+    out[o + PATCH + q] = fastTanh(z);
   }
   out[o + D - 1] = 1;
   return s;
+}
+
+/**
+ * tanh by Lambert's continued fraction cut at 7th order (within 1e-4 of Math.tanh, exactly odd,
+ * ±1 beyond ±4.97 where it reaches them): a few multiplications instead of a library call, the
+ * detail's hot loop (300 units per output value). Training and application both use it.
+ */
+function fastTanh(x: number): number {
+  if (x >= 4.97) return 1;
+  if (x <= -4.97) return -1;
+  const x2 = x * x;
+  return (x * (135135 + x2 * (17325 + x2 * (378 + x2)))) / (135135 + x2 * (62370 + x2 * (3150 + 28 * x2)));
 }
 
 function reflect(i: number, n: number): number {

@@ -9,7 +9,9 @@
  *   'beam-accumulate' (beam/parallel.ts): every worker gets the same task and pulls pieces
  *   (frequency candidates, groups of cells, output slabs) from its shared counter `next` until
  *   none is left;
- * - 'ssim-parts': ranges of the parts of a mean SSIM (metrics/ssim.ts), pulled the same way. Each piece is computed exactly as the one-thread code
+ * - 'ssim-parts': ranges of the parts of a mean SSIM (metrics/ssim.ts), pulled the same way;
+ * - 'detail-apply': ranges of output rows of super-resolution's self-similar detail (detail.ts),
+ *   pulled the same way. Each piece is computed exactly as the one-thread code
  *   computes it, so who takes which piece changes no bit of the result.
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
@@ -24,6 +26,7 @@ import { scoreCandidate } from './beam/freq';
 import { groupCells } from './beam/geometry';
 import { scoreFrequency, type FreqProbe } from './autofreq';
 import { ssimPartSums, type SsimVolumeOptions } from '../../metrics/ssim';
+import { applyDetailRows, type DetailApply } from './detail';
 
 interface Shared {
   cancel: Int32Array;
@@ -83,6 +86,13 @@ export type TaskBody =
       pieces: [number, number][];
       /** 2 per part: Σ map, count (metrics/ssim.ts `ssimPartSums`). */
       sums: Float64Array;
+      next: Int32Array;
+    }
+  | {
+      type: 'detail-apply';
+      job: DetailApply;
+      /** Ranges of output rows [r0, r1), one piece each. */
+      rows: [number, number][];
       next: Int32Array;
     }
   | {
@@ -155,6 +165,13 @@ function runTask(task: ElmTask, checkCancel: () => void): void {
       for (const i of pull(task.next, task.pieces.length)) {
         checkCancel();
         ssimPartSums(task.a, task.b, task.opts, task.pieces[i][0], task.pieces[i][1], task.sums);
+      }
+      return;
+    }
+    case 'detail-apply': {
+      for (const i of pull(task.next, task.rows.length)) {
+        checkCancel();
+        applyDetailRows(task.job, task.rows[i][0], task.rows[i][1]);
       }
       return;
     }
