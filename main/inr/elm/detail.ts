@@ -218,7 +218,11 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
   // onto its input pixel.
   const H2 = 2 * h;
   const W2 = 2 * w;
-  const job: DetailApply = { up, out: Float32Array.from(up), H: H2, W: W2, C, eps, seed: opts.seed ?? 1, betas: new Float64Array(4 * D) };
+  // On the pool, `up` and `out` live in shared memory (one copy of û each).
+  const upShared = opts.pool ? sharedCopy(up) : up;
+  const out0 = opts.pool ? shared(Float32Array, up.length) : new Float32Array(up.length);
+  out0.set(up);
+  const job: DetailApply = { up: upShared, out: out0, H: H2, W: W2, C, eps, seed: opts.seed ?? 1, betas: new Float64Array(4 * D) };
   betas.forEach((beta, ph) => job.betas.set(beta, ph * D));
   const out = opts.pool ? await applyOnPool(opts.pool, job, opts.signal, (f) => progress(0.7 + 0.3 * f)) : job.out;
   if (!opts.pool)
@@ -339,15 +343,12 @@ export function applyDetailRows(job: DetailApply, r0: number, r1: number): void 
       }
 }
 
-/** `applyDetailRows` over all rows on the pool's threads, pieces of APPLY_ROWS rows pulled in turn. */
+/**
+ * `applyDetailRows` over all rows on the pool's threads, pieces of APPLY_ROWS rows pulled in turn
+ * (`job.up` and `job.out` in shared memory; the small arrays are copied to each thread).
+ */
 async function applyOnPool(pool: ElmPool, job: DetailApply, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<Float32Array> {
-  const sh: DetailApply = {
-    ...job,
-    up: sharedCopy(job.up),
-    out: sharedCopy(job.out),
-    eps: Float64Array.from(job.eps),
-    betas: Float64Array.from(job.betas),
-  };
+  const sh: DetailApply = { ...job, up: sharedCopy(job.up), out: sharedCopy(job.out) };
   const rows: [number, number][] = [];
   for (let i = 0; i < job.H; i += APPLY_ROWS) rows.push([i, Math.min(job.H, i + APPLY_ROWS)]);
   await pool.dispatch({ type: 'detail-apply', job: sh, rows, next: shared(Int32Array, 1) }, rows.length, 'self-similar detail', rows.length, {
