@@ -24,7 +24,7 @@ import {
   type BeamMeshFile,
   type BeamModel,
 } from '../inr/elm/beam/index';
-import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, KERNEL_PARAMS, defaultBudget, fillHoles, runKernel, usesKernel, type ElmCtParams, type KernelParams } from './elm';
+import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, KERNEL_PARAMS, defaultBudget, featuresParam, fillHoles, runKernel, usesKernel, type ElmCtParams, type KernelParams } from './elm';
 import { runBeamCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
@@ -62,15 +62,10 @@ const PARAMS: ParamSpecs<BeamMethodParams> = {
   },
   mesh: { type: 'path', label: 'Mesh file', help: 'Fit on the mesh saved in this mesh.json (from an earlier ELM+BEAM fit) instead of building one.' },
   ...ELM_SHARED_PARAMS,
-  features: {
-    type: 'enum',
-    label: 'Local model',
-    values: ['auto', 'random', 'kernel'],
-    default: 'auto',
-    advanced: true,
-    tasks: ['fit', 'inpaint', 'superres', 'interp'],
-    help: 'random: the adaptive mesh of random features, whose capacity the budget sets and BEAM balances; kernel: their kernel limit as ELM uses it (kernels chosen per cell by cross-validation, every observed sample a parameter), which has no capacity to balance, so its cells are uniform. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
-  },
+  features: featuresParam(
+    'random: the adaptive mesh of random features, whose capacity the budget sets and BEAM balances; kernel: their kernel limit as ELM uses it (kernels chosen per cell by cross-validation, every observed sample a parameter), which has no capacity to balance, so its cells are uniform. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
+    ['fit', 'inpaint', 'superres', 'interp'],
+  ),
   ...KERNEL_PARAMS,
 };
 

@@ -7,7 +7,7 @@
  * random features, per-cell kernels chosen by cross-validation), which must predict samples it
  * never saw; representing the data ('fit') keeps the random features, whose size is the budget.
  */
-import type { ElmParams } from '../api/contract';
+import type { ElmParams, TaskKind } from '../api/contract';
 import { sampleCount, type Field } from '../core/field';
 import { ELM_DEFAULTS, resolveElmSpec } from '../inr/elm/config';
 import type { FreqChoice } from '../inr/elm/autofreq';
@@ -90,6 +90,11 @@ export type ElmMethodParams = ElmParams & ElmCtParams & KernelParams;
 /** What a kernel-limit run reads (the random-feature ones only to warn that they are unused). */
 type KernelRunParams = KernelParams & Pick<ElmParams, 'budget' | 'overlap' | 'seed' | 'hidden' | 'subdomains' | 'freq' | 'ridge' | 'activation'>;
 
+/** The local-model choice (`features`) of ELM and ELM+BEAM, each with its own words for what 'random' builds. */
+export function featuresParam(help: string, tasks?: TaskKind[]): ParamSpecs<Pick<KernelParams, 'features'>>['features'] {
+  return { type: 'enum', label: 'Local model', values: ['auto', 'random', 'kernel'], default: 'auto', advanced: true, ...(tasks ? { tasks } : {}), help };
+}
+
 /** The kernel limit's pixel model and super-resolution detail, for ELM and ELM+BEAM. */
 export const KERNEL_PARAMS = {
   pixel: {
@@ -170,14 +175,9 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     help: 'Most stored parameters: picks the mesh (and the hidden size when it is not given).',
   },
   ...ELM_SHARED_PARAMS,
-  features: {
-    type: 'enum',
-    label: 'Local model',
-    values: ['auto', 'random', 'kernel'],
-    default: 'auto',
-    advanced: true,
-    help: 'random: random sine features (the budget sets their number); kernel: their kernel limit, with kernels chosen per cell by cross-validation and the observed samples as parameters. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
-  },
+  features: featuresParam(
+    'random: random sine features (the budget sets their number); kernel: their kernel limit, with kernels chosen per cell by cross-validation and the observed samples as parameters. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
+  ),
   ...KERNEL_PARAMS,
 };
 

@@ -154,8 +154,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
   const CHUNK = 256;
   const Phi = new Float64Array(CHUNK * D);
   const y = new Float64Array(CHUNK);
-  let phase = 0;
-  const decode = (row: number) => {
+  const decode = (row: number, phase: number) => {
     const t = row & 7;
     const q = row >> 3;
     const c = q % C;
@@ -166,7 +165,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
     const j = 2 * (blk - bi * w2) + (ph & 1);
     return { t, f: (i * W + j) * C + c, c, i, j };
   };
-  for (phase = 0; phase < 4; phase++) {
+  for (let phase = 0; phase < 4; phase++) {
     const keep = perPhase > MAX_ROWS ? drawSorted(perPhase, MAX_ROWS, rng) : Array.from({ length: perPhase }, (_, r) => r);
     report.samples += keep.length;
     const G = [new Float64Array(D * D), new Float64Array(D * D)];
@@ -182,7 +181,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
         k = 0;
       };
       for (const row of keep) {
-        const { t, f, c, i, j } = decode(row);
+        const { t, f, c, i, j } = decode(row, phase);
         if ((heldOut(i, j) ? 1 : 0) !== fold) continue;
         const s = features(low, H, W, C, i, j, c, eps[c], layer, SYM_PERM[t], Phi, k * D);
         y[k] = (u[(i * w + j) * C + c] - low[f]) / s;
@@ -195,7 +194,7 @@ async function detailStep(u: Float32Array, h: number, w: number, C: number, up2:
     const beta0 = solve(G[0], b[0], n[0]);
     if (beta0)
       for (const row of keep) {
-        const { t, f, c, i, j } = decode(row);
+        const { t, f, c, i, j } = decode(row, phase);
         if (!heldOut(i, j)) continue;
         const s = features(low, H, W, C, i, j, c, eps[c], layer, SYM_PERM[t], Phi, 0);
         const r = u[(i * w + j) * C + c] - low[f];
@@ -344,18 +343,18 @@ export function applyDetailRows(job: DetailApply, r0: number, r1: number): void 
 }
 
 /**
- * `applyDetailRows` over all rows on the pool's threads, pieces of APPLY_ROWS rows pulled in turn
- * (`job.up` and `job.out` in shared memory; the small arrays are copied to each thread).
+ * `applyDetailRows` over all rows on the pool's threads, pieces of APPLY_ROWS rows pulled in turn.
+ * `job.up` and `job.out` must live in shared memory (the threads write `out` in place); the
+ * small arrays are copied to each thread.
  */
 async function applyOnPool(pool: ElmPool, job: DetailApply, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<Float32Array> {
-  const sh: DetailApply = { ...job, up: sharedCopy(job.up), out: sharedCopy(job.out) };
   const rows: [number, number][] = [];
   for (let i = 0; i < job.H; i += APPLY_ROWS) rows.push([i, Math.min(job.H, i + APPLY_ROWS)]);
-  await pool.dispatch({ type: 'detail-apply', job: sh, rows, next: shared(Int32Array, 1) }, rows.length, 'self-similar detail', rows.length, {
+  await pool.dispatch({ type: 'detail-apply', job, rows, next: shared(Int32Array, 1) }, rows.length, 'self-similar detail', rows.length, {
     signal,
     onProgress: (_s, f) => onProgress(f),
   });
-  return sh.out;
+  return job.out;
 }
 
 interface TanhLayer {
