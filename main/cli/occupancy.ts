@@ -136,6 +136,7 @@ export async function occupancy(argv: string[]): Promise<void> {
       surface_samples: d?.samples ?? 0,
       sample_spacing: d?.sampleSpacing ?? null,
       params: rep.params,
+      band: rep.mesh?.band ?? null,
       params_per_voxel: rep.params / voxels,
       mesh_scale: meshScale,
       triangles: surface.triangles.length / 3,

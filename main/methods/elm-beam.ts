@@ -24,12 +24,26 @@ import {
   type BeamMeshFile,
   type BeamModel,
 } from '../inr/elm/beam/index';
-import { ELM_CT_PARAMS, ELM_SHARED_PARAMS, KERNEL_PARAMS, defaultBudget, featuresParam, fillHoles, runKernel, usesKernel, type ElmCtParams, type KernelParams } from './elm';
+import {
+  BAND_PARAM,
+  ELM_CT_PARAMS,
+  ELM_SHARED_PARAMS,
+  KERNEL_PARAMS,
+  defaultBudget,
+  featuresParam,
+  fillHoles,
+  resolveBand,
+  runKernel,
+  usesKernel,
+  type BandParams,
+  type ElmCtParams,
+  type KernelParams,
+} from './elm';
 import { runBeamCt } from './ct/inr-ct';
 import { defineMethod, type MethodHooks, type MethodInput, type ParamSpecs } from './types';
 
 /** BEAM's parameters, the local model as ELM's, and on the CT task the image prior and its strength as for ELM. */
-type BeamMethodParams = BeamParams & ElmCtParams & KernelParams;
+type BeamMethodParams = BeamParams & ElmCtParams & KernelParams & BandParams;
 
 const PARAMS: ParamSpecs<BeamMethodParams> = {
   ...ELM_CT_PARAMS,
@@ -67,6 +81,7 @@ const PARAMS: ParamSpecs<BeamMethodParams> = {
     ['fit', 'inpaint', 'superres', 'interp'],
   ),
   ...KERNEL_PARAMS,
+  band: BAND_PARAM,
 };
 
 function readMeshFile(path: string): BeamMeshFile {
@@ -124,6 +139,7 @@ async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
   const values = filled?.values ?? field.values;
   const mask = filled?.mask ?? input.observed;
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
+  const band = resolveBand(params.band, field, values, allObserved ? undefined : mask);
   // Default: what the uniform mesh would store, never more than the data values (issue 14).
   const budget = params.budget ?? Math.min(createModel(uniform).weights.length, defaultBudget(input));
   // The probe, the solve and the reconstruction run on the process's ELM pool (bit for bit the
@@ -145,6 +161,7 @@ async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
       mesh: params.mesh ? readMeshFile(params.mesh) : undefined,
       meshPath: params.mesh,
       holdout: input.holdout,
+      band: band > 0 ? band : undefined,
     },
     { onProgress: (s, f) => hooks.onProgress(s, 0.05 + 0.6 * f), signal: hooks.signal },
   );
@@ -186,6 +203,7 @@ async function run(input: MethodInput<BeamMethodParams>, hooks: MethodHooks) {
         freq: st.freq,
         freq_scores: st.freqScores,
         hole_fill: filled ? true : undefined,
+        band: band > 0 ? band : undefined,
       },
       beam: beamReport(st),
     },

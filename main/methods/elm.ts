@@ -7,6 +7,7 @@
  * random features, per-cell kernels chosen by cross-validation), which must predict samples it
  * never saw; representing the data ('fit') keeps the random features, whose size is the budget.
  */
+import { InrError } from '../core/errors';
 import type { ElmParams, TaskKind } from '../api/contract';
 import { sampleCount, type Field } from '../core/field';
 import { ELM_DEFAULTS, resolveElmSpec } from '../inr/elm/config';
@@ -85,10 +86,55 @@ export interface KernelParams {
   detail?: 'self' | 'none';
 }
 
-export type ElmMethodParams = ElmParams & ElmCtParams & KernelParams;
+/** Random features on a 0/1 target (an occupancy): the band fit (inr/elm/fit.ts `bandRefine`). */
+export interface BandParams {
+  band?: number;
+}
+
+export type ElmMethodParams = ElmParams & ElmCtParams & KernelParams & BandParams;
+
+/** The band fit's parameter, for ELM and ELM+BEAM. */
+export const BAND_PARAM = {
+  type: 'number',
+  label: 'Occupancy band',
+  min: 0,
+  max: 0.5,
+  step: 0.05,
+  auto: '0.25 on an occupancy grid',
+  advanced: true,
+  help: 'Random features on 0/1 data (an occupancy): each local fit only has to land within ±band of its class value instead of on it, which spends the capacity on the surface (IoU at ½ rises; the fit takes several solves). 0: plain least squares. Blank: 0.25 on an occupancy grid (a voxelised mesh, a thresholded or labelled volume), least squares on anything else.',
+} satisfies ParamSpecs<BandParams>['band'];
+
+/** The band's half-width on an occupancy when none is given: half-way from the class values to the ½ level. */
+export const DEFAULT_BAND = 0.25;
+
+/**
+ * The band of a random-feature fit: the given one (refused on data other than 0/1), else the
+ * default on an occupancy grid (provenance format `occupancy`: a voxelised mesh, a thresholded or
+ * labelled volume) and least squares on anything else, a 0/1 image included.
+ */
+export function resolveBand(band: number | undefined, field: Field, values: Float32Array, mask?: Uint8Array): number {
+  const C = field.channels.length;
+  const binary = isBinaryTarget(values, C, mask);
+  if (band !== undefined && band > 0 && !binary) {
+    throw new InrError('E_ARG', `--band fits 0/1 data (an occupancy) on one channel; this field has ${C} channel${C > 1 ? 's' : ''} and values other than 0 and 1`);
+  }
+  return band ?? (binary && field.provenance.format === 'occupancy' ? DEFAULT_BAND : 0);
+}
+
+/** Whether every value that counts (finite, observed) is 0 or 1, and one channel holds them. */
+export function isBinaryTarget(values: Float32Array, C: number, mask?: Uint8Array): boolean {
+  if (C !== 1) return false;
+  for (let i = 0; i < values.length; i++) {
+    if (mask && !mask[i]) continue;
+    const v = values[i];
+    if (v !== 0 && v !== 1 && Number.isFinite(v)) return false;
+  }
+  return true;
+}
 
 /** What a kernel-limit run reads (the random-feature ones only to warn that they are unused). */
-type KernelRunParams = KernelParams & Pick<ElmParams, 'budget' | 'overlap' | 'seed' | 'hidden' | 'subdomains' | 'freq' | 'ridge' | 'activation'>;
+type KernelRunParams = KernelParams & BandParams & Pick<ElmParams, 'budget' | 'overlap' | 'seed' | 'hidden' | 'subdomains' | 'freq' | 'ridge' | 'activation'>;
 
 /** The local-model choice (`features`) of ELM and ELM+BEAM, each with its own words for what 'random' builds. */
 export function featuresParam(help: string, tasks?: TaskKind[]): ParamSpecs<Pick<KernelParams, 'features'>>['features'] {
@@ -179,6 +225,7 @@ const PARAMS: ParamSpecs<ElmMethodParams> = {
     'random: random sine features (the budget sets their number); kernel: their kernel limit, with kernels chosen per cell by cross-validation and the observed samples as parameters. auto: kernel for inpainting and resampling (unless the budget is below the observed values), random for representation.',
   ),
   ...KERNEL_PARAMS,
+  band: BAND_PARAM,
 };
 
 /**
@@ -213,7 +260,7 @@ export function fillHoles(
 }
 
 /** The parameters only random features use (a kernel-limit run ignores them, with a warning). */
-const RANDOM_ONLY = ['hidden', 'subdomains', 'freq', 'ridge', 'activation'] as const;
+const RANDOM_ONLY = ['hidden', 'subdomains', 'freq', 'ridge', 'activation', 'band'] as const;
 
 /** Stored values a fit may not exceed (issue 14): the data values, the observed ones when some are hidden. */
 export function defaultBudget(input: MethodInput<object>): number {
@@ -251,6 +298,8 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
   const values = filled?.values ?? field.values;
   const mask = filled?.mask ?? input.observed;
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
+  const band = resolveBand(params.band, field, values, allObserved ? undefined : mask);
+  if (band > 0) spec = { ...spec, band };
   const pool = hooks.pool();
   let freqChoice: FreqChoice | undefined;
   if (params.freq === undefined) {
@@ -299,6 +348,7 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
         freq: freqChoice?.freq ?? params.freq,
         freq_scores: freqChoice?.scores,
         hole_fill: filled ? true : undefined,
+        band: band > 0 ? band : undefined,
       },
     },
   };

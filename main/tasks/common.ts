@@ -286,6 +286,8 @@ export interface FitExtras {
     detail?: DetailStep[];
     /** ELM+BEAM with the kernel limit: why the adaptive mesh was not built. */
     adaptive?: string;
+    /** Random features on 0/1 data: the band fit's half-width (main/inr/elm/fit.ts `bandRefine`). */
+    band?: number;
   };
   /** Backpropagation nets: architecture, training record. */
   net?: Record<string, number | string | boolean>;

@@ -198,3 +198,58 @@ describe('fitting occupancy with ELM-INR', () => {
     expect(occupancyIoU(r.reconstruction.values, f.values).iou).toBeGreaterThan(0.95);
   });
 });
+
+describe('the band fit of 0/1 occupancy (ELM-INR)', () => {
+  async function bunny(res: number): Promise<Field> {
+    return openField(sample('meshes', 'bunny00.off'), { res });
+  }
+
+  it('is the default on an occupancy grid: at the same params it misclassifies fewer voxels than least squares', async () => {
+    const f = await bunny(40);
+    const params = { hidden: 24, subdomains: [3, 3, 3] };
+    const band = await runFitTask(f, { method: 'elm', params });
+    const ls = await runFitTask(f, { method: 'elm', params: { ...params, band: 0 } });
+    expect(band.report.params).toBe(ls.report.params);
+    expect(band.report.mesh?.band).toBe(0.25);
+    expect(ls.report.mesh?.band).toBeUndefined();
+    const iouBand = occupancyIoU(band.reconstruction.values, f.values).iou;
+    const iouLs = occupancyIoU(ls.reconstruction.values, f.values).iou;
+    expect(iouBand).toBeGreaterThan(iouLs);
+    // The fit stays bounded (the band keeps neighbouring cells' values comparable).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of band.reconstruction.values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    expect(lo).toBeGreaterThan(-1);
+    expect(hi).toBeLessThan(2);
+  });
+
+  it('is not used on other fields, a 0/1 image included; asked for on data other than 0/1 it is a one-line error', async () => {
+    const camera = await openField(sample('images', 'camera.png'));
+    const r = await runFitTask(camera, { method: 'elm', params: { hidden: 16, subdomains: [4, 4] } });
+    expect(r.report.mesh?.band).toBeUndefined();
+    // The same 0/1 values as an image rather than an occupancy: least squares unless asked.
+    const f = await bunny(24);
+    const image = { ...f, provenance: { format: 'nifti', path: 'mask.nii' } };
+    expect((await runFitTask(image, { method: 'elm', params: { hidden: 16 } })).report.mesh?.band).toBeUndefined();
+    expect((await runFitTask(image, { method: 'elm', params: { hidden: 16, band: 0.1 } })).report.mesh?.band).toBe(0.1);
+    await expect(runFitTask(camera, { method: 'elm', params: { hidden: 16, subdomains: [4, 4], band: 0.25 } })).rejects.toThrow(/--band fits 0\/1 data/);
+  });
+});
+
+describe('the band fit of 0/1 occupancy (ELM+BEAM)', () => {
+  it('its final solve uses the band on 0/1 data by default and classifies better than least squares at the same mesh', async () => {
+    const f = await openField(sample('meshes', 'bunny00.off'), { res: 40 });
+    const params = { budget: 800, hidden: 24 };
+    const band = await runFitTask(f, { method: 'elm-beam', params });
+    const ls = await runFitTask(f, { method: 'elm-beam', params: { ...params, band: 0 } });
+    expect(band.report.mesh?.band).toBe(0.25);
+    expect(ls.report.mesh?.band).toBeUndefined();
+    // The mesh is built by least squares either way: the same cells, the same params.
+    expect(band.report.params).toBe(ls.report.params);
+    expect(band.report.mesh?.cells).toEqual(ls.report.mesh?.cells);
+    expect(occupancyIoU(band.reconstruction.values, f.values).iou).toBeGreaterThan(occupancyIoU(ls.reconstruction.values, f.values).iou);
+  });
+});

@@ -134,12 +134,124 @@ function factorGram(G: Float64Array, m: number, eps: number): Factor {
   return factorRidge(G, m, (eps * tr) / m);
 }
 
+/** Most Newton steps of a band fit; it usually stops earlier, when its active rows settle. */
+const BAND_STEPS = 10;
+
+/**
+ * The band fit of a 0/1 target (an occupancy): starting from the least-squares β, minimise
+ * λ‖β‖² + Σ_r dist(f_r, [y_r − δ, y_r + δ])² over the cell's observed rows, the squared distance of
+ * each prediction to a band of half-width δ around its class value. Rows inside their band cost
+ * nothing, so the capacity least squares spends pinning the flat inside and outside to exactly
+ * 1 and 0 goes to the surface instead; the band keeps the values bounded, so neighbouring cells'
+ * fits still blend. The loss is convex and piecewise quadratic: each step solves the least
+ * squares of the rows outside their band (targets: the nearest band edge), then an exact line
+ * search along the step (finite Newton, Keerthi & DeCoste, JMLR 6, 2005). Of the iterates
+ * (least squares included) the one misclassifying the fewest rows at ½ is kept. λ is the least
+ * squares' own ε·tr(HᵀH)/m. Y holds the centred targets (y − mean); β is read from and written
+ * to w[o…], the mean at w[o + m].
+ */
+function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, observed: Int32Array, nObs: number, w: Float32Array, o: number, ridge: number, delta: number): void {
+  const mu = w[o + m];
+  const act = new Int32Array(nObs);
+  const lo = new Float64Array(N);
+  const hi = new Float64Array(N);
+  let tr = 0;
+  for (let q = 0; q < nObs; q++) {
+    const r = observed[q];
+    const y = Y[r] + mu > 0.5 ? 1 : 0;
+    lo[r] = y - delta - mu;
+    hi[r] = y + delta - mu;
+    for (let j = 0; j < m; j++) tr += H[r * m + j] * H[r * m + j];
+  }
+  const lambda = (ridge * tr) / m;
+  const beta = new Float64Array(m);
+  for (let j = 0; j < m; j++) beta[j] = w[o + j];
+  const f = new Float64Array(N);
+  const g = new Float64Array(N);
+  const T = new Float64Array(N);
+  const R = new Float64Array(m);
+  const d = new Float64Array(m);
+  let lastActive = -1;
+  let bestWrong = Infinity;
+  const best = new Float64Array(m);
+  for (let it = 0; it <= BAND_STEPS; it++) {
+    let na = 0;
+    let wrong = 0;
+    for (let q = 0; q < nObs; q++) {
+      const r = observed[q];
+      let s = 0;
+      for (let j = 0; j < m; j++) s += H[r * m + j] * beta[j];
+      f[r] = s;
+      if (s < lo[r]) {
+        T[r] = lo[r];
+        act[na++] = r;
+      } else if (s > hi[r]) {
+        T[r] = hi[r];
+        act[na++] = r;
+      }
+      const inside = lo[r] + delta + mu > 0.5;
+      if (inside !== s + mu >= 0.5) wrong++;
+    }
+    if (wrong < bestWrong) {
+      bestWrong = wrong;
+      best.set(beta);
+    }
+    if (na === 0 || it === BAND_STEPS) break;
+    const G = new Float64Array(m * m);
+    gramUpperRows(H, m, act, na, G);
+    for (let j = 0; j < m; j++) G[j * m + j] += lambda;
+    symmetrize(G, m);
+    const fa = factorRidge(G, m, 0);
+    atbRows(H, m, act, na, T, 1, R);
+    choleskySolve(fa, R, 1);
+    let bd = 0;
+    let dd = 0;
+    for (let j = 0; j < m; j++) {
+      d[j] = R[j] - beta[j];
+      bd += beta[j] * d[j];
+      dd += d[j] * d[j];
+    }
+    for (let q = 0; q < nObs; q++) {
+      const r = observed[q];
+      let s = 0;
+      for (let j = 0; j < m; j++) s += H[r * m + j] * d[j];
+      g[r] = s;
+    }
+    const slope = (t: number) => {
+      let s = lambda * (bd + t * dd);
+      for (let q = 0; q < nObs; q++) {
+        const r = observed[q];
+        const x = f[r] + t * g[r];
+        if (x < lo[r]) s -= g[r] * (lo[r] - x);
+        else if (x > hi[r]) s -= g[r] * (hi[r] - x);
+      }
+      return s;
+    };
+    let t = 1;
+    if (slope(1) > 0) {
+      let a0 = 0;
+      let a1 = 1;
+      for (let k = 0; k < 30; k++) {
+        const mid = (a0 + a1) / 2;
+        if (slope(mid) > 0) a1 = mid;
+        else a0 = mid;
+      }
+      t = (a0 + a1) / 2;
+    }
+    for (let j = 0; j < m; j++) beta[j] += t * d[j];
+    if (t === 1 && na === lastActive) break;
+    lastActive = na;
+  }
+  for (let j = 0; j < m; j++) w[o + j] = best[j];
+}
+
 /**
  * One cell's least squares, shared by the uniform mesh and BEAM. `mean` holds the sums of the
  * observed rows of Y (N × C); Y is centred on their mean, then (H_oᵀH_o + λI)β = H_oᵀY_o is
  * solved over the observed rows o (all N: the Gram factor of a fully observed cell is `shared`
  * between cells of one sampling pattern, made on first use). Writes β (m × C) and then the mean
- * (C) at out[o…]; returns the shared factor. `R` is m × C scratch.
+ * (C) at out[o…]; returns the shared factor. `R` is m × C scratch. With `band` > 0 on one
+ * channel of 0/1 targets the least squares is the start of the band fit (`bandRefine`).
  */
 export function solveLocal(
   H: Float64Array,
@@ -155,6 +267,7 @@ export function solveLocal(
   R: Float64Array,
   out: Float32Array,
   o: number,
+  band = 0,
 ): Factor | undefined {
   for (let c = 0; c < C; c++) mean[c] /= nObs;
   for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) Y[r * C + c] -= mean[c];
@@ -176,6 +289,7 @@ export function solveLocal(
   choleskySolve(f, R, C);
   for (let i = 0; i < m * C; i++) out[o + i] = R[i];
   for (let c = 0; c < C; c++) out[o + m * C + c] = mean[c];
+  if (band > 0 && C === 1) bandRefine(H, N, m, Y, observed, nObs, out, o, ridge, band);
   return shared;
 }
 
@@ -235,7 +349,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
         w.fill(0, o, o + per);
         for (let c = 0; c < C; c++) w[o + m * C + c] = NaN;
       } else {
-        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, w, o);
+        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, w, o, spec.band);
       }
       done++;
       if (hooks.onProgress && done - lastReport >= Math.max(1, totalCells / 50)) {

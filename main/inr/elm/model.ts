@@ -42,6 +42,11 @@ export interface ElmSpec {
    * samples (prod(shape)×channels, NaN where unobserved).
    */
   kernel?: KernelSpec;
+  /**
+   * Band fit of a 0/1 target (fit.ts `bandRefine`): each local fit need only land within ±band
+   * of its class value. Fitting only; absent or 0: least squares.
+   */
+  band?: number;
 }
 
 export interface ElmModel {

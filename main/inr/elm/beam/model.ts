@@ -33,6 +33,8 @@ export interface BeamSpec {
   affine: boolean;
   /** Hidden layers; cells refer to them by index (several only with per-cell capacity). */
   layers: BeamLayer[];
+  /** Band fit of a 0/1 target in the final solve (ELM's `ElmSpec.band`); absent: least squares. */
+  band?: number;
 }
 
 /** A leaf of the mesh. */

@@ -32,6 +32,8 @@ export interface BeamOptions {
   ridge?: number;
   seed?: number;
   affine?: boolean;
+  /** Band fit of a 0/1 target (ELM's `ElmSpec.band`), in the final solve only: the mesh is built and probed by least squares. */
+  band?: number;
   /**
    * 'auto' (default: per-cell capacity, or splitting when the budget is so low that capacity would
    * need very large cells), 'capacity', 'split', 'hybrid' (split, then capacity), or 'best' (fit

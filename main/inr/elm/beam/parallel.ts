@@ -90,7 +90,7 @@ async function finishParallel(pool: ElmPool, f: PlannedFit, hooks: BeamParallelH
     layers = start.layersFor(freq);
   }
   const c1 = clock();
-  const model = createBeamModel({ ...p.base, layers }, plan.cells);
+  const model = createBeamModel({ ...p.base, layers, ...(p.opts.band ? { band: p.opts.band } : {}) }, plan.cells);
   const groups = groupCells(
     model.spec,
     model.cells,

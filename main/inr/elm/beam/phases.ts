@@ -110,7 +110,7 @@ export function finish(f: PlannedFit, hooks: BeamHooks): BeamModel {
     scores = choice.scores;
   }
   const c1 = clock();
-  const model = createBeamModel({ ...f.p.base, layers }, f.plan.cells);
+  const model = createBeamModel({ ...f.p.base, layers, ...(f.p.opts.band ? { band: f.p.opts.band } : {}) }, f.plan.cells);
   solveBeam(f.p.input, model, hooks);
   return withStats(f, model, freq, scores, c0, c1, clock());
 }

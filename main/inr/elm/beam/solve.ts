@@ -95,7 +95,7 @@ export function solveBeam(input: FitInput, model: BeamModel, hooks: BeamHooks = 
         weights.fill(0, o, offsets[id + 1]);
         empty.push(id);
       } else {
-        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, weights, o);
+        shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, weights, o, spec.band);
         solved.push(id);
         if (score) {
           const e = localError(H, m, C, weights, o, rows, Y, mean, score);
