@@ -102,6 +102,7 @@ export const BAND_PARAM = {
   step: 0.05,
   auto: '0.25 on an occupancy grid',
   advanced: true,
+  tasks: ['fit', 'inpaint', 'superres', 'interp'],
   help: 'Random features on 0/1 data (an occupancy): each local fit only has to land within ±band of its class value instead of on it, which spends the capacity on the surface (IoU at ½ rises; the fit takes several solves). 0: plain least squares. Blank: 0.25 on an occupancy grid (a voxelised mesh, a thresholded or labelled volume), least squares on anything else.',
 } satisfies ParamSpecs<BandParams>['band'];
 
@@ -117,7 +118,8 @@ export function resolveBand(band: number | undefined, field: Field, values: Floa
   const C = field.channels.length;
   const binary = isBinaryTarget(values, C, mask);
   if (band !== undefined && band > 0 && !binary) {
-    throw new InrError('E_ARG', `--band fits 0/1 data (an occupancy) on one channel; this field has ${C} channel${C > 1 ? 's' : ''} and values other than 0 and 1`);
+    const why = C > 1 ? `this field has ${C} channels` : 'this field has values other than 0 and 1';
+    throw new InrError('E_ARG', `--band fits 0/1 data (an occupancy) on one channel; ${why}`);
   }
   return band ?? (binary && field.provenance.format === 'occupancy' ? DEFAULT_BAND : 0);
 }
