@@ -145,7 +145,8 @@ const BAND_STEPS = 10;
  * 1 and 0 goes to the surface instead; the band keeps the values bounded, so neighbouring cells'
  * fits still blend. The loss is convex and piecewise quadratic: each step solves the least
  * squares of the rows outside their band (targets: the nearest band edge), then an exact line
- * search along the step (finite Newton, Keerthi & DeCoste, JMLR 6, 2005). Of the iterates
+ * search along the step (finite Newton, Keerthi & DeCoste, JMLR 6, 2005), until a full step
+ * leaves the active rows as they were (or BAND_STEPS). Of the iterates
  * (least squares included) the one misclassifying the fewest rows at ½ is kept. λ is the least
  * squares' own ε·tr(HᵀH)/m. Y holds the centred targets (y − mean); β is read from and written
  * to w[o…], the mean at w[o + m].
@@ -171,24 +172,37 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
   const T = new Float64Array(N);
   const R = new Float64Array(m);
   const d = new Float64Array(m);
-  let lastActive = -1;
+  // The Gram of the active rows, kept across steps: only rows entering or leaving the active set
+  // change it, far fewer than the active rows once the first steps have moved the fit.
+  const G = new Float64Array(m * m);
+  const Gout = new Float64Array(m * m);
+  const inG = new Uint8Array(N);
+  const enter = new Int32Array(nObs);
+  const leave = new Int32Array(nObs);
+  for (let q = 0; q < nObs; q++) {
+    const r = observed[q];
+    let s = 0;
+    for (let j = 0; j < m; j++) s += H[r * m + j] * beta[j];
+    f[r] = s;
+  }
   let bestWrong = Infinity;
   const best = new Float64Array(m);
+  let fullStep = false;
   for (let it = 0; it <= BAND_STEPS; it++) {
     let na = 0;
+    let ne = 0;
+    let nl = 0;
     let wrong = 0;
     for (let q = 0; q < nObs; q++) {
       const r = observed[q];
-      let s = 0;
-      for (let j = 0; j < m; j++) s += H[r * m + j] * beta[j];
-      f[r] = s;
-      if (s < lo[r]) {
-        T[r] = lo[r];
-        act[na++] = r;
-      } else if (s > hi[r]) {
-        T[r] = hi[r];
+      const s = f[r];
+      const active = s < lo[r] || s > hi[r];
+      if (active) {
+        T[r] = s < lo[r] ? lo[r] : hi[r];
         act[na++] = r;
       }
+      if (active && !inG[r]) enter[ne++] = r;
+      else if (!active && inG[r]) leave[nl++] = r;
       const inside = lo[r] + delta + mu > 0.5;
       if (inside !== s + mu >= 0.5) wrong++;
     }
@@ -196,12 +210,23 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
       bestWrong = wrong;
       best.set(beta);
     }
-    if (na === 0 || it === BAND_STEPS) break;
-    const G = new Float64Array(m * m);
-    gramUpperRows(H, m, act, na, G);
-    for (let j = 0; j < m; j++) G[j * m + j] += lambda;
+    // Converged: a full Newton step that left the active set as it was lands on its minimum.
+    if (na === 0 || it === BAND_STEPS || (fullStep && ne === 0 && nl === 0)) break;
+    if (ne + nl < na) {
+      gramUpperRows(H, m, enter, ne, G);
+      if (nl > 0) {
+        Gout.fill(0);
+        gramUpperRows(H, m, leave, nl, Gout);
+        for (let j = 0; j < m; j++) for (let k = j; k < m; k++) G[j * m + k] -= Gout[j * m + k];
+      }
+    } else {
+      G.fill(0);
+      gramUpperRows(H, m, act, na, G);
+    }
+    for (let i = 0; i < ne; i++) inG[enter[i]] = 1;
+    for (let i = 0; i < nl; i++) inG[leave[i]] = 0;
     symmetrize(G, m);
-    const fa = factorRidge(G, m, 0);
+    const fa = factorRidge(G, m, lambda);
     atbRows(H, m, act, na, T, 1, R);
     choleskySolve(fa, R, 1);
     let bd = 0;
@@ -239,8 +264,8 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
       t = (a0 + a1) / 2;
     }
     for (let j = 0; j < m; j++) beta[j] += t * d[j];
-    if (t === 1 && na === lastActive) break;
-    lastActive = na;
+    for (let q = 0; q < nObs; q++) f[observed[q]] += t * g[observed[q]];
+    fullStep = t === 1;
   }
   for (let j = 0; j < m; j++) w[o + j] = best[j];
 }
