@@ -2,7 +2,9 @@
  * `inr-studio occupancy <mesh|volume>`: an occupancy field fitted, meshed and measured.
  *
  * - A mesh (OFF, PLY, STL, OBJ) is voxelised at `--res N` (default 256) samples along its longest
- *   axis; a CT/MR volume becomes occupancy by `--threshold V|otsu` (default Otsu) or `--labels`.
+ *   axis; a CT/MR volume becomes occupancy by `--threshold V|otsu` (default Otsu) or `--labels`,
+ *   on its own grid, or with `--res N` on cubic voxels, N along its longest side (resampled
+ *   trilinearly, labels by nearest sample).
  * - Any method that fits (ELM, ELM+BEAM, the nets) fits the 0/1 grid; the surface is the
  *   fitted field's ½ level, extracted by marching cubes on a grid `--mesh-scale K` times finer
  *   (the model queried at that resolution), in the source's units.
@@ -21,7 +23,7 @@ import { encodeMesh, type MeshWriteFormat } from '../data/mesh/write';
 import { writeFileAtomic } from '../core/atomic';
 import { extractSurface, type VolumeGeometry } from '../mesh/extract';
 import { surfaceDistances } from '../mesh/metrics';
-import { occupancyFromVolume } from '../mesh/occupancy';
+import { occupancyFromVolume, resampleVolume } from '../mesh/occupancy';
 import type { TriMesh } from '../mesh/trimesh';
 import { fitRequest, runFitTask } from '../tasks/fit';
 import { writeLikeSource } from '../data/writers';
@@ -93,9 +95,10 @@ export async function occupancy(argv: string[]): Promise<void> {
     reference = (await readMesh(path)).mesh;
     rule = `inside the mesh, ${res} voxels along the longest axis`;
   } else {
-    if (values.res !== undefined) throw new UsageError('--res applies to meshes; a volume keeps its own grid');
-    const volume = await openField(path);
+    const source = await openField(path);
     const labels = values.labels;
+    // --res: cubic voxels, res along the longest side (trilinear; labels by nearest); else the volume's own grid.
+    const volume = values.res !== undefined ? resampleVolume(source, res, labels !== undefined ? 'nearest' : 'linear') : source;
     const r = occupancyFromVolume(
       volume,
       labels !== undefined
@@ -104,6 +107,7 @@ export async function occupancy(argv: string[]): Promise<void> {
     );
     occ = r.field;
     rule = labels !== undefined ? `labels ${labels}` : `value ≥ ${r.threshold}`;
+    if (values.res !== undefined) rule += `, resampled ${labels !== undefined ? 'by nearest sample' : 'trilinearly'} to ${occ.shape.join('×')} (${res} along the longest side)`;
     reference = extractSurface(occ.values, geometryOf(occ), { name: basename(path), units: occ.units });
   }
   if (occ.shape.length !== 3) throw new InrError('E_DATA', `occupancy needs a 3-D volume; this one has ${occ.shape.length} axes`, path);

@@ -6,6 +6,8 @@
  */
 import { InrError } from '../core/errors';
 import { sampleCount, type Field } from '../core/field';
+import { dimsText, ensureFits } from '../core/limits';
+import { resampleGrid } from '../classical/resample';
 import { finiteSpan, otsuLevel } from './iso-level';
 import type { OccupancyGrid, VoxelizeStats } from './voxelize';
 
@@ -107,6 +109,44 @@ export function occupancyFromVolume(field: Field, rule: ThresholdRule): { field:
     provenance: { format: 'occupancy', path: field.provenance.path, meta: { source: field.provenance.path, sourceFormat: field.provenance.format, rule: description, threshold } },
   };
   return { field: out, threshold, inside };
+}
+
+/**
+ * A volume resampled to cubic voxels with `res` samples along its longest physical side (as a
+ * mesh is voxelised at `--res`), before it is made occupancy: trilinear for intensities, so the
+ * threshold's surface is that of the interpolated volume, nearest for label maps. The grid keeps
+ * the first sample and the direction; along each axis it runs from the first sample in steps of
+ * h = longest extent / (res − 1) and stops at the last sample inside the scanned range (no
+ * extrapolation). A mask is carried by nearest sample.
+ */
+export function resampleVolume(field: Field, res: number, method: 'linear' | 'nearest'): Field {
+  singleChannel(field, 'resampling a volume');
+  if (!(Number.isInteger(res) && res >= 2)) throw new InrError('E_ARG', `the resolution must be an integer ≥ 2, got ${res}`);
+  const sp = field.geometry.spacing.map((s) => (Number.isFinite(s) && s !== 0 ? s : 1));
+  const extent = field.shape.map((L, a) => (L - 1) * Math.abs(sp[a]));
+  const longest = Math.max(...extent);
+  if (!(longest > 0)) throw new InrError('E_DATA', 'the volume has one sample along every axis; there is nothing to resample', field.provenance.path);
+  const h = longest / (res - 1);
+  const grids = field.shape.map((_, a) => ({ start: 0, step: h / Math.abs(sp[a]), count: Math.floor(extent[a] / h + 1e-9) + 1 }));
+  const shape = grids.map((g) => g.count);
+  const n = shape.reduce((x, y) => x * y, 1);
+  // The resampled values (float32), one float64 line buffer per axis pass, and the occupancy after.
+  ensureFits(n * 16, `a ${dimsText(shape)} grid (${res} samples along the longest side)`, field.provenance.path, 'to resample the volume');
+  const values = resampleGrid(method, field.values, field.shape, 1, grids);
+  let mask: Uint8Array | undefined;
+  if (field.mask) {
+    const m = resampleGrid('nearest', Float32Array.from(field.mask), field.shape, 1, grids);
+    mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) mask[i] = m[i] >= 0.5 ? 1 : 0;
+  }
+  return {
+    ...field,
+    shape,
+    values,
+    mask,
+    dtype: method === 'linear' ? 'float32' : field.dtype,
+    geometry: { ...field.geometry, spacing: sp.map((s) => Math.sign(s) * h) },
+  };
 }
 
 /**

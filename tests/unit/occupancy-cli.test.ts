@@ -97,6 +97,20 @@ describe('inr-studio occupancy', () => {
     expect(j.chamfer).toBeLessThan(2);
   }, 400_000);
 
+  it('--res resamples a volume to cubic voxels before the threshold, in its units', async () => {
+    const path = await ball();
+    const r = await runCli(['occupancy', path, '--threshold', '0', '--res', '48', '--budget', '1100', '--hidden', '40', '--out', join(tmp, 'ball-48'), '--json'], {
+      timeoutMs: 300_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.shape).toEqual([48, 48, 48]);
+    expect(j.rule).toBe('value ≥ 0, resampled trilinearly to 48×48×48 (48 along the longest side)');
+    expect(j.iou).toBeGreaterThan(0.85);
+    // The ball's 62 mm extent on 48 samples: voxels of 62/47 mm; distances still in millimetres.
+    expect(j.chamfer).toBeLessThan(62 / 47);
+  }, 400_000);
+
   it('reports a fit that never reaches ½ as having no surface, with a warning, not an internal error', async () => {
     // One cell, one feature plus the affine terms: least squares on a centred ball (13 % inside)
     // stays near its mean, so nothing reaches ½ and marching cubes finds no surface.

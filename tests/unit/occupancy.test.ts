@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { InrError } from '../../main/core/errors';
 import { createField, sampleCount, type Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
-import { occupancyBytes, occupancyField, occupancyFromVolume } from '../../main/mesh/occupancy';
+import { occupancyBytes, occupancyField, occupancyFromVolume, resampleVolume } from '../../main/mesh/occupancy';
 import { signedDistance, smoothOccupancy, squaredDistanceTo } from '../../main/mesh/distance';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
 import { occupancyIoU } from '../../main/mesh/metrics';
@@ -151,6 +151,39 @@ describe('occupancy of a volume', () => {
     for (let k = nz >> 2; k < (3 * nz) >> 2; k++)
       for (let j = ny >> 2; j < (3 * ny) >> 2; j++) for (let i = nx >> 2; i < (3 * nx) >> 2; i++, m++) c += o.values[(k * ny + j) * nx + i];
     expect(c / m).toBeGreaterThan(0.7);
+  });
+});
+
+describe('a volume resampled to cubic voxels (--res)', () => {
+  it('runs from the first sample in steps of the longest extent / (res − 1), never past the last, and interpolates trilinearly', () => {
+    // Spacing 2 × 0.5 × 0.5 (z, y, x): extents 14, 9.5, 4.5 from shape 8 × 20 × 10.
+    const v = volume([8, 20, 10], (x, y, z) => 3 * z * 2 + 5 * y * 0.5 - 7 * x * 0.5 + 1);
+    const r = resampleVolume(v, 29, 'linear');
+    const h = 14 / 28;
+    expect(r.geometry.spacing).toEqual([h, h, h]);
+    expect(r.geometry.origin).toEqual(v.geometry.origin);
+    expect(r.geometry.direction).toEqual(v.geometry.direction);
+    expect(r.shape).toEqual([29, 20, 10]);
+    // A linear function of position is reproduced exactly by trilinear interpolation.
+    const [nz, ny, nx] = r.shape;
+    for (let k = 0; k < nz; k += 3)
+      for (let j = 0; j < ny; j += 4) for (let i = 0; i < nx; i += 3) expect(r.values[(k * ny + j) * nx + i]).toBeCloseTo(3 * k * h + 5 * j * h - 7 * i * h + 1, 4);
+  });
+
+  it('keeps labels by nearest sample, and the occupancy follows', () => {
+    const v = volume([10, 10, 10], (x) => (x < 5 ? 2 : 7), { geometry: { spacing: [1, 1, 1], origin: [0, 0, 0] } });
+    const r = resampleVolume(v, 19, 'nearest');
+    expect(r.shape).toEqual([19, 19, 19]);
+    expect(new Set(r.values)).toEqual(new Set([2, 7]));
+    const o = occupancyFromVolume(r, { labels: [7] });
+    // x ≥ 4.5 in source samples: 10 of the 19 new samples along x (9 × ½ = 4.5 rounds up).
+    expect(o.inside).toBe(19 * 19 * 10);
+  });
+
+  it('refuses a resolution below 2 and a grid that does not fit in memory, in one line', () => {
+    const v = volume([8, 8, 8], () => 1);
+    expect(() => resampleVolume(v, 1, 'linear')).toThrow(/integer ≥ 2/);
+    expect(() => resampleVolume(v, 1e6, 'linear')).toThrow(InrError);
   });
 });
 
