@@ -12,8 +12,10 @@
  *   memory), fitted on the 0/1 occupancy and on the smoothed occupancy ½(1 + tanh(d/w)) (d the
  *   signed distance in voxels, main/mesh/distance.ts; same ½ level set); Chamfer and Hausdorff
  *   between the marching-cubes surface of the fit and the input mesh;
- * - Colin27 (T1 MR) and the stent CT, occupancy by Otsu's threshold; their surfaces are compared
- *   with the marching-cubes surface of the occupancy itself (there is no input mesh).
+ * - Colin27 (T1 MR) and the stent CT, occupancy by Otsu's threshold on their own grids (and
+ *   Colin27 resampled trilinearly to 256 along its longest side, the issue's 256³, as `--res
+ *   256` does); their surfaces are compared with the marching-cubes surface of the occupancy
+ *   itself (there is no input mesh).
  * The fit is `runFitTask(field, { method, params: { budget, hidden } })`. With the budget alone the
  * ELM chooser (inr/elm/config.ts) picks the cells and hidden size. It used to pick the width whose
  * whole cells filled the budget best: m = 129 on 968 cells for the bunny at 256³, m = 603 on 27
@@ -47,7 +49,7 @@ import { resolveElmSpec } from '../../main/inr/elm/config';
 import { createModel } from '../../main/inr/elm/model';
 import { METHOD_DEFAULTS } from '../../main/inr/nets/options';
 import { widths } from '../../main/inr/nets/net';
-import { occupancyBytes, occupancyField, occupancyFromVolume } from '../../main/mesh/occupancy';
+import { occupancyBytes, occupancyField, occupancyFromVolume, resampleVolume } from '../../main/mesh/occupancy';
 import { smoothOccupancy } from '../../main/mesh/distance';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
 import { extractSurface, type VolumeGeometry } from '../../main/mesh/extract';
@@ -90,6 +92,8 @@ const CASES: CaseSpec[] = [
   { name: 'bunny 256 elm 1% m=64', kind: 'mesh', path: bunny, resolution: 256, hidden: 64 },
   { name: 'bunny 256 elm 1% m=64 smoothed target (w=16)', kind: 'mesh', path: bunny, resolution: 256, hidden: 64, smooth: 16 },
   { name: 'colin27 otsu elm 1% (chooser)', kind: 'volume', path: colin },
+  // The issue's grid: 256 samples along the longest side (the stent has 256 already; Colin27 217).
+  { name: 'colin27 at 256 otsu elm 1% (chooser)', kind: 'volume', path: colin, resolution: 256 },
   { name: 'stent otsu elm 1% (chooser)', kind: 'volume', path: stent },
   { name: 'colin27 otsu elm-beam 1%', kind: 'volume', path: colin, method: 'elm-beam' },
   { name: 'colin27 otsu elm 1% m=64', kind: 'volume', path: colin, hidden: 64 },
@@ -143,8 +147,12 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
     occupancy = occupancyField(grid, spec.path, { stats, format: file.format });
     reference = file.mesh;
   } else {
-    const src = await openField(spec.path);
+    let src = await openField(spec.path);
     t = stage('read', t);
+    if (spec.resolution) {
+      src = resampleVolume(src, spec.resolution, 'linear');
+      t = stage('resample', t);
+    }
     const o = occupancyFromVolume(src, { threshold: 'otsu' });
     occupancy = o.field;
     t = stage('threshold', t);
