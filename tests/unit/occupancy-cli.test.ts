@@ -134,6 +134,7 @@ describe('inr-studio occupancy', () => {
       'NaN vertices': [() => [write('nan.off', 'OFF\n3 1 0\n0 0 0\nnan 1 0\n0 0 1\n3 0 1 2\n')], /NaN|not a (finite )?number|finite/i],
       'a face past the vertices': [() => [write('past.off', 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 7\n')], /vert(ex|ices)|index/i],
       'a resolution that does not fit in memory': [() => [sample('meshes', 'bunny00.off'), '--res', '4000', '--max-memory', '64M'], /memory limit/],
+      'a volume resampled past memory': [() => [sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz'), '--res', '4000', '--max-memory', '64M'], /memory limit/],
       'a 2-D image': [() => [sample('images', 'camera.png')], /3-D volume/],
     };
     function write(name: string, text: string): string {
