@@ -115,13 +115,15 @@ export const DEFAULT_BAND = 0.25;
  * labelled volume) and least squares on anything else, a 0/1 image included.
  */
 export function resolveBand(band: number | undefined, field: Field, values: Float32Array, mask?: Uint8Array): number {
+  // Only a given band or an occupancy grid needs the values scanned.
+  if (band === 0 || (band === undefined && field.provenance.format !== 'occupancy')) return 0;
   const C = field.channels.length;
   const binary = isBinaryTarget(values, C, mask);
-  if (band !== undefined && band > 0 && !binary) {
+  if (band !== undefined && !binary) {
     const why = C > 1 ? `this field has ${C} channels` : 'this field has values other than 0 and 1';
     throw new InrError('E_ARG', `--band fits 0/1 data (an occupancy) on one channel; ${why}`);
   }
-  return band ?? (binary && field.provenance.format === 'occupancy' ? DEFAULT_BAND : 0);
+  return band ?? (binary ? DEFAULT_BAND : 0);
 }
 
 /** Whether every value that counts (finite, observed) is 0 or 1, and one channel holds them. */

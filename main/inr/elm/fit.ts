@@ -134,6 +134,16 @@ function factorGram(G: Float64Array, m: number, eps: number): Factor {
   return factorRidge(G, m, (eps * tr) / m);
 }
 
+/** out[r] = H_r · v for the `count` rows listed in `rows` (H row-major, m columns). */
+function rowProducts(H: Float64Array, m: number, rows: Int32Array, count: number, v: Float64Array, out: Float64Array): void {
+  for (let q = 0; q < count; q++) {
+    const r = rows[q];
+    let s = 0;
+    for (let j = 0; j < m; j++) s += H[r * m + j] * v[j];
+    out[r] = s;
+  }
+}
+
 /** Most Newton steps of a band fit; it usually stops earlier, when its active rows settle. */
 const BAND_STEPS = 10;
 
@@ -148,23 +158,21 @@ const BAND_STEPS = 10;
  * search along the step (finite Newton, Keerthi & DeCoste, JMLR 6, 2005), until a full step
  * leaves the active rows as they were (or BAND_STEPS). Of the iterates
  * (least squares included) the one misclassifying the fewest rows at ½ is kept. λ is the least
- * squares' own ε·tr(HᵀH)/m. Y holds the centred targets (y − mean); β is read from and written
- * to w[o…], the mean at w[o + m].
+ * squares' own (its factor's ridge). Y holds the centred targets (y − mean); β is read from and
+ * written to w[o…], the mean at w[o + m].
  */
-function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, observed: Int32Array, nObs: number, w: Float32Array, o: number, ridge: number, delta: number): void {
+function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, observed: Int32Array, nObs: number, w: Float32Array, o: number, lambda: number, delta: number): void {
   const mu = w[o + m];
   const act = new Int32Array(nObs);
+  const inside = new Uint8Array(N);
   const lo = new Float64Array(N);
   const hi = new Float64Array(N);
-  let tr = 0;
   for (let q = 0; q < nObs; q++) {
     const r = observed[q];
-    const y = Y[r] + mu > 0.5 ? 1 : 0;
-    lo[r] = y - delta - mu;
-    hi[r] = y + delta - mu;
-    for (let j = 0; j < m; j++) tr += H[r * m + j] * H[r * m + j];
+    inside[r] = Y[r] + mu > 0.5 ? 1 : 0;
+    lo[r] = inside[r] - delta - mu;
+    hi[r] = inside[r] + delta - mu;
   }
-  const lambda = (ridge * tr) / m;
   const beta = new Float64Array(m);
   for (let j = 0; j < m; j++) beta[j] = w[o + j];
   const f = new Float64Array(N);
@@ -179,12 +187,7 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
   const inG = new Uint8Array(N);
   const enter = new Int32Array(nObs);
   const leave = new Int32Array(nObs);
-  for (let q = 0; q < nObs; q++) {
-    const r = observed[q];
-    let s = 0;
-    for (let j = 0; j < m; j++) s += H[r * m + j] * beta[j];
-    f[r] = s;
-  }
+  rowProducts(H, m, observed, nObs, beta, f);
   let bestWrong = Infinity;
   const best = new Float64Array(m);
   let fullStep = false;
@@ -203,8 +206,7 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
       }
       if (active && !inG[r]) enter[ne++] = r;
       else if (!active && inG[r]) leave[nl++] = r;
-      const inside = lo[r] + delta + mu > 0.5;
-      if (inside !== s + mu >= 0.5) wrong++;
+      if (inside[r] !== (s + mu >= 0.5 ? 1 : 0)) wrong++;
     }
     if (wrong < bestWrong) {
       bestWrong = wrong;
@@ -236,12 +238,7 @@ function bandRefine(H: Float64Array, N: number, m: number, Y: Float64Array, obse
       bd += beta[j] * d[j];
       dd += d[j] * d[j];
     }
-    for (let q = 0; q < nObs; q++) {
-      const r = observed[q];
-      let s = 0;
-      for (let j = 0; j < m; j++) s += H[r * m + j] * d[j];
-      g[r] = s;
-    }
+    rowProducts(H, m, observed, nObs, d, g);
     const slope = (t: number) => {
       let s = lambda * (bd + t * dd);
       for (let q = 0; q < nObs; q++) {
@@ -314,7 +311,7 @@ export function solveLocal(
   choleskySolve(f, R, C);
   for (let i = 0; i < m * C; i++) out[o + i] = R[i];
   for (let c = 0; c < C; c++) out[o + m * C + c] = mean[c];
-  if (band > 0 && C === 1) bandRefine(H, N, m, Y, observed, nObs, out, o, ridge, band);
+  if (band > 0 && C === 1 && Number.isFinite(f.ridge)) bandRefine(H, N, m, Y, observed, nObs, out, o, f.ridge, band);
   return shared;
 }
 
