@@ -4,7 +4,8 @@
  * - A mesh (OFF, PLY, STL, OBJ) is voxelised at `--res N` (default 256) samples along its longest
  *   axis; a CT/MR volume becomes occupancy by `--threshold V|otsu` (default Otsu) or `--labels`,
  *   on its own grid, or with `--res N` on cubic voxels, N along its longest side (resampled
- *   trilinearly, labels by nearest sample).
+ *   trilinearly, labels by nearest sample). `--islands N` keeps its N largest pieces and `--fill`
+ *   fills its holes slice by slice (cleanup.ts), before the fit.
  * - Any method that fits (ELM, ELM+BEAM, the nets) fits the 0/1 grid; the surface is the
  *   fitted field's ½ level, extracted by marching cubes on a grid `--mesh-scale K` times finer
  *   (the model queried at that resolution), in the source's units.
@@ -24,6 +25,7 @@ import { writeFileAtomic } from '../core/atomic';
 import { extractSurface, type VolumeGeometry } from '../mesh/extract';
 import { surfaceDistances } from '../mesh/metrics';
 import { occupancyFromVolume, resampleVolume } from '../mesh/occupancy';
+import { cleanOccupancy } from '../mesh/cleanup';
 import type { TriMesh } from '../mesh/trimesh';
 import { fitRequest, runFitTask } from '../tasks/fit';
 import { writeLikeSource } from '../data/writers';
@@ -35,6 +37,8 @@ const FLAGS = {
   res: { type: 'string' },
   threshold: { type: 'string' },
   labels: { type: 'string' },
+  islands: { type: 'string' },
+  fill: { type: 'boolean' },
   'mesh-scale': { type: 'string' },
   'mesh-format': { type: 'string' },
   out: { type: 'string' },
@@ -91,10 +95,12 @@ export async function occupancy(argv: string[]): Promise<void> {
   let rule: string;
   if (fromMesh) {
     if (values.threshold !== undefined || values.labels !== undefined) throw new UsageError('--threshold and --labels apply to volumes; a mesh is voxelised by its inside');
+    if (values.islands !== undefined || values.fill) throw new UsageError('--islands and --fill apply to volumes; a voxelised mesh is its inside already');
     occ = await openField(path, { res });
     reference = (await readMesh(path)).mesh;
     rule = `inside the mesh, ${res} voxels along the longest axis`;
   } else {
+    const islands = values.islands !== undefined ? positiveInt('islands', values.islands, 1_000_000) : undefined;
     const source = await openField(path);
     const labels = values.labels;
     // --res: cubic voxels, res along the longest side (trilinear; labels by nearest); else the volume's own grid.
@@ -108,6 +114,12 @@ export async function occupancy(argv: string[]): Promise<void> {
     occ = r.field;
     rule = labels !== undefined ? `labels ${labels}` : `value ≥ ${r.threshold}`;
     if (values.res !== undefined) rule += `, resampled ${labels !== undefined ? 'by nearest sample' : 'trilinearly'} to ${occ.shape.join('×')} (${res} along the longest side)`;
+    if (islands !== undefined || values.fill) {
+      const c = cleanOccupancy(occ, { islands, fill: values.fill });
+      occ = c.field;
+      if (islands !== undefined) rule += `, the ${islands === 1 ? 'largest piece' : `${islands} largest pieces`} of ${c.pieces} (${c.removed} voxels dropped)`;
+      if (values.fill) rule += `, holes filled slice by slice (${c.filled} voxels added)`;
+    }
     reference = extractSurface(occ.values, geometryOf(occ), { name: basename(path), units: occ.units });
   }
   if (occ.shape.length !== 3) throw new InrError('E_DATA', `occupancy needs a 3-D volume; this one has ${occ.shape.length} axes`, path);

@@ -111,6 +111,40 @@ describe('inr-studio occupancy', () => {
     expect(j.chamfer).toBeLessThan(62 / 47);
   }, 400_000);
 
+  it('--islands and --fill clean a volume before the fit: a speck dropped, an open tube made solid', async () => {
+    // A tube along z (radii 4 to 8 voxels, open at both ends) and one bright voxel in a corner.
+    const n = 24;
+    const values = new Float32Array(n ** 3).map((_, i) => {
+      const z = Math.floor(i / n / n);
+      const y = (Math.floor(i / n) % n) - 11.5;
+      const x = (i % n) - 11.5;
+      const r = Math.hypot(x, y);
+      return (z >= 2 && z < 22 && r >= 4 && r < 8) || i === n ** 3 - 1 ? 500 : -900;
+    });
+    const path = join(tmp, 'tube.nii.gz');
+    await writeNifti(
+      path,
+      createField({
+        axes: ['z', 'y', 'x'],
+        shape: [n, n, n],
+        channels: ['ct'],
+        values,
+        dtype: 'int16',
+        geometry: { spacing: [1, 1, 1] },
+        units: 'mm',
+        provenance: { format: 'nifti', path },
+      }),
+    );
+    const r = await runCli(['occupancy', path, '--threshold', '0', '--islands', '1', '--fill', '--budget', '2000', '--hidden', '40', '--out', join(tmp, 'tube'), '--json'], {
+      timeoutMs: 300_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    // 20 slices of the disc r < 4 (52 voxels each) added; the speck dropped.
+    expect(j.rule).toBe('value ≥ 0, the largest piece of 2 (1 voxels dropped), holes filled slice by slice (1040 voxels added)');
+    expect(j.iou).toBeGreaterThan(0.85);
+  }, 400_000);
+
   it('reports a fit that never reaches ½ as having no surface, with a warning, not an internal error', async () => {
     // One cell, one feature plus the affine terms: least squares on a centred ball (13 % inside)
     // stays near its mean, so nothing reaches ½ and marching cubes finds no surface.
@@ -136,6 +170,8 @@ describe('inr-studio occupancy', () => {
       'a resolution that does not fit in memory': [() => [sample('meshes', 'bunny00.off'), '--res', '4000', '--max-memory', '64M'], /memory limit/],
       'a volume resampled past memory': [() => [sample('volumes', 'ch2_colin27_T1_181x217x181_uint8.nii.gz'), '--res', '4000', '--max-memory', '64M'], /memory limit/],
       'a 2-D image': [() => [sample('images', 'camera.png')], /3-D volume/],
+      '--islands 0': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--islands', '0'], /islands must be an integer/],
+      '--fill on a mesh': [() => [sample('meshes', 'bunny00.off'), '--fill'], /apply to volumes/],
     };
     function write(name: string, text: string): string {
       const p = join(tmp, name);
