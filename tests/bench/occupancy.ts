@@ -103,6 +103,19 @@ const CASES: CaseSpec[] = [
   // largest piece with its holes filled slice by slice (`--islands 1 --fill`).
   { name: 'colin27 head (otsu, largest piece, filled) at 256 elm 1% (chooser)', kind: 'volume', path: colin, resolution: 256, islands: 1, fill: true },
   { name: 'stent largest piece filled elm 1% (chooser)', kind: 'volume', path: stent, islands: 1, fill: true },
+  // SIREN at the ELM chooser's params on the head at 128 (a net at 256 is hours on this CPU).
+  { name: 'colin27 head at 128 elm 1% (chooser)', kind: 'volume', path: colin, resolution: 128, islands: 1, fill: true },
+  {
+    name: 'colin27 head at 128 siren bce, the ELM chooser params',
+    kind: 'volume',
+    path: colin,
+    resolution: 128,
+    islands: 1,
+    fill: true,
+    method: 'siren',
+    steps: 500,
+    maxSeconds: 720,
+  },
   { name: 'colin27 otsu elm-beam 1%', kind: 'volume', path: colin, method: 'elm-beam' },
   { name: 'colin27 otsu elm 1% m=64', kind: 'volume', path: colin, hidden: 64 },
   { name: 'stent otsu elm 1% m=64', kind: 'volume', path: stent, hidden: 64 },
