@@ -54,6 +54,8 @@ export interface DatasetInfo {
   path: string;
   name: string;
   format: string;
+  /** An occupancy grid: how it was made, in words (a mesh's inside, or a volume's threshold and clean-up). */
+  occupancyRule?: string;
   formatLabel: string;
   shape: number[];
   axes: Axis[];
@@ -147,6 +149,22 @@ export interface OpenRequest {
   index?: Record<string, number | [number, number]>;
   /** Meshes (opened as occupancy volumes): voxels along the longest axis of the grid, 8–4096 (default 256). */
   res?: number;
+  /** A 3-D volume opened as its occupancy instead (`inr-studio occupancy`'s volume options). */
+  occupancy?: OccupancyRequest;
+}
+
+/**
+ * How a single-channel 3-D volume becomes an occupancy grid: `value ≥ threshold` (a number, or
+ * Otsu's; the default), or a label map's labels; optionally resampled first to cubic voxels
+ * (`res` along the longest side) and cleaned after: the `islands` largest pieces kept, holes
+ * filled slice by slice (`fill`).
+ */
+export interface OccupancyRequest {
+  threshold?: number | 'otsu';
+  labels?: 'positive' | number[];
+  res?: number;
+  islands?: number;
+  fill?: boolean;
 }
 
 /**

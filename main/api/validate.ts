@@ -48,6 +48,25 @@ function checkTask(t: unknown): void {
   if ((t.kind === 'superres' || t.kind === 'interp' || t.kind === 'ct') && t[keys[0]] === undefined) bad('startJob', `task ${t.kind} needs ${keys[0]}`);
 }
 
+function checkOccupancy(o: unknown): void {
+  const m = 'open';
+  if (!isObj(o)) bad(m, 'occupancy must be an object');
+  onlyKeys(m, o, ['threshold', 'labels', 'res', 'islands', 'fill']);
+  if (o.threshold !== undefined && o.threshold !== 'otsu' && !(typeof o.threshold === 'number' && Number.isFinite(o.threshold)))
+    bad(m, "occupancy threshold must be a finite number or 'otsu'");
+  if (
+    o.labels !== undefined &&
+    o.labels !== 'positive' &&
+    !(Array.isArray(o.labels) && o.labels.length >= 1 && o.labels.length <= 4096 && o.labels.every((l) => Number.isFinite(l)))
+  )
+    bad(m, "occupancy labels must be 'positive' or a list of numbers");
+  if (o.threshold !== undefined && o.labels !== undefined) bad(m, 'occupancy takes a threshold or labels, not both');
+  if (o.res !== undefined && !(Number.isInteger(o.res) && (o.res as number) >= 8 && (o.res as number) <= 4096)) bad(m, 'occupancy res must be an integer in [8, 4096]');
+  if (o.islands !== undefined && !(Number.isInteger(o.islands) && (o.islands as number) >= 1 && (o.islands as number) <= 1_000_000))
+    bad(m, 'occupancy islands must be an integer in [1, 1000000]');
+  if (o.fill !== undefined && typeof o.fill !== 'boolean') bad(m, 'occupancy fill must be a boolean');
+}
+
 /** `output` names one of a job's outputs, and only with `resultOf`. */
 function checkOutput(method: string, o: Obj): void {
   if (o.output === undefined) return;
@@ -75,7 +94,8 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'open': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index', 'res']);
+      onlyKeys(method, args, ['path', 'upload', 'uploadFolder', 'demo', 'series', 'variable', 'index', 'res', 'occupancy']);
+      if (args.occupancy !== undefined) checkOccupancy(args.occupancy);
       optString(method, args, 'path');
       optString(method, args, 'series', 256);
       optString(method, args, 'variable', 256);

@@ -24,8 +24,7 @@ import { encodeMesh, type MeshWriteFormat } from '../data/mesh/write';
 import { writeFileAtomic } from '../core/atomic';
 import { extractSurface, type VolumeGeometry } from '../mesh/extract';
 import { surfaceDistances } from '../mesh/metrics';
-import { occupancyFromVolume, resampleVolume } from '../mesh/occupancy';
-import { cleanOccupancy } from '../mesh/cleanup';
+import { volumeOccupancy, type VolumeOccupancyOptions } from '../mesh/occupancy';
 import type { TriMesh } from '../mesh/trimesh';
 import { fitRequest, runFitTask } from '../tasks/fit';
 import { writeLikeSource } from '../data/writers';
@@ -100,26 +99,18 @@ export async function occupancy(argv: string[]): Promise<void> {
     reference = (await readMesh(path)).mesh;
     rule = `inside the mesh, ${res} voxels along the longest axis`;
   } else {
-    const islands = values.islands !== undefined ? positiveInt('islands', values.islands, 1_000_000) : undefined;
-    const source = await openField(path);
     const labels = values.labels;
-    // --res: cubic voxels, res along the longest side (trilinear; labels by nearest); else the volume's own grid.
-    const volume = values.res !== undefined ? resampleVolume(source, res, labels !== undefined ? 'nearest' : 'linear') : source;
-    const r = occupancyFromVolume(
-      volume,
-      labels !== undefined
+    const opts: VolumeOccupancyOptions = {
+      res: values.res !== undefined ? res : undefined,
+      ...(labels !== undefined
         ? { labels: labels === 'all' || labels === '' ? 'positive' : labels.split(',').map((s) => Number(s)) }
-        : { threshold: values.threshold === undefined || values.threshold === 'otsu' ? 'otsu' : Number(values.threshold) },
-    );
+        : { threshold: values.threshold === undefined || values.threshold === 'otsu' ? 'otsu' : Number(values.threshold) }),
+      islands: values.islands !== undefined ? positiveInt('islands', values.islands, 1_000_000) : undefined,
+      fill: values.fill,
+    };
+    const r = volumeOccupancy(await openField(path), opts);
     occ = r.field;
-    rule = labels !== undefined ? `labels ${labels}` : `value ≥ ${r.threshold}`;
-    if (values.res !== undefined) rule += `, resampled ${labels !== undefined ? 'by nearest sample' : 'trilinearly'} to ${occ.shape.join('×')} (${res} along the longest side)`;
-    if (islands !== undefined || values.fill) {
-      const c = cleanOccupancy(occ, { islands, fill: values.fill });
-      occ = c.field;
-      if (islands !== undefined) rule += `, the ${islands === 1 ? 'largest piece' : `${islands} largest pieces`} of ${c.pieces} (${c.removed} voxels dropped)`;
-      if (values.fill) rule += `, holes filled slice by slice (${c.filled} voxels added)`;
-    }
+    rule = r.rule;
     reference = extractSurface(occ.values, geometryOf(occ), { name: basename(path), units: occ.units });
   }
   if (occ.shape.length !== 3) throw new InrError('E_DATA', `occupancy needs a 3-D volume; this one has ${occ.shape.length} axes`, path);

@@ -10,6 +10,7 @@ import { jpegReader } from './image/index';
 import { dicomReader, dicomFolderReader } from './dicom/index';
 import { netcdfReader } from './netcdf/index';
 import { meshReader } from './readers/mesh';
+import { volumeOccupancy } from '../mesh/occupancy';
 
 export type { OpenOptions, DatasetListing } from './registry';
 
@@ -108,11 +109,21 @@ async function resolveReader(path: string): Promise<Resolved> {
 /** Open any supported dataset (file or folder) as a Field. Never modifies the input. */
 export async function openField(path: string, opts: OpenOptions = {}): Promise<Field> {
   const res = await resolveReader(path);
+  let field: Field;
   try {
-    return await res.reader.read(path, opts);
+    field = await res.reader.read(path, opts);
   } catch (err) {
     throw asReadError(err, path, res.reader.label);
   }
+  return asOccupancy(field, opts);
+}
+
+/** With `opts.occupancy`, the volume's occupancy (volumeOccupancy) instead of the volume. */
+function asOccupancy(field: Field, opts: OpenOptions): Field {
+  if (!opts.occupancy) return field;
+  if (field.provenance.format === 'occupancy')
+    throw new InrError('E_ARG', 'a mesh opens as occupancy already (its inside); threshold, islands and fill apply to volumes', field.provenance.path);
+  return volumeOccupancy(field, opts.occupancy).field;
 }
 
 export interface DatasetSummary {
@@ -156,7 +167,7 @@ export async function describeDataset(path: string, opts: OpenOptions = {}): Pro
   const res = await resolveReader(path);
   try {
     const listing = res.reader.list ? await res.reader.list(path, opts) : undefined;
-    const field = await res.reader.read(path, opts);
+    const field = asOccupancy(await res.reader.read(path, opts), opts);
     return { field, summary: summarize(field, path, res.reader.label, listing) };
   } catch (err) {
     throw asReadError(err, path, res.reader.label);

@@ -2,6 +2,8 @@ import type { Field } from '../core/field';
 import type { SeriesEntry, VariableEntry } from '../api/contract';
 
 /** Options every reader understands; each reader uses the ones that apply to its format. */
+import type { VolumeOccupancyOptions } from '../mesh/occupancy';
+
 export interface OpenOptions {
   /** DICOM: SeriesInstanceUID to pick when a folder holds several series. */
   series?: string;
@@ -12,6 +14,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** Meshes: voxels along the longest axis of the occupancy grid (default 256). */
   res?: number;
+  /** Volumes: open the volume's occupancy instead (threshold or labels, resampling, clean-up). */
+  occupancy?: VolumeOccupancyOptions;
 }
 
 /** What a dataset holds besides one Field: DICOM series, NetCDF variables, GeoTIFF bands (the API's own rows). */

@@ -8,6 +8,7 @@ import { InrError } from '../core/errors';
 import { sampleCount, type Field } from '../core/field';
 import { dimsText, ensureFits } from '../core/limits';
 import { resampleGrid } from '../classical/resample';
+import { cleanOccupancy } from './cleanup';
 import { finiteSpan, otsuLevel } from './iso-level';
 import type { OccupancyGrid, VoxelizeStats } from './voxelize';
 
@@ -147,6 +148,45 @@ export function resampleVolume(field: Field, res: number, method: 'linear' | 'ne
     dtype: method === 'linear' ? 'float32' : field.dtype,
     geometry: { ...field.geometry, spacing: sp.map((s) => Math.sign(s) * h) },
   };
+}
+
+/** How a volume becomes occupancy: the CLI's `--res`, `--threshold`/`--labels`, `--islands`, `--fill`. */
+export interface VolumeOccupancyOptions {
+  /** A value, or 'otsu' (the default when no labels are given). */
+  threshold?: number | 'otsu';
+  /** A label map's labels: every label ≥ 1, or a list. */
+  labels?: 'positive' | number[];
+  /** Resample first to cubic voxels, this many along the longest side. */
+  res?: number;
+  /** Keep this many of the largest pieces (cleanup.ts). */
+  islands?: number;
+  /** Fill the holes slice by slice (cleanup.ts). */
+  fill?: boolean;
+}
+
+/**
+ * A volume made occupancy in the order the options read: resampled (trilinear; a label map by
+ * nearest sample), thresholded or selected by label, then cleaned. `rule` says each step in
+ * words (the CLI's report, the dataset's provenance `meta.rule`).
+ */
+export function volumeOccupancy(source: Field, opts: VolumeOccupancyOptions): { field: Field; rule: string; threshold?: number } {
+  if (opts.threshold !== undefined && opts.labels !== undefined) throw new InrError('E_ARG', 'give a threshold or labels, not both');
+  const byLabel = opts.labels !== undefined;
+  const volume = opts.res !== undefined ? resampleVolume(source, opts.res, byLabel ? 'nearest' : 'linear') : source;
+  const r = occupancyFromVolume(volume, byLabel ? { labels: opts.labels! } : { threshold: opts.threshold ?? 'otsu' });
+  let field = r.field;
+  let rule = byLabel
+    ? `labels ${opts.labels === 'positive' ? '≥ 1' : opts.labels!.join(',')}`
+    : `value ≥ ${Number(r.threshold!.toPrecision(6))}${opts.threshold === undefined || opts.threshold === 'otsu' ? ' (Otsu)' : ''}`;
+  if (opts.res !== undefined) rule += `, resampled ${byLabel ? 'by nearest sample' : 'trilinearly'} to ${field.shape.join('×')} (${opts.res} along the longest side)`;
+  if (opts.islands !== undefined || opts.fill) {
+    const c = cleanOccupancy(field, { islands: opts.islands, fill: opts.fill });
+    field = c.field;
+    if (opts.islands !== undefined) rule += `, the ${opts.islands === 1 ? 'largest piece' : `${opts.islands} largest pieces`} of ${c.pieces} (${c.removed} voxels dropped)`;
+    if (opts.fill) rule += `, holes filled slice by slice (${c.filled} voxels added)`;
+  }
+  field = { ...field, provenance: { ...field.provenance, meta: { ...field.provenance.meta, rule } } };
+  return { field, rule, threshold: r.threshold };
 }
 
 /**

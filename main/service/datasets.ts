@@ -62,7 +62,7 @@ export class DatasetStore {
     else if (req.uploadFolder) ({ path, dir: upload } = this.storeFolder(req.uploadFolder.name, req.uploadFolder.files));
     else if (req.path) path = req.path;
     else throw new InrError('E_ARG', 'open needs a path, an upload or demo');
-    const open: OpenOptions = { series: req.series, variable: req.variable, index: req.index, res: req.res };
+    const open: OpenOptions = { series: req.series, variable: req.variable, index: req.index, res: req.res, occupancy: req.occupancy };
     let described: Awaited<ReturnType<typeof describeDataset>>;
     try {
       described = await describeDataset(path, { ...open, signal });
@@ -81,6 +81,7 @@ export class DatasetStore {
       path: summary.path,
       name: req.upload ? req.upload.name : req.uploadFolder ? req.uploadFolder.name : summary.name,
       format: summary.format,
+      occupancyRule: summary.format === 'occupancy' && typeof field.provenance.meta?.rule === 'string' ? field.provenance.meta.rule : undefined,
       formatLabel: summary.formatLabel,
       shape: summary.shape,
       axes: summary.axes,

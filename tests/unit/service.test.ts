@@ -130,6 +130,23 @@ describe('EngineService on the shared samples', () => {
     expect((await engine.open({ path: sample('images', 'camera.png') })).orientation).toBeUndefined();
   });
 
+  it('opens a volume as its occupancy, says how, and refuses it on a mesh', async () => {
+    const path = sample('volumes', 'stent_ct_128x128x256_int16.nii.gz');
+    const plain = await engine.open({ path, occupancy: { threshold: 300 } });
+    expect(plain.format).toBe('occupancy');
+    expect(plain.dtype).toBe('uint8');
+    expect(plain.shape).toEqual([256, 128, 128]);
+    expect(plain.occupancyRule).toBe('value ≥ 300');
+    const clean = await engine.open({ path, occupancy: { threshold: 300, islands: 2, fill: true } });
+    expect(clean.occupancyRule).toMatch(/^value ≥ 300, the 2 largest pieces of \d+ \(\d+ voxels dropped\), holes filled slice by slice \(\d+ voxels added\)$/);
+    const inside = async (id: string) => (await engine.getVolume({ datasetId: id })).values.reduce((a, v) => a + v, 0);
+    expect(await inside(clean.id)).not.toBe(await inside(plain.id));
+    // The volume itself is not an occupancy grid and has no rule.
+    expect((await engine.open({ path })).occupancyRule).toBeUndefined();
+    await expect(engine.open({ path: sample('meshes', 'bunny00.off'), res: 16, occupancy: { fill: true } })).rejects.toThrow(/mesh opens as occupancy already/);
+    await expect(engine.open({ path: sample('images', 'camera.png'), occupancy: {} })).rejects.toThrow(/3-D volume/);
+  });
+
   it('lists a DICOM folder and draws a thumbnail of its series', async () => {
     const info = await engine.open({ path: sample('dicom', 'mr-series') });
     const series = info.listing?.series ?? [];

@@ -104,6 +104,24 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
     expect(() => validateRequest('open', { path: '/x/bunny.off', res: 4 })).toThrow(/res/);
     expect(() => validateRequest('open', { path: '/x/bunny.off', res: 32.5 })).toThrow(/res/);
   });
+
+  it('open takes a volume’s occupancy options, each checked', () => {
+    const open = (occupancy: unknown) => () => validateRequest('open', { path: '/x/head.nii.gz', occupancy });
+    expect(open({ threshold: 'otsu', islands: 1, fill: true })).not.toThrow();
+    expect(open({ threshold: -300.5, res: 128 })).not.toThrow();
+    expect(open({ labels: [2, 3] })).not.toThrow();
+    expect(open({ labels: 'positive', islands: 3 })).not.toThrow();
+    expect(open({ threshold: 'mean' })).toThrow(/threshold/);
+    expect(open({ threshold: Number.NaN })).toThrow(/threshold/);
+    expect(open({ threshold: 1, labels: [1] })).toThrow(/not both/);
+    expect(open({ labels: [] })).toThrow(/labels/);
+    expect(open({ islands: 0 })).toThrow(/islands/);
+    expect(open({ islands: 2.5 })).toThrow(/islands/);
+    expect(open({ fill: 'yes' })).toThrow(/fill/);
+    expect(open({ res: 4 })).toThrow(/res/);
+    expect(open({ smooth: 2 })).toThrow(/unknown field 'smooth'/);
+    expect(open('otsu')).toThrow(/object/);
+  });
 });
 
 describe('run task labels', () => {
@@ -180,6 +198,11 @@ describe('occupancy runs', () => {
     expect(at([26, 32, 32])).not.toBe(at([200, 254, 256]));
     expect(at([26, 32, 32])).toBe(at([26, 32, 32]));
     expect(datasetKeyOf({ path: '/d/a.png', format: 'png', shape: [10, 10] })).toBe(datasetKeyOf({ path: '/d/a.png', format: 'png', shape: [20, 20] }));
+    // A volume's occupancy by another threshold or clean-up is another dataset, and not the volume.
+    const head = (occupancyRule?: string) => datasetKeyOf({ path: '/v/head.nii.gz', format: 'occupancy', shape: [181, 217, 181], occupancyRule });
+    expect(head('value ≥ 49.6 (Otsu)')).not.toBe(head('value ≥ 49.6 (Otsu), holes filled slice by slice (1 voxels added)'));
+    expect(head('value ≥ 49.6 (Otsu)')).toBe(head('value ≥ 49.6 (Otsu)'));
+    expect(head('value ≥ 49.6 (Otsu)')).not.toBe(datasetKeyOf({ path: '/v/head.nii.gz', format: 'nifti', shape: [181, 217, 181] }));
   });
 
   it('the CSV carries IoU and a CT run’s views', () => {

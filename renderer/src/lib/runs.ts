@@ -84,9 +84,17 @@ export function nextRunNumber(runs: readonly { datasetKey?: string; number?: num
  * resolution is another dataset (its runs are scored on another grid): its key adds the grid's
  * longest axis, which is the resolution asked for.
  */
-export function datasetKeyOf(info: { path: string; selection?: { series?: string; variable?: string }; format?: string; shape?: readonly number[] }): string {
+export function datasetKeyOf(info: {
+  path: string;
+  selection?: { series?: string; variable?: string };
+  format?: string;
+  shape?: readonly number[];
+  occupancyRule?: string;
+}): string {
   const parts = [info.path, info.selection?.series ?? '', info.selection?.variable ?? ''];
   if (info.format === 'occupancy' && info.shape?.length) parts.push(`res ${Math.max(...info.shape)}`);
+  // A volume's occupancy by another threshold or clean-up is another dataset.
+  if (info.format === 'occupancy' && info.occupancyRule) parts.push(info.occupancyRule);
   return parts.join('\u0000');
 }
 

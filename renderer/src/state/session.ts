@@ -12,7 +12,7 @@
 import { computed, ref, shallowRef } from 'vue';
 import { loadCatalog } from './catalog';
 import { api } from '../api';
-import type { Capabilities, DatasetInfo, OpenRequest, ResampledGrid, ResultOutput, SliceData } from '../api';
+import type { Capabilities, DatasetInfo, OccupancyRequest, OpenRequest, ResampledGrid, ResultOutput, SliceData } from '../api';
 import { absErrorSlice, quantile } from '../lib/compare';
 import type { GridInfo } from '../lib/coords';
 import { defaultDisplay, grayDisplay, type DisplaySettings } from '../lib/display';
@@ -153,6 +153,8 @@ let openSeq = 0;
 export interface OpenedSource {
   path: string;
   recent: boolean;
+  /** A volume opened as its occupancy: how (the request's `occupancy`). */
+  occupancy?: OccupancyRequest;
 }
 export const openedFrom = shallowRef<OpenedSource | null>(null);
 
@@ -177,7 +179,7 @@ const keyOfRequest = new Map<string, string>();
 function requestKey(req: OpenRequest): string | undefined {
   if (req.demo) return 'demo';
   if (!req.path || req.index) return undefined;
-  return [req.path, req.series ?? '', req.variable ?? '', req.res ?? ''].join('\u0000');
+  return [req.path, req.series ?? '', req.variable ?? '', req.res ?? '', req.occupancy ? JSON.stringify(req.occupancy) : ''].join('\u0000');
 }
 
 /** The engine's copy of a dataset shown before, if the engine still holds it. */
@@ -221,7 +223,10 @@ export async function openDataset(req: OpenRequest, label: string, opts: OpenOpt
     if (rk) keyOfRequest.set(rk, key);
     // The same dataset asked for by its resolved series or variable (picked again from the browser).
     if (rk && rk !== 'demo')
-      keyOfRequest.set(requestKey({ path: req.path, series: info.selection?.series ?? req.series, variable: info.selection?.variable ?? req.variable, res: req.res })!, key);
+      keyOfRequest.set(
+        requestKey({ path: req.path, series: info.selection?.series ?? req.series, variable: info.selection?.variable ?? req.variable, res: req.res, occupancy: req.occupancy })!,
+        key,
+      );
     if (source.recent) {
       recordRecent({ path: source.path, series: info.selection?.series, variable: info.selection?.variable, label: sourceLabel(source.path, info), time: Date.now() });
     }
@@ -335,8 +340,16 @@ function clearResult(): void {
 export async function reopenAtResolution(res: number): Promise<boolean> {
   const from = openedFrom.value;
   const ds = dataset.value;
-  if (!from || !ds || ds.format !== 'occupancy') return false;
+  if (!from || !ds || ds.format !== 'occupancy' || from.occupancy) return false;
   return openDataset({ path: from.path, res }, `${ds.name} at ${res}`, { source: { ...from, recent: false } });
+}
+
+/** Open the occupancy of the open single-channel volume (threshold, clean-up) as a dataset of its own. */
+export async function openOccupancy(occupancy: OccupancyRequest): Promise<boolean> {
+  const from = openedFrom.value;
+  const ds = dataset.value;
+  if (!from || !ds || ds.format === 'occupancy') return false;
+  return openDataset({ path: from.path, series: ds.selection?.series, occupancy }, `occupancy of ${ds.name}`, { source: { path: from.path, recent: false, occupancy } });
 }
 
 export function resetDisplay(): void {
