@@ -150,6 +150,9 @@ function axisUnitsOf(field: Field, crs: DatasetInfo['crs']): string[] | undefine
       const time = str(n.timeUnit);
       return field.axes.map((_, k) => (k >= d - 3 ? u : time && time !== 'unknown' ? time : ''));
     }
+    case 'occupancy':
+      // The grid's length unit (a mesh's or the volume's): the values are 0 and 1, with no unit.
+      return field.units ? field.axes.map(() => field.units!) : undefined;
     default:
       return undefined;
   }

@@ -79,6 +79,7 @@ describe('a DICOM MR series opened as the occupancy of the head (real engine)', 
     await expect(page.getByTestId('view-surfaces').getAttribute('data-level')).resolves.toBe('0.5');
     await page.locator('[data-testid="surface-source"][data-state="rendered"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="surface-recon"][data-state="rendered"]').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid="surface-source"] [data-role="title"]').textContent()).resolves.toContain('occupancy of the volume');
     await page.screenshot({ path: join(RESULTS, 'e2e-occupancy-volume.png') });
     expect(env.session.problems).toEqual([]);
   });

@@ -137,6 +137,9 @@ describe('EngineService on the shared samples', () => {
     expect(plain.dtype).toBe('uint8');
     expect(plain.shape).toEqual([256, 128, 128]);
     expect(plain.occupancyRule).toBe('value ≥ 300');
+    // Its spacing is in the volume's length unit on every axis.
+    expect(plain.units).toBe('mm');
+    expect(plain.axisUnits).toEqual(['mm', 'mm', 'mm']);
     const clean = await engine.open({ path, occupancy: { threshold: 300, islands: 2, fill: true } });
     expect(clean.occupancyRule).toMatch(/^value ≥ 300, the 2 largest pieces of \d+ \(\d+ voxels dropped\), holes filled slice by slice \(\d+ voxels added\)$/);
     const inside = async (id: string) => (await engine.getVolume({ datasetId: id })).values.reduce((a, v) => a + v, 0);

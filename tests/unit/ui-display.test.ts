@@ -130,4 +130,10 @@ describe('CT in NIfTI', () => {
       expect(presetsFor(infos[k]).some((p) => p.id === 'lung')).toBe(false);
     }
   });
+
+  it('gives an occupancy grid’s values no unit: its units are its length unit', () => {
+    const occ = { ...infos.stent, format: 'occupancy', units: 'mm' };
+    expect(valueUnits(occ)).toBeUndefined();
+    expect(valueUnits({ ...occ, format: 'nifti' })).toBe('mm');
+  });
 });

@@ -65,6 +65,8 @@ export function isCtDataset(info: InfoLike): boolean {
 
 /** The units of a dataset's values as the views state them: the file's, else HU for a NIfTI volume in the HU range. */
 export function valueUnits(info: Pick<DatasetInfo, 'units'> & Partial<Pick<DatasetInfo, 'format' | 'stats'>>): string | undefined {
+  // An occupancy grid's `units` are its length unit (the spacing's); its values, 0 and 1, have none.
+  if (info.format === 'occupancy') return undefined;
   if (info.units) return info.units;
   return looksLikeHounsfield(info) ? 'HU' : undefined;
 }
