@@ -255,7 +255,9 @@ export interface Thumbnail {
   pixels: Uint8Array;
 }
 
-export type ExportWhat = 'reconstruction' | 'model' | 'mesh';
+export type ExportWhat = 'reconstruction' | 'model' | 'mesh' | 'surface';
+/** File formats of an exported surface (`what: 'surface'`). */
+export type SurfaceFormat = 'stl' | 'ply' | 'obj' | 'off';
 
 /**
  * Export a job's output. With `path` the engine writes there (a file, or a folder for a DICOM
@@ -267,6 +269,8 @@ export interface ExportRequest {
   jobId: string;
   what: ExportWhat;
   path?: string;
+  /** `what: 'surface'` (an occupancy run's ½ level by marching cubes): its file format, default STL. */
+  format?: SurfaceFormat;
   /**
    * DICOM reconstructions: de-identify (PS3.15 Annex E basic profile, new UIDs). Absent: on when
    * the source carries patient attributes (`DatasetInfo.patientData`).

@@ -160,10 +160,12 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
     }
     case 'exportResult': {
       if (!isObj(args)) bad(method, 'expected an object');
-      onlyKeys(method, args, ['datasetId', 'jobId', 'what', 'path', 'anonymize']);
+      onlyKeys(method, args, ['datasetId', 'jobId', 'what', 'path', 'anonymize', 'format']);
       if (typeof args.datasetId !== 'string' || typeof args.jobId !== 'string') bad(method, 'datasetId and jobId must be strings');
       if (args.anonymize !== undefined && typeof args.anonymize !== 'boolean') bad(method, 'anonymize must be a boolean');
-      if (!['reconstruction', 'model', 'mesh'].includes(args.what as string)) bad(method, `unknown export '${String(args.what)}'`);
+      if (!['reconstruction', 'model', 'mesh', 'surface'].includes(args.what as string)) bad(method, `unknown export '${String(args.what)}'`);
+      if (args.format !== undefined && (args.what !== 'surface' || !['stl', 'ply', 'obj', 'off'].includes(args.format as string)))
+        bad(method, 'format is for a surface: stl, ply, obj or off');
       optString(method, args, 'path');
       return;
     }

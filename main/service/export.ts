@@ -1,17 +1,21 @@
 /**
  * Export of a job's output: the reconstruction in the source's format (a DICOM series as a
- * folder, zipped for a download), the model file of its method, or BEAM's mesh. With a path the
+ * folder, zipped for a download), the model file of its method, BEAM's mesh, or, for an
+ * occupancy grid, the fitted field's ½-level surface (marching cubes, mesh/extract.ts) as STL,
+ * PLY, OBJ or OFF in the grid's units, as `inr-studio occupancy` writes it. With a path the
  * engine writes there, atomically (a folder is built beside it and renamed into place, so a
  * target that existed is replaced whole, never mixed); without one it answers the bytes.
  */
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { zipSync } from 'fflate';
-import type { ExportRequest, ExportResult } from '../api/contract';
+import type { ExportRequest, ExportResult, SurfaceFormat } from '../api/contract';
 import { writeFileAtomic } from '../core/atomic';
 import { InrError, cancelled } from '../core/errors';
 import type { Field } from '../core/field';
 import { writeLikeSource, writerFor } from '../data/writers';
+import { encodeMesh } from '../data/mesh/write';
+import { extractSurface } from '../mesh/extract';
 import type { StoredResult } from './jobs';
 
 export interface ExportSource {
@@ -36,6 +40,14 @@ export async function exportResult(src: ExportSource, r: StoredResult, req: Expo
     }
     return { name, bytes, files: 1 };
   }
+  if (req.what === 'surface') {
+    const bytes = surfaceBytes(r, req.format ?? 'stl', `${src.name} (${r.method})`);
+    if (req.path) {
+      writeFileAtomic(req.path, bytes);
+      return { name: basename(req.path), path: req.path, files: 1 };
+    }
+    return { name: `${stem}-surface.${req.format ?? 'stl'}`, bytes, files: 1 };
+  }
   // The task's output: the resampled field of a super-resolution or through-plane task, else the reconstruction.
   const field = r.upsampled ?? r.reconstruction;
   const anonymize = req.anonymize ?? src.patientData;
@@ -51,6 +63,17 @@ export async function exportResult(src: ExportSource, r: StoredResult, req: Expo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The ½ level of an occupancy fit (the resampled grid of a super-resolution, else the reconstruction) as a mesh file. */
+function surfaceBytes(r: StoredResult, format: SurfaceFormat, name: string): Uint8Array {
+  const field = r.upsampled ?? r.reconstruction;
+  if (field.provenance.format !== 'occupancy' || field.shape.length !== 3)
+    throw new InrError('E_ARG', 'only the fit of a 3-D occupancy grid (a mesh, or a volume opened as its occupancy) has a surface to export');
+  const geometry = { shape: field.shape as [number, number, number], spacing: field.geometry.spacing, origin: field.geometry.origin, direction: field.geometry.direction };
+  const surface = extractSurface(field.values, geometry, { level: 0.5, name, units: field.units });
+  if (surface.triangles.length === 0) throw new InrError('E_DATA', 'the fitted field never reaches 0.5: there is no surface to export (train longer, or give a larger budget)');
+  return encodeMesh(surface, format);
 }
 
 /** Write `field` at `target` in its source's format; a folder (DICOM) is built aside and renamed in. */

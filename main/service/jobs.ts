@@ -105,7 +105,13 @@ export class JobService {
       metrics: r.metrics,
       summary: r.summary,
       mesh: stored.mesh?.info,
-      exports: ['reconstruction', ...(stored.model ? (['model'] as const) : []), ...(stored.mesh ? (['mesh'] as const) : [])],
+      exports: [
+        'reconstruction',
+        ...(stored.model ? (['model'] as const) : []),
+        ...(stored.mesh ? (['mesh'] as const) : []),
+        // An occupancy grid's fit has a surface (its ½ level) to export as a mesh file.
+        ...(ds.field.provenance.format === 'occupancy' && ds.field.shape.length === 3 ? (['surface'] as const) : []),
+      ],
       ...(r.upsampled ? { resampled: { shape: [...r.upsampled.shape], spacing: [...r.upsampled.spacing], origin: [...r.upsampled.origin] } } : {}),
       ...(r.sinogram ? { sinogram: { shape: [...r.sinogram.shape], angles: [...r.sinogram.angles] } } : {}),
     };

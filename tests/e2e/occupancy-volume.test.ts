@@ -8,13 +8,15 @@
  *   series (volumeOccupancy), and the panel says how it was made.
  * - It is another dataset than the volume: its runs are its own, and the volume's form is gone.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openField } from '../../main/data/index';
+import { readMesh } from '../../main/data/mesh/index';
 import { volumeOccupancy } from '../../main/mesh/occupancy';
 import { sample } from '../helpers/samples';
 import { openByPath, RESULTS, useEngineSession } from './browser';
-import { runAndWait } from './run-helpers';
+import { download, runAndWait } from './run-helpers';
 import { chooseFit } from './view-helpers';
 
 const SERIES = sample('dicom', 'mr-series');
@@ -24,6 +26,7 @@ const env = useEngineSession();
 describe('a DICOM MR series opened as the occupancy of the head (real engine)', () => {
   let volumeId = '';
   let datasetId = '';
+  let jobId = '';
 
   it('offers the occupancy of a single-channel volume, and opens it as a dataset of its own', async () => {
     const { page } = env.session;
@@ -71,16 +74,33 @@ describe('a DICOM MR series opened as the occupancy of the head (real engine)', 
   it('fits it with ELM: IoU in the runs table, both surfaces at level ½', async () => {
     const { page } = env.session;
     await chooseFit(page, 'elm', 'fit', { budget: '4000' });
-    const jobId = await runAndWait(page, 240_000);
+    jobId = await runAndWait(page, 240_000);
     const iou = Number(await page.locator(`[data-testid="run-row-${jobId}"] td[data-col="iou"]`).textContent());
     expect(iou).toBeGreaterThan(0.8);
     expect(iou).toBeLessThanOrEqual(1);
     await page.getByTestId('view-surfaces').waitFor({ timeout: 20_000 });
-    await expect(page.getByTestId('view-surfaces').getAttribute('data-level')).resolves.toBe('0.5');
     await page.locator('[data-testid="surface-source"][data-state="rendered"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="surface-recon"][data-state="rendered"]').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('view-surfaces').getAttribute('data-level')).resolves.toBe('0.5');
     await expect(page.locator('[data-testid="surface-source"] [data-role="title"]').textContent()).resolves.toContain('occupancy of the volume');
     await page.screenshot({ path: join(RESULTS, 'e2e-occupancy-volume.png') });
+  });
+
+  it('exports the reconstructed surface as STL from the Export menu: a closed mesh in millimetres', async () => {
+    const { page } = env.session;
+    await page.getByTestId('export-menu').click();
+    await expect(page.getByTestId('export-surface-ply').isVisible()).resolves.toBe(true);
+    const stl = await download(page, () => page.getByTestId('export-surface-stl').click());
+    expect(stl.name).toBe('mr-series-elm-surface.stl');
+    const path = join(RESULTS, 'e2e-occupancy-volume-surface.stl');
+    writeFileSync(path, stl.bytes);
+    const { mesh, topology } = await readMesh(path);
+    expect(mesh.triangles.length / 3).toBeGreaterThan(1000);
+    expect(topology.closed).toBe(true);
+    // The same surface the engine extracts from the run's reconstruction.
+    const want = await env.bridge.engine.exportResult({ datasetId, jobId, what: 'surface' });
+    expect(Buffer.from(want.bytes!).equals(stl.bytes)).toBe(true);
+    await expect(page.getByTestId('export-status').textContent()).resolves.toMatch(/Surface \(\.stl\)/);
     expect(env.session.problems).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * through any two axes, block-averaged volumes, thumbnails of listing entries, folder uploads,
  * brushed inpainting masks, and the export of a fit's outputs.
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -14,6 +14,7 @@ import { validateRequest } from '../../main/api/validate';
 import { createField, type Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
 import { decodeModel } from '../../main/inr/elm/io';
+import { readMesh } from '../../main/data/mesh/index';
 import { EngineService } from '../../main/service/engine';
 import { planeOf, sliceOf, thumbnailOf, volumeOf } from '../../main/core/sampling';
 import { sample } from '../helpers/samples';
@@ -252,6 +253,44 @@ describe('EngineService on the shared samples', () => {
     expect(covered.every((v) => v === 1)).toBe(true);
     const mesh = await engine.exportResult({ datasetId: info.id, jobId, what: 'mesh' });
     expect(JSON.parse(new TextDecoder().decode(mesh.bytes!)).cells.length).toBe(cells.length);
+  });
+
+  it('exports the surface of an occupancy fit as STL, PLY or OBJ in the grid’s units, and only there', async () => {
+    const info = await engine.open({ path: sample('dicom', 'mr-series'), occupancy: { islands: 1, fill: true } });
+    const { jobId } = await engine.startJob({ kind: 'fit', datasetId: info.id, method: 'elm', params: { budget: 3000 } });
+    const result = await finished(jobId);
+    expect(result.exports).toContain('surface');
+    const stl = await engine.exportResult({ datasetId: info.id, jobId, what: 'surface' });
+    expect(stl.name).toBe('mr-series-elm-surface.stl');
+    const ply = await engine.exportResult({ datasetId: info.id, jobId, what: 'surface', format: 'ply', path: join(out, 'head.ply') });
+    expect(ply.path).toBe(join(out, 'head.ply'));
+    const stlPath = join(out, 'head.stl');
+    writeFileSync(stlPath, stl.bytes!);
+    const a = (await readMesh(stlPath)).mesh;
+    const b = await readMesh(join(out, 'head.ply'));
+    // The same surface in both formats: a closed mesh around the head, in millimetres.
+    expect(a.triangles.length).toBe(b.mesh.triangles.length);
+    expect(a.triangles.length / 3).toBeGreaterThan(1000);
+    expect(b.topology.closed).toBe(true);
+    expect(b.mesh.units).toBe('mm');
+    // Its extent is the head's: within the series' field of view (256 × 0.86 mm across).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < a.positions.length; i += 3) {
+      lo = Math.min(lo, a.positions[i]);
+      hi = Math.max(hi, a.positions[i]);
+    }
+    expect(hi - lo).toBeGreaterThan(100);
+    expect(hi - lo).toBeLessThan(256 * 0.86);
+    const obj = await engine.exportResult({ datasetId: info.id, jobId, what: 'surface', format: 'obj' });
+    expect(new TextDecoder().decode(obj.bytes!.subarray(0, 400))).toMatch(/^#/m);
+    // A field that is not an occupancy grid has no surface to export, and says so.
+    const image = await engine.open({ path: sample('images', 'camera.png') });
+    const plain = await engine.startJob({ kind: 'fit', datasetId: image.id, method: 'elm', params: { budget: 3000 } });
+    expect((await finished(plain.jobId)).exports).not.toContain('surface');
+    await expect(engine.exportResult({ datasetId: image.id, jobId: plain.jobId, what: 'surface' })).rejects.toThrow(/only the fit of a 3-D occupancy grid/);
+    expect(() => validateRequest('exportResult', { datasetId: 'd', jobId: 'j', what: 'model', format: 'stl' })).toThrow(/format is for a surface/);
+    expect(() => validateRequest('exportResult', { datasetId: 'd', jobId: 'j', what: 'surface', format: 'vtk' })).toThrow(/format is for a surface/);
   });
 
   it('exports a DICOM reconstruction as a zipped series, and writes one to a folder', async () => {

@@ -24,6 +24,13 @@ describe('export names', () => {
     expect(exportName('model', png, 'job-3', 'elm-beam')).toBe('astronaut-elm-beam-run3.inr');
     expect(exportName('mesh', png, 'job-3', 'elm-beam')).toBe('astronaut-elm-beam-run3-mesh.json');
   });
+  it('an occupancy run’s surface takes its mesh format’s extension, STL by default', () => {
+    const occ = { name: 'bunny00.off', format: 'occupancy', shape: [26, 32, 32] };
+    expect(exportName('surface', occ, 'job-4', 'elm')).toBe('bunny00-elm-run4-surface.stl');
+    expect(exportName('surface', occ, 'job-4', 'elm', '.inr', 'ply')).toBe('bunny00-elm-run4-surface.ply');
+    expect(mimeType('head-surface.stl')).toBe('model/stl');
+    expect(mimeType('head-surface.obj')).toBe('model/obj');
+  });
   it('CSV and view PNG names; unsafe characters replaced', () => {
     expect(csvName('astronaut.png')).toBe('astronaut-runs.csv');
     expect(viewPngName('astronaut.png', 'Reconstruction job-2')).toBe('astronaut-reconstruction_job-2.png');

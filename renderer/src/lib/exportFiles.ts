@@ -4,7 +4,7 @@
  * another name for a download (several files come zipped); these are the suggestions the save
  * dialog starts from. Pure: no DOM.
  */
-import type { ExportWhat } from '../../../main/api/contract';
+import type { ExportWhat, SurfaceFormat } from '../../../main/api/contract';
 
 /** The extension the engine writes a reconstruction with, per source format (as main/data/writers.ts). */
 const RECON_EXTENSION: Record<string, string> = {
@@ -43,9 +43,16 @@ function runTag(jobId: string): string {
 /**
  * The suggested name of a job's export: `<dataset>-<method>-run<n>` plus the extension. A
  * reconstruction takes the source format's extension (DICOM: a folder, no extension; formats
- * without a writer fall back to PNG for 2D, NIfTI for volumes).
+ * without a writer fall back to PNG for 2D, NIfTI for volumes); a surface, its mesh format's.
  */
-export function exportName(what: ExportWhat, ds: { name: string; format: string; shape: readonly number[] }, jobId: string, method = 'fit', modelExt = '.inr'): string {
+export function exportName(
+  what: ExportWhat,
+  ds: { name: string; format: string; shape: readonly number[] },
+  jobId: string,
+  method = 'fit',
+  modelExt = '.inr',
+  surfaceFormat: SurfaceFormat = 'stl',
+): string {
   const base = `${stem(ds.name)}-${safeName(method)}-${runTag(jobId)}`;
   switch (what) {
     case 'model':
@@ -53,6 +60,8 @@ export function exportName(what: ExportWhat, ds: { name: string; format: string;
       return `${base}${modelExt}`;
     case 'mesh':
       return `${base}-mesh.json`;
+    case 'surface':
+      return `${base}-surface.${surfaceFormat}`;
     case 'reconstruction': {
       const ext = RECON_EXTENSION[ds.format] ?? (ds.shape.length >= 3 ? '.nii.gz' : '.png');
       return `${base}${ext}`;
@@ -79,6 +88,8 @@ export function mimeType(name: string): string {
   if (n.endsWith('.gz')) return 'application/gzip';
   if (n.endsWith('.tif') || n.endsWith('.tiff')) return 'image/tiff';
   if (n.endsWith('.nc')) return 'application/x-netcdf';
+  if (n.endsWith('.stl')) return 'model/stl';
+  if (n.endsWith('.obj')) return 'model/obj';
   return 'application/octet-stream';
 }
 
@@ -86,4 +97,12 @@ export const EXPORT_LABELS: Record<ExportWhat, string> = {
   reconstruction: 'Reconstruction',
   model: 'Model (.inr)',
   mesh: 'BEAM mesh (.json)',
+  surface: 'Surface',
 };
+
+/** The surface formats offered for an occupancy run, in menu order: STL for printing and CAD, PLY, OBJ. */
+export const SURFACE_FORMATS: { format: SurfaceFormat; label: string }[] = [
+  { format: 'stl', label: 'Surface (.stl)' },
+  { format: 'ply', label: 'Surface (.ply)' },
+  { format: 'obj', label: 'Surface (.obj)' },
+];

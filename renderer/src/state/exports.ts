@@ -5,7 +5,7 @@
  */
 import { ref, watch } from 'vue';
 import { api } from '../api';
-import type { ExportWhat } from '../api';
+import type { ExportWhat, SurfaceFormat } from '../api';
 import { csvName, exportName, EXPORT_LABELS } from '../lib/exportFiles';
 import { saveBytes, saveText } from '../lib/download';
 import { metricsCsv, type RunLike } from '../lib/runs';
@@ -33,15 +33,17 @@ watch(
   { immediate: true },
 );
 
-export async function exportRun(run: { jobId: string; number?: number; method?: string }, what: ExportWhat): Promise<string | undefined> {
+export async function exportRun(run: { jobId: string; number?: number; method?: string }, what: ExportWhat, format?: SurfaceFormat): Promise<string | undefined> {
   const ds = dataset.value;
   if (!ds) return undefined;
   const { jobId, method } = run;
   const modelExt = panel.value.methods.find((m) => m.id === method)?.modelExt;
   // Named by the run's number in its dataset, as the runs table shows it.
-  const suggested = exportName(what, ds, run.number !== undefined ? `run${run.number}` : jobId, method, modelExt);
+  const suggested = exportName(what, ds, run.number !== undefined ? `run${run.number}` : jobId, method, modelExt, format);
   const deid = what === 'reconstruction' && ds.format === 'dicom' ? { anonymize: anonymize.value } : {};
-  exporting.value = EXPORT_LABELS[what];
+  const extra = what === 'surface' && format ? { ...deid, format } : deid;
+  const label = what === 'surface' ? `Surface (.${format ?? 'stl'})` : EXPORT_LABELS[what];
+  exporting.value = label;
   try {
     const native = capabilities.value?.nativeDialogs === true;
     let path: string | null = null;
@@ -52,9 +54,9 @@ export async function exportRun(run: { jobId: string; number?: number; method?: 
       if (native) throw err;
     }
     if (path) {
-      const r = await api.exportResult({ datasetId: ds.id, jobId, what, path, ...deid });
+      const r = await api.exportResult({ datasetId: ds.id, jobId, what, path, ...extra });
       const where = r.path ?? path;
-      lastExport.value = { text: `${EXPORT_LABELS[what]} saved to ${where}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
+      lastExport.value = { text: `${label} saved to ${where}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
       return where;
     }
     if (native) {
@@ -62,15 +64,15 @@ export async function exportRun(run: { jobId: string; number?: number; method?: 
       lastExport.value = null;
       return undefined;
     }
-    const r = await api.exportResult({ datasetId: ds.id, jobId, what, ...deid });
+    const r = await api.exportResult({ datasetId: ds.id, jobId, what, ...extra });
     if (!r.bytes) throw Object.assign(new Error('the engine answered no bytes for the download'), { code: 'E_INTERNAL' });
     const name = r.name || suggested;
     saveBytes(r.bytes, name);
-    lastExport.value = { text: `${EXPORT_LABELS[what]}: downloaded ${name}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
+    lastExport.value = { text: `${label}: downloaded ${name}${r.files > 1 ? ` (${r.files} files)` : ''}`, ok: true };
     return name;
   } catch (err) {
-    lastExport.value = { text: `${EXPORT_LABELS[what]} failed`, ok: false };
-    reportError(err, `Could not export the ${EXPORT_LABELS[what].replace(/ \(.*\)$/, '').toLowerCase()}`);
+    lastExport.value = { text: `${label} failed`, ok: false };
+    reportError(err, `Could not export the ${label.replace(/ \(.*\)$/, '').toLowerCase()}`);
     return undefined;
   } finally {
     exporting.value = null;
