@@ -129,7 +129,6 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
   for (let i = 0; i < n; i++) occ[i] = field.values[i] >= 0.5 ? 1 : 0;
   let removed = 0;
   let pieces: number | undefined;
-  const steps: string[] = [];
   if (opts.islands !== undefined) {
     // labels and the stack: two Int32 per voxel.
     ensureFits(n * 8, `the pieces of a ${dimsText(field.shape)} grid`, field.provenance.path, 'to find the islands');
@@ -143,10 +142,8 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
         occ[i] = 0;
         removed++;
       }
-    steps.push(`the ${opts.islands === 1 ? 'largest piece' : `${opts.islands} largest pieces`} of ${pieces}`);
   }
   const filled = opts.fill ? fillSliceHoles(occ, field.shape) : 0;
-  if (opts.fill) steps.push('holes filled slice by slice');
   let inside = 0;
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -155,10 +152,9 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
   }
   if (inside === 0) throw new InrError('E_DATA', 'the occupancy grid has no voxel inside', field.provenance.path);
   if (inside === n) throw new InrError('E_DATA', 'after filling its holes every voxel is inside; nothing is outside to fit a surface to', field.provenance.path);
-  const meta = field.provenance.meta ?? {};
-  const rule = [typeof meta.rule === 'string' ? meta.rule : undefined, ...steps].filter((s) => s !== undefined).join(', ');
+  // The words for the steps are volumeOccupancy's (occupancy.ts), which says the whole rule.
   return {
-    field: { ...field, values, provenance: { ...field.provenance, meta: { ...meta, rule, cleanup: { ...opts, pieces, removed, filled } } } },
+    field: { ...field, values, provenance: { ...field.provenance, meta: { ...field.provenance.meta, cleanup: { ...opts, pieces, removed, filled } } } },
     inside,
     pieces,
     removed,

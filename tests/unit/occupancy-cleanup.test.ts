@@ -77,7 +77,7 @@ describe('holes filled slice by slice', () => {
 });
 
 describe('cleanOccupancy', () => {
-  it('keeps the largest pieces, fills, names the steps in the rule, and leaves its input alone', () => {
+  it('keeps the largest pieces, fills, records what it did, and leaves its input alone', () => {
     const shape: [number, number, number] = [8, 12, 12];
     const g = grid(shape, (x, y, z) => {
       const ring = Math.max(Math.abs(x - 5), Math.abs(y - 5)) === 3 && z >= 1 && z <= 6;
@@ -92,7 +92,8 @@ describe('cleanOccupancy', () => {
     expect(one.removed).toBe(5);
     expect(one.filled).toBe(6 * 25);
     expect(one.inside).toBe(6 * 49);
-    expect(one.field.provenance.meta?.rule).toBe('value ≥ 1, the largest piece of 3, holes filled slice by slice');
+    expect(one.field.provenance.meta?.cleanup).toEqual({ islands: 1, fill: true, pieces: 3, removed: 5, filled: 150 });
+    expect(one.field.provenance.meta?.rule).toBe('value ≥ 1');
     expect(f.values).toEqual(copy);
     const two = cleanOccupancy(f, { islands: 2 });
     expect(two.removed).toBe(1);
