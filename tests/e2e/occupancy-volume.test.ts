@@ -38,7 +38,14 @@ describe('a DICOM MR series opened as the occupancy of the head (real engine)', 
     await page.getByTestId('occupancy-by').selectOption('value');
     await page.getByTestId('occupancy-threshold').fill('');
     await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(true);
+    // A label map's labels: whole numbers, or none for every label ≥ 1.
+    await page.getByTestId('occupancy-by').selectOption('labels');
+    await page.getByTestId('occupancy-labels').fill('2, x');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('occupancy-labels').fill('');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(false);
     await page.getByTestId('occupancy-by').selectOption('otsu');
+    await expect(page.getByTestId('occupancy-labels').count()).resolves.toBe(0);
     await page.getByTestId('occupancy-largest').check();
     await page.getByTestId('occupancy-fill').check();
     await page.getByTestId('dataset-panel').screenshot({ path: join(RESULTS, 'e2e-occupancy-volume-form.png') });

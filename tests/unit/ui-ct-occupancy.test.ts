@@ -11,6 +11,7 @@ import type { SliceData } from '../../main/api/contract';
 import { coordinateText } from '../../renderer/src/lib/coords';
 import { defaultParams, fitRequestOf, noTaskReason, panelSpecs, tasksFor } from '../../renderer/src/lib/fitParams';
 import { datasetKeyOf, metricsCsv, type RunLike } from '../../renderer/src/lib/runs';
+import { occupancyRequestOf } from '../../renderer/src/lib/occupancyForm';
 import { angleTicks, sinogramGrid, sinogramPixelShape, sinogramWindow } from '../../renderer/src/lib/sinogram';
 import { isChecked, runTaskLabel, taskShort, taskWords } from '../../renderer/src/lib/taskLabels';
 
@@ -103,6 +104,21 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
     expect(() => validateRequest('open', { path: '/x/bunny.off', res: 32 })).not.toThrow();
     expect(() => validateRequest('open', { path: '/x/bunny.off', res: 4 })).toThrow(/res/);
     expect(() => validateRequest('open', { path: '/x/bunny.off', res: 32.5 })).toThrow(/res/);
+  });
+
+  it('the dataset panel’s occupancy form makes the open request, and none while incomplete', () => {
+    const form = { by: 'otsu' as const, value: '' as const, labels: '', largest: false, fill: false };
+    expect(occupancyRequestOf(form)).toEqual({ threshold: 'otsu' });
+    expect(occupancyRequestOf({ ...form, largest: true, fill: true })).toEqual({ threshold: 'otsu', islands: 1, fill: true });
+    expect(occupancyRequestOf({ ...form, by: 'value' })).toBeUndefined();
+    expect(occupancyRequestOf({ ...form, by: 'value', value: -300 })).toEqual({ threshold: -300 });
+    expect(occupancyRequestOf({ ...form, by: 'labels' })).toEqual({ labels: 'positive' });
+    expect(occupancyRequestOf({ ...form, by: 'labels', labels: '2, 5 7;9' })).toEqual({ labels: [2, 5, 7, 9] });
+    expect(occupancyRequestOf({ ...form, by: 'labels', labels: '2, x' })).toBeUndefined();
+    expect(occupancyRequestOf({ ...form, by: 'labels', labels: '2.5' })).toBeUndefined();
+    // What the form makes, the engine takes.
+    for (const req of [occupancyRequestOf({ ...form, by: 'labels', labels: '3', fill: true }), occupancyRequestOf({ ...form, by: 'value', value: 40, largest: true })])
+      expect(() => validateRequest('open', { path: '/x/seg.nii.gz', occupancy: req })).not.toThrow();
   });
 
   it('open takes a volume’s occupancy options, each checked', () => {

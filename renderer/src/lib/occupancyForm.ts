@@ -1,0 +1,35 @@
+/**
+ * The dataset panel's occupancy form as the engine's `occupancy` open request: inside is a value
+ * at or above Otsu's threshold or a given one, or a label map's labels (every label ≥ 1, or a
+ * list); optionally the largest piece only and holes filled. Pure: no Vue, no DOM.
+ */
+import type { OccupancyRequest } from '../../../main/api/contract';
+
+export type OccupancyBy = 'otsu' | 'value' | 'labels';
+
+export interface OccupancyForm {
+  by: OccupancyBy;
+  /** With `by: 'value'`: the threshold ('' until typed). */
+  value: number | '';
+  /** With `by: 'labels'`: labels separated by commas or spaces; empty means every label ≥ 1. */
+  labels: string;
+  largest: boolean;
+  fill: boolean;
+}
+
+/** The labels typed, as numbers; 'positive' when none; undefined when one is not a whole number. */
+export function parseLabels(text: string): number[] | 'positive' | undefined {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return 'positive';
+  const out = parts.map(Number);
+  return out.every((l) => Number.isInteger(l)) ? out : undefined;
+}
+
+/** The request for a form, or undefined while it is incomplete (no threshold, a label that is not a whole number). */
+export function occupancyRequestOf(f: OccupancyForm): OccupancyRequest | undefined {
+  const clean = { islands: f.largest ? 1 : undefined, fill: f.fill || undefined };
+  if (f.by === 'otsu') return { threshold: 'otsu', ...clean };
+  if (f.by === 'value') return typeof f.value === 'number' && Number.isFinite(f.value) ? { threshold: f.value, ...clean } : undefined;
+  const labels = parseLabels(f.labels);
+  return labels === undefined ? undefined : { labels, ...clean };
+}
