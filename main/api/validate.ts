@@ -7,6 +7,7 @@ import { InrError } from '../core/errors';
 import { METHOD_NAMES, type MethodName } from './contract';
 import { methodDef } from '../methods/registry';
 import { parseParams } from '../methods/params';
+import { MESH_WRITE_FORMATS } from '../data/mesh/write';
 
 type Obj = Record<string, unknown>;
 
@@ -164,7 +165,7 @@ export function validateRequest(method: unknown, args: unknown): asserts method 
       if (typeof args.datasetId !== 'string' || typeof args.jobId !== 'string') bad(method, 'datasetId and jobId must be strings');
       if (args.anonymize !== undefined && typeof args.anonymize !== 'boolean') bad(method, 'anonymize must be a boolean');
       if (!['reconstruction', 'model', 'mesh', 'surface'].includes(args.what as string)) bad(method, `unknown export '${String(args.what)}'`);
-      if (args.format !== undefined && (args.what !== 'surface' || !['stl', 'ply', 'obj', 'off'].includes(args.format as string)))
+      if (args.format !== undefined && (args.what !== 'surface' || !MESH_WRITE_FORMATS.includes(args.format as string)))
         bad(method, 'format is for a surface: stl, ply, obj or off');
       optString(method, args, 'path');
       return;

@@ -20,9 +20,9 @@ import type { Field } from '../core/field';
 import { OutputFolder } from '../core/output-folder';
 import { openField } from '../data/index';
 import { readMesh, sniffMesh } from '../data/mesh/index';
-import { encodeMesh, type MeshWriteFormat } from '../data/mesh/write';
+import { encodeMesh, MESH_WRITE_FORMATS, type MeshWriteFormat } from '../data/mesh/write';
 import { writeFileAtomic } from '../core/atomic';
-import { extractSurface, type VolumeGeometry } from '../mesh/extract';
+import { extractSurface, fieldGeometry } from '../mesh/extract';
 import { surfaceDistances } from '../mesh/metrics';
 import { volumeOccupancy, type VolumeOccupancyOptions } from '../mesh/occupancy';
 import type { TriMesh } from '../mesh/trimesh';
@@ -63,10 +63,6 @@ function isMeshFile(path: string): boolean {
   }
 }
 
-function geometryOf(f: Field): VolumeGeometry {
-  return { shape: f.shape as [number, number, number], spacing: f.geometry.spacing, origin: f.geometry.origin, direction: f.geometry.direction };
-}
-
 export async function occupancy(argv: string[]): Promise<void> {
   const { flags, switches } = parameterFlags();
   for (const k of ['drop', 'scale', 'zscale']) delete flags[k];
@@ -81,7 +77,7 @@ export async function occupancy(argv: string[]): Promise<void> {
   const meshScale = values['mesh-scale'] !== undefined ? Number(values['mesh-scale']) : 1;
   if (!(meshScale >= 1 && meshScale <= 8)) throw new UsageError(`--mesh-scale must be a number in [1, 8], got '${values['mesh-scale']}'`);
   const format = (values['mesh-format'] ?? 'ply') as MeshWriteFormat;
-  if (!['ply', 'stl', 'obj', 'off'].includes(format)) throw new UsageError(`--mesh-format must be ply, stl, obj or off, got '${format}'`);
+  if (!MESH_WRITE_FORMATS.includes(format)) throw new UsageError(`--mesh-format must be ply, stl, obj or off, got '${format}'`);
   const outDir = resolve(values.out ?? join('inr-output', `${basename(path).replace(/\.[^.]*$/, '')}-occupancy-${request.method}`));
   const out = new OutputFolder(outDir, Boolean(values.force));
   if (values.threads !== undefined) await (await import('../inr/elm/parallel')).setProcessThreads(positiveInt('threads', values.threads));
@@ -111,7 +107,7 @@ export async function occupancy(argv: string[]): Promise<void> {
     const r = volumeOccupancy(await openField(path), opts);
     occ = r.field;
     rule = r.rule;
-    reference = extractSurface(occ.values, geometryOf(occ), { name: basename(path), units: occ.units });
+    reference = extractSurface(occ.values, fieldGeometry(occ), { name: basename(path), units: occ.units });
   }
   if (occ.shape.length !== 3) throw new InrError('E_DATA', `occupancy needs a 3-D volume; this one has ${occ.shape.length} axes`, path);
   const voxels = occ.shape[0] * occ.shape[1] * occ.shape[2];
@@ -123,7 +119,7 @@ export async function occupancy(argv: string[]): Promise<void> {
   try {
     const r = await runFitTask(occ, { ...request, task: meshScale > 1 ? { kind: 'superres', scale: meshScale } : { kind: 'fit' } }, { signal: ac.signal });
     const query = r.upsampled ?? r.reconstruction;
-    const surface = extractSurface(query.values, geometryOf(query), { level: 0.5, name: `${basename(path)} (${request.method})`, units: occ.units });
+    const surface = extractSurface(query.values, fieldGeometry(query), { level: 0.5, name: `${basename(path)} (${request.method})`, units: occ.units });
     // A fit that never reaches ½ (a net stopped early, a tiny budget) has no surface to measure.
     const empty = surface.triangles.length === 0;
     const d = empty ? undefined : surfaceDistances(reference, surface);

@@ -14,6 +14,7 @@
  * grid of query positions given in the source's sample-index units (the ELM engine's AxisGrid).
  */
 import { InrError } from '../core/errors';
+import type { Field } from '../core/field';
 import { marchingCubes } from './marching-cubes';
 import type { TriMesh } from './trimesh';
 
@@ -26,6 +27,11 @@ export interface VolumeGeometry {
   origin: readonly number[];
   /** Row-major 3×3 direction cosines (columns: x, y, z index directions); absent = identity. */
   direction?: readonly number[];
+}
+
+/** The geometry of a 3-D Field's grid (its shape, spacing, origin and direction), for extraction. */
+export function fieldGeometry(f: Field): VolumeGeometry {
+  return { shape: f.shape as [number, number, number], spacing: f.geometry.spacing, origin: f.geometry.origin, direction: f.geometry.direction };
 }
 
 /** The 3×4 affine index (i, j, k) → world (X, Y, Z), row-major. */

@@ -15,7 +15,7 @@ import { InrError, cancelled } from '../core/errors';
 import type { Field } from '../core/field';
 import { writeLikeSource, writerFor } from '../data/writers';
 import { encodeMesh } from '../data/mesh/write';
-import { extractSurface } from '../mesh/extract';
+import { extractSurface, fieldGeometry } from '../mesh/extract';
 import type { StoredResult } from './jobs';
 
 export interface ExportSource {
@@ -70,8 +70,7 @@ function surfaceBytes(r: StoredResult, format: SurfaceFormat, name: string): Uin
   const field = r.upsampled ?? r.reconstruction;
   if (field.provenance.format !== 'occupancy' || field.shape.length !== 3)
     throw new InrError('E_ARG', 'only the fit of a 3-D occupancy grid (a mesh, or a volume opened as its occupancy) has a surface to export');
-  const geometry = { shape: field.shape as [number, number, number], spacing: field.geometry.spacing, origin: field.geometry.origin, direction: field.geometry.direction };
-  const surface = extractSurface(field.values, geometry, { level: 0.5, name, units: field.units });
+  const surface = extractSurface(field.values, fieldGeometry(field), { level: 0.5, name, units: field.units });
   if (surface.triangles.length === 0) throw new InrError('E_DATA', 'the fitted field never reaches 0.5: there is no surface to export (train longer, or give a larger budget)');
   return encodeMesh(surface, format);
 }

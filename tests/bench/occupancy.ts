@@ -53,7 +53,7 @@ import { cleanOccupancy } from '../../main/mesh/cleanup';
 import { occupancyBytes, occupancyField, occupancyFromVolume, resampleVolume } from '../../main/mesh/occupancy';
 import { smoothOccupancy } from '../../main/mesh/distance';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
-import { extractSurface, type VolumeGeometry } from '../../main/mesh/extract';
+import { extractSurface, fieldGeometry } from '../../main/mesh/extract';
 import { occupancyIoU, surfaceDistances } from '../../main/mesh/metrics';
 import { meshTopology, type TriMesh } from '../../main/mesh/trimesh';
 import { runFitTask } from '../../main/tasks/fit';
@@ -125,10 +125,6 @@ const CASES: CaseSpec[] = [
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-
-function geometryOf(f: Field): VolumeGeometry {
-  return { shape: f.shape as [number, number, number], spacing: f.geometry.spacing, origin: f.geometry.origin, direction: f.geometry.direction };
-}
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
@@ -236,7 +232,7 @@ async function runCase(spec: CaseSpec): Promise<Record<string, unknown>> {
   const iou = occupancyIoU(fit.reconstruction.values, occupancy.values);
   out.iou = r6(iou.iou);
   t = stage('iou', t);
-  const geo = geometryOf(occupancy);
+  const geo = fieldGeometry(occupancy);
   const surface = extractSurface(fit.reconstruction.values, geo, { level: 0.5, name: 'fit', units: occupancy.units });
   t = stage('marching_cubes', t);
   const topo = meshTopology(surface);

@@ -22,18 +22,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
 
-/** A ball of radius 10 voxels in a 32³ CT-like volume (HU), 2 mm voxels, written once. */
-let ballPath: string | undefined;
-async function ball(): Promise<string> {
-  if (ballPath) return ballPath;
-  const n = 32;
-  const values = new Float32Array(n ** 3).map((_, i) => {
-    const z = Math.floor(i / n / n) - 15.5;
-    const y = (Math.floor(i / n) % n) - 15.5;
-    const x = (i % n) - 15.5;
-    return Math.hypot(x, y, z) < 10 ? 400 : -800;
-  });
-  const path = join(tmp, 'ball.nii.gz');
+/** A CT-like n³ volume (int16 values, mm) from `value(x, y, z, i)`, written as NIfTI. */
+async function writeCube(name: string, n: number, spacing: number, value: (x: number, y: number, z: number, i: number) => number): Promise<string> {
+  const values = new Float32Array(n ** 3).map((_, i) => value(i % n, Math.floor(i / n) % n, Math.floor(i / n / n), i));
+  const path = join(tmp, name);
   await writeNifti(
     path,
     createField({
@@ -42,13 +34,19 @@ async function ball(): Promise<string> {
       channels: ['ct'],
       values,
       dtype: 'int16',
-      geometry: { spacing: [2, 2, 2] },
+      geometry: { spacing: [spacing, spacing, spacing] },
       units: 'mm',
       provenance: { format: 'nifti', path },
     }),
   );
-  ballPath = path;
   return path;
+}
+
+/** A ball of radius 10 voxels in a 32³ CT-like volume (HU), 2 mm voxels, written once. */
+let ballPath: string | undefined;
+async function ball(): Promise<string> {
+  ballPath ??= await writeCube('ball.nii.gz', 32, 2, (x, y, z) => (Math.hypot(x - 15.5, y - 15.5, z - 15.5) < 10 ? 400 : -800));
+  return ballPath;
 }
 
 describe('inr-studio occupancy', () => {
@@ -114,27 +112,10 @@ describe('inr-studio occupancy', () => {
   it('--islands and --fill clean a volume before the fit: a speck dropped, an open tube made solid', async () => {
     // A tube along z (radii 4 to 8 voxels, open at both ends) and one bright voxel in a corner.
     const n = 24;
-    const values = new Float32Array(n ** 3).map((_, i) => {
-      const z = Math.floor(i / n / n);
-      const y = (Math.floor(i / n) % n) - 11.5;
-      const x = (i % n) - 11.5;
-      const r = Math.hypot(x, y);
+    const path = await writeCube('tube.nii.gz', n, 1, (x, y, z, i) => {
+      const r = Math.hypot(x - 11.5, y - 11.5);
       return (z >= 2 && z < 22 && r >= 4 && r < 8) || i === n ** 3 - 1 ? 500 : -900;
     });
-    const path = join(tmp, 'tube.nii.gz');
-    await writeNifti(
-      path,
-      createField({
-        axes: ['z', 'y', 'x'],
-        shape: [n, n, n],
-        channels: ['ct'],
-        values,
-        dtype: 'int16',
-        geometry: { spacing: [1, 1, 1] },
-        units: 'mm',
-        provenance: { format: 'nifti', path },
-      }),
-    );
     const r = await runCli(['occupancy', path, '--threshold', '0', '--islands', '1', '--fill', '--budget', '2000', '--hidden', '40', '--out', join(tmp, 'tube'), '--json'], {
       timeoutMs: 300_000,
     });

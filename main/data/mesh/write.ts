@@ -10,6 +10,8 @@ import { writeFileAtomic } from '../../core/atomic';
 import type { TriMesh } from '../../mesh/trimesh';
 
 export type MeshWriteFormat = 'ply' | 'stl' | 'obj' | 'off';
+/** Every format `encodeMesh` writes. */
+export const MESH_WRITE_FORMATS: readonly string[] = ['ply', 'stl', 'obj', 'off'] satisfies MeshWriteFormat[];
 
 export interface MeshWriteOptions {
   /** PLY: store coordinates as float64 (`double`) instead of float32. Default false. */
@@ -152,7 +154,7 @@ function encodeOff(mesh: TriMesh): Uint8Array {
 
 function meshFormatOf(path: string): MeshWriteFormat {
   const ext = extname(path).toLowerCase().slice(1);
-  if (ext === 'ply' || ext === 'stl' || ext === 'obj' || ext === 'off') return ext;
+  if (MESH_WRITE_FORMATS.includes(ext)) return ext as MeshWriteFormat;
   throw new InrError('E_ARG', `cannot tell the mesh format from '${extname(path) || '(no extension)'}': use .ply, .stl, .obj or .off`, path);
 }
 

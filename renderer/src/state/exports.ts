@@ -6,7 +6,7 @@
 import { ref, watch } from 'vue';
 import { api } from '../api';
 import type { ExportWhat, SurfaceFormat } from '../api';
-import { csvName, exportName, EXPORT_LABELS } from '../lib/exportFiles';
+import { csvName, exportName, EXPORT_LABELS, SURFACE_FORMATS } from '../lib/exportFiles';
 import { saveBytes, saveText } from '../lib/download';
 import { metricsCsv, type RunLike } from '../lib/runs';
 import { reportError } from './banners';
@@ -42,7 +42,7 @@ export async function exportRun(run: { jobId: string; number?: number; method?: 
   const suggested = exportName(what, ds, run.number !== undefined ? `run${run.number}` : jobId, method, modelExt, format);
   const deid = what === 'reconstruction' && ds.format === 'dicom' ? { anonymize: anonymize.value } : {};
   const extra = what === 'surface' && format ? { ...deid, format } : deid;
-  const label = what === 'surface' ? `Surface (.${format ?? 'stl'})` : EXPORT_LABELS[what];
+  const label = (what === 'surface' && SURFACE_FORMATS.find((s) => s.format === (format ?? 'stl'))?.label) || EXPORT_LABELS[what];
   exporting.value = label;
   try {
     const native = capabilities.value?.nativeDialogs === true;
