@@ -167,6 +167,9 @@ export interface OccupancyRequest {
   fill?: boolean;
 }
 
+/** The most pieces an occupancy clean-up keeps (`islands`, `--islands`). */
+export const MAX_ISLANDS = 1_000_000;
+
 /**
  * A 2D plane of a dataset. By default the plane of the last two axes, at fixed indices on the
  * leading ones. With `plane`, any two axes: the orthogonal views of a volume ask for (z, x) at

@@ -4,7 +4,7 @@
  * bounds before the engine sees them.
  */
 import { InrError } from '../core/errors';
-import { METHOD_NAMES, type MethodName } from './contract';
+import { MAX_ISLANDS, METHOD_NAMES, type MethodName } from './contract';
 import { methodDef } from '../methods/registry';
 import { parseParams } from '../methods/params';
 import { MESH_WRITE_FORMATS } from '../data/mesh/write';
@@ -63,8 +63,8 @@ function checkOccupancy(o: unknown): void {
     bad(m, "occupancy labels must be 'positive' or a list of numbers");
   if (o.threshold !== undefined && o.labels !== undefined) bad(m, 'occupancy takes a threshold or labels, not both');
   if (o.res !== undefined && !(Number.isInteger(o.res) && (o.res as number) >= 8 && (o.res as number) <= 4096)) bad(m, 'occupancy res must be an integer in [8, 4096]');
-  if (o.islands !== undefined && !(Number.isInteger(o.islands) && (o.islands as number) >= 1 && (o.islands as number) <= 1_000_000))
-    bad(m, 'occupancy islands must be an integer in [1, 1000000]');
+  if (o.islands !== undefined && !(Number.isInteger(o.islands) && (o.islands as number) >= 1 && (o.islands as number) <= MAX_ISLANDS))
+    bad(m, `occupancy islands must be an integer in [1, ${MAX_ISLANDS}]`);
   if (o.fill !== undefined && typeof o.fill !== 'boolean') bad(m, 'occupancy fill must be a boolean');
 }
 

@@ -14,6 +14,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { MAX_ISLANDS } from '../api/contract';
 import { InrError } from '../core/errors';
 import { ensureFits } from '../core/limits';
 import type { Field } from '../core/field';
@@ -101,7 +102,7 @@ export async function occupancy(argv: string[]): Promise<void> {
       ...(labels !== undefined
         ? { labels: labels === 'all' || labels === '' ? 'positive' : labels.split(',').map((s) => Number(s)) }
         : { threshold: values.threshold === undefined || values.threshold === 'otsu' ? 'otsu' : Number(values.threshold) }),
-      islands: values.islands !== undefined ? positiveInt('islands', values.islands, 1_000_000) : undefined,
+      islands: values.islands !== undefined ? positiveInt('islands', values.islands, MAX_ISLANDS) : undefined,
       fill: values.fill,
     };
     const r = volumeOccupancy(await openField(path), opts);

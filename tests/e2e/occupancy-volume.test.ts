@@ -46,7 +46,15 @@ describe('a DICOM MR series opened as the occupancy of the head (real engine)', 
     await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(false);
     await page.getByTestId('occupancy-by').selectOption('otsu');
     await expect(page.getByTestId('occupancy-labels').count()).resolves.toBe(0);
+    // How many pieces are kept: asked for only when kept, a whole number ≥ 1.
+    await expect(page.getByTestId('occupancy-pieces').isDisabled()).resolves.toBe(true);
     await page.getByTestId('occupancy-largest').check();
+    await expect(page.getByTestId('occupancy-pieces').isDisabled()).resolves.toBe(false);
+    await page.getByTestId('occupancy-pieces').fill('0');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('occupancy-pieces').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByTestId('occupancy-pieces').fill('1');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(false);
     await page.getByTestId('occupancy-fill').check();
     await page.getByTestId('dataset-panel').screenshot({ path: join(RESULTS, 'e2e-occupancy-volume-form.png') });
     await page.getByTestId('occupancy-open').click();

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { methodCatalog } from '../../main/methods/registry';
 import { validateRequest } from '../../main/api/validate';
-import type { SliceData } from '../../main/api/contract';
+import { MAX_ISLANDS, type SliceData } from '../../main/api/contract';
 import { coordinateText } from '../../renderer/src/lib/coords';
 import { defaultParams, fitRequestOf, noTaskReason, panelSpecs, tasksFor } from '../../renderer/src/lib/fitParams';
 import { datasetKeyOf, metricsCsv, type RunLike } from '../../renderer/src/lib/runs';
@@ -107,9 +107,13 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
   });
 
   it('the dataset panel’s occupancy form makes the open request, and none while incomplete', () => {
-    const form = { by: 'otsu' as const, value: '' as const, labels: '', largest: false, fill: false };
+    const form = { by: 'otsu' as const, value: '' as const, labels: '', keep: false, pieces: 1 as number | '', fill: false };
     expect(occupancyRequestOf(form)).toEqual({ threshold: 'otsu' });
-    expect(occupancyRequestOf({ ...form, largest: true, fill: true })).toEqual({ threshold: 'otsu', islands: 1, fill: true });
+    expect(occupancyRequestOf({ ...form, keep: true, fill: true })).toEqual({ threshold: 'otsu', islands: 1, fill: true });
+    expect(occupancyRequestOf({ ...form, keep: true, pieces: 3 })).toEqual({ threshold: 'otsu', islands: 3 });
+    // The count matters only when pieces are kept; then it is a whole number from 1 to the engine's bound.
+    expect(occupancyRequestOf({ ...form, pieces: '' })).toEqual({ threshold: 'otsu' });
+    for (const pieces of ['' as const, 0, 2.5, -1, MAX_ISLANDS + 1]) expect(occupancyRequestOf({ ...form, keep: true, pieces })).toBeUndefined();
     expect(occupancyRequestOf({ ...form, by: 'value' })).toBeUndefined();
     expect(occupancyRequestOf({ ...form, by: 'value', value: -300 })).toEqual({ threshold: -300 });
     expect(occupancyRequestOf({ ...form, by: 'labels' })).toEqual({ labels: 'positive' });
@@ -117,7 +121,11 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
     expect(occupancyRequestOf({ ...form, by: 'labels', labels: '2, x' })).toBeUndefined();
     expect(occupancyRequestOf({ ...form, by: 'labels', labels: '2.5' })).toBeUndefined();
     // What the form makes, the engine takes.
-    for (const req of [occupancyRequestOf({ ...form, by: 'labels', labels: '3', fill: true }), occupancyRequestOf({ ...form, by: 'value', value: 40, largest: true })])
+    for (const req of [
+      occupancyRequestOf({ ...form, by: 'labels', labels: '3', fill: true }),
+      occupancyRequestOf({ ...form, by: 'value', value: 40, keep: true }),
+      occupancyRequestOf({ ...form, keep: true, pieces: MAX_ISLANDS }),
+    ])
       expect(() => validateRequest('open', { path: '/x/seg.nii.gz', occupancy: req })).not.toThrow();
   });
 

@@ -1,9 +1,9 @@
 /**
  * The dataset panel's occupancy form as the engine's `occupancy` open request: inside is a value
  * at or above Otsu's threshold or a given one, or a label map's labels (every label ≥ 1, or a
- * list); optionally the largest piece only and holes filled. Pure: no Vue, no DOM.
+ * list); optionally only the N largest pieces kept and holes filled. Pure: no Vue, no DOM.
  */
-import type { OccupancyRequest } from '../../../main/api/contract';
+import { MAX_ISLANDS, type OccupancyRequest } from '../../../main/api/contract';
 
 export type OccupancyBy = 'otsu' | 'value' | 'labels';
 
@@ -13,7 +13,10 @@ export interface OccupancyForm {
   value: number | '';
   /** With `by: 'labels'`: labels separated by commas or spaces; empty means every label ≥ 1. */
   labels: string;
-  largest: boolean;
+  /** Keep only the `pieces` largest pieces. */
+  keep: boolean;
+  /** With `keep`: how many pieces (a whole number ≥ 1; '' until typed). */
+  pieces: number | '';
   fill: boolean;
 }
 
@@ -25,9 +28,15 @@ export function parseLabels(text: string): number[] | 'positive' | undefined {
   return out.every((l) => Number.isInteger(l)) ? out : undefined;
 }
 
-/** The request for a form, or undefined while it is incomplete (no threshold, a label that is not a whole number). */
+/** Whether the form's count of pieces is one the engine takes (checked only when pieces are kept). */
+export function piecesValid(f: OccupancyForm): boolean {
+  return !f.keep || (typeof f.pieces === 'number' && Number.isInteger(f.pieces) && f.pieces >= 1 && f.pieces <= MAX_ISLANDS);
+}
+
+/** The request for a form, or undefined while it is incomplete (no threshold, a label that is not a whole number, no count of pieces). */
 export function occupancyRequestOf(f: OccupancyForm): OccupancyRequest | undefined {
-  const clean = { islands: f.largest ? 1 : undefined, fill: f.fill || undefined };
+  if (!piecesValid(f)) return undefined;
+  const clean = { islands: f.keep ? (f.pieces as number) : undefined, fill: f.fill || undefined };
   if (f.by === 'otsu') return { threshold: 'otsu', ...clean };
   if (f.by === 'value') return typeof f.value === 'number' && Number.isFinite(f.value) ? { threshold: f.value, ...clean } : undefined;
   const labels = parseLabels(f.labels);
