@@ -156,13 +156,14 @@ export interface OpenRequest {
 /**
  * How a single-channel 3-D volume becomes an occupancy grid: `value ≥ threshold` (a number, or
  * Otsu's; the default), or a label map's labels; optionally resampled first to cubic voxels
- * (`res` along the longest side) and cleaned after: the `islands` largest pieces kept, holes
- * filled slice by slice (`fill`).
+ * (`res` along the longest side) and cleaned after: smoothed by a Gaussian of σ `smooth` in the
+ * volume's length units, the `islands` largest pieces kept, holes filled slice by slice (`fill`).
  */
 export interface OccupancyRequest {
   threshold?: number | 'otsu';
   labels?: 'positive' | number[];
   res?: number;
+  smooth?: number;
   islands?: number;
   fill?: boolean;
 }

@@ -52,7 +52,7 @@ function checkTask(t: unknown): void {
 function checkOccupancy(o: unknown): void {
   const m = 'open';
   if (!isObj(o)) bad(m, 'occupancy must be an object');
-  onlyKeys(m, o, ['threshold', 'labels', 'res', 'islands', 'fill']);
+  onlyKeys(m, o, ['threshold', 'labels', 'res', 'smooth', 'islands', 'fill']);
   if (o.threshold !== undefined && o.threshold !== 'otsu' && !(typeof o.threshold === 'number' && Number.isFinite(o.threshold)))
     bad(m, "occupancy threshold must be a finite number or 'otsu'");
   if (
@@ -63,6 +63,7 @@ function checkOccupancy(o: unknown): void {
     bad(m, "occupancy labels must be 'positive' or a list of numbers");
   if (o.threshold !== undefined && o.labels !== undefined) bad(m, 'occupancy takes a threshold or labels, not both');
   if (o.res !== undefined && !(Number.isInteger(o.res) && (o.res as number) >= 8 && (o.res as number) <= 4096)) bad(m, 'occupancy res must be an integer in [8, 4096]');
+  if (o.smooth !== undefined && !(typeof o.smooth === 'number' && Number.isFinite(o.smooth) && o.smooth > 0)) bad(m, 'occupancy smooth must be a positive length');
   if (o.islands !== undefined && !(Number.isInteger(o.islands) && (o.islands as number) >= 1 && (o.islands as number) <= MAX_ISLANDS))
     bad(m, `occupancy islands must be an integer in [1, ${MAX_ISLANDS}]`);
   if (o.fill !== undefined && typeof o.fill !== 'boolean') bad(m, 'occupancy fill must be a boolean');

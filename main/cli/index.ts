@@ -20,7 +20,7 @@ const USAGE = [
   '  inr-studio ct <image|volume --slice K> [--method fbp|sart|elm|siren|…] [--views N] [--photons I0] [--limited-angle DEG] [--json]',
   '  inr-studio ct <sinogram> --sinogram [--angles a,b,…|equal] [--size HxW] [--counts] [--method …] [--json]',
   '  inr-studio occupancy <mesh|volume> [--method METHOD] [--res N] [--threshold V|otsu | --labels L,…]',
-  '                  [--islands N] [--fill] [--budget P …] [--mesh-scale K] [--mesh-format ply|stl|obj|off] [--out DIR] [--force] [--json]',
+  '                  [--smooth S] [--islands N] [--fill] [--budget P …] [--mesh-scale K] [--mesh-format ply|stl|obj|off] [--out DIR] [--force] [--json]',
   '  inr-studio methods [--json]                       # every method with its tasks and parameters',
   '  inr-studio backends [--json]',
   '  inr-studio spectral-bias --method elm|siren|ffn|… [--steps N] [--iga] [--json] [--out DIR]',

@@ -4,8 +4,9 @@
  * - A mesh (OFF, PLY, STL, OBJ) is voxelised at `--res N` (default 256) samples along its longest
  *   axis; a CT/MR volume becomes occupancy by `--threshold V|otsu` (default Otsu) or `--labels`,
  *   on its own grid, or with `--res N` on cubic voxels, N along its longest side (resampled
- *   trilinearly, labels by nearest sample). `--islands N` keeps its N largest pieces and `--fill`
- *   fills its holes slice by slice (cleanup.ts), before the fit.
+ *   trilinearly, labels by nearest sample). `--smooth S` smooths it by a Gaussian of σ S in the
+ *   volume's length units, `--islands N` keeps its N largest pieces and `--fill` fills its holes
+ *   slice by slice (cleanup.ts), in that order, before the fit.
  * - Any method that fits (ELM, ELM+BEAM, the nets) fits the 0/1 grid; the surface is the
  *   fitted field's ½ level, extracted by marching cubes on a grid `--mesh-scale K` times finer
  *   (the model queried at that resolution), in the source's units.
@@ -37,6 +38,7 @@ const FLAGS = {
   res: { type: 'string' },
   threshold: { type: 'string' },
   labels: { type: 'string' },
+  smooth: { type: 'string' },
   islands: { type: 'string' },
   fill: { type: 'boolean' },
   'mesh-scale': { type: 'string' },
@@ -46,6 +48,13 @@ const FLAGS = {
   threads: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** A positive finite length (a Gaussian σ in the volume's units). */
+function positiveLength(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive length in the volume's units, got '${v}'`);
+  return n;
+}
 
 function isMeshFile(path: string): boolean {
   try {
@@ -91,7 +100,8 @@ export async function occupancy(argv: string[]): Promise<void> {
   let rule: string;
   if (fromMesh) {
     if (values.threshold !== undefined || values.labels !== undefined) throw new UsageError('--threshold and --labels apply to volumes; a mesh is voxelised by its inside');
-    if (values.islands !== undefined || values.fill) throw new UsageError('--islands and --fill apply to volumes; a voxelised mesh is its inside already');
+    if (values.smooth !== undefined || values.islands !== undefined || values.fill)
+      throw new UsageError('--smooth, --islands and --fill apply to volumes; a voxelised mesh is its inside already');
     occ = await openField(path, { res });
     reference = (await readMesh(path)).mesh;
     rule = `inside the mesh, ${res} voxels along the longest axis`;
@@ -102,6 +112,7 @@ export async function occupancy(argv: string[]): Promise<void> {
       ...(labels !== undefined
         ? { labels: labels === 'all' || labels === '' ? 'positive' : labels.split(',').map((s) => Number(s)) }
         : { threshold: values.threshold === undefined || values.threshold === 'otsu' ? 'otsu' : Number(values.threshold) }),
+      smooth: values.smooth !== undefined ? positiveLength('smooth', values.smooth) : undefined,
       islands: values.islands !== undefined ? positiveInt('islands', values.islands, MAX_ISLANDS) : undefined,
       fill: values.fill,
     };

@@ -122,7 +122,7 @@ export async function openField(path: string, opts: OpenOptions = {}): Promise<F
 function asOccupancy(field: Field, opts: OpenOptions): Field {
   if (!opts.occupancy) return field;
   if (field.provenance.format === 'occupancy')
-    throw new InrError('E_ARG', 'a mesh opens as occupancy already (its inside); threshold, islands and fill apply to volumes', field.provenance.path);
+    throw new InrError('E_ARG', 'a mesh opens as occupancy already (its inside); threshold, smoothing, islands and fill apply to volumes', field.provenance.path);
   return volumeOccupancy(field, opts.occupancy).field;
 }
 

@@ -1,7 +1,12 @@
 /**
  * Clean-up of an occupancy grid made from a volume, as a segmentation editor offers it before a
- * surface is exported (3D Slicer's "Islands" and "Fill holes"):
+ * surface is exported (3D Slicer's "Smoothing", "Islands" and "Fill holes"), in this order:
  *
+ * - **Smooth**: the 0/1 grid blurred by a Gaussian of σ in the grid's length units (mm), then
+ *   inside where the blur is ≥ ½. Specks and wires thinner than about σ go, a ragged boundary
+ *   (CT noise at the threshold) becomes smooth, large shapes keep their place. The kernel is cut
+ *   at 3σ and the grid's edge value is repeated beyond it, so a shape cut by the edge stays cut
+ *   there rather than shrinking away from it.
  * - **Islands**: keep the N largest pieces (26-connected: voxels that share a face, an edge or a
  *   corner are one piece), dropping noise specks and unconnected structures.
  * - **Fill**: every hole is made inside. A hole is background that cannot reach the border of its
@@ -11,13 +16,16 @@
  *   the scalp and the brain of a head scan is open at the neck, so a 3-D fill leaves it empty).
  *
  * The grid is the occupancy Field of occupancy.ts (axes z, y, x; one channel; values 0 or 1).
- * Both operations are linear in the voxels, with one Int32 per voxel of scratch for the islands.
+ * Each step is linear in the voxels (the smoothing also in σ), with two Float32 per voxel of
+ * scratch for the smoothing and two Int32 for the islands.
  */
 import { InrError } from '../core/errors';
 import type { Field } from '../core/field';
 import { dimsText, ensureFits } from '../core/limits';
 
 export interface CleanupOptions {
+  /** Gaussian σ of the smoothing, in the grid's length units (its spacing's). */
+  smooth?: number;
   /** Keep this many of the largest 26-connected pieces (absent: all). */
   islands?: number;
   /** Fill every hole, slice by slice along axis 0. */
@@ -29,9 +37,65 @@ export interface CleanupResult {
   inside: number;
   /** Pieces before the islands step (absent without it). */
   pieces?: number;
+  /** Voxels the smoothing turned inside and outside. */
+  smoothAdded: number;
+  smoothRemoved: number;
   /** Voxels the islands step removed and the fill added. */
   removed: number;
   filled: number;
+}
+
+/** Normalised Gaussian taps for σ in samples, cut at 3σ (at least the centre tap). */
+function gaussianTaps(sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const taps = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let k = -r; k <= r; k++) sum += taps[k + r] = Math.exp((-0.5 * k * k) / (sigma * sigma));
+  for (let k = 0; k < taps.length; k++) taps[k] /= sum;
+  return taps;
+}
+
+/**
+ * Smooth, in place, a 0/1 grid of `shape` (z, y, x) by a separable Gaussian of σ samples along
+ * each axis (0: that axis untouched), then threshold at ½. Returns the voxels turned inside and
+ * outside. Scratch: two Float32 per voxel.
+ */
+export function smoothOccupancy(occ: Uint8Array, shape: readonly number[], sigma: readonly number[]): { added: number; removed: number } {
+  const n = occ.length;
+  let a = Float32Array.from(occ);
+  let b = new Float32Array(n);
+  const strides = [shape[1] * shape[2], shape[2], 1];
+  for (let axis = 0; axis < 3; axis++) {
+    if (!(sigma[axis] > 0)) continue;
+    const taps = gaussianTaps(sigma[axis]);
+    const r = (taps.length - 1) / 2;
+    const len = shape[axis];
+    const step = strides[axis];
+    // The grid as outer × len × inner with `axis` in the middle; the inner index runs contiguous.
+    const outer = n / (len * step);
+    for (let o = 0; o < outer; o++) {
+      const base = o * len * step;
+      for (let t = 0; t < len; t++) {
+        const out = base + t * step;
+        for (let i = 0; i < step; i++) b[out + i] = 0;
+        for (let k = -r; k <= r; k++) {
+          const w = taps[k + r];
+          const src = base + (t + k < 0 ? 0 : t + k >= len ? len - 1 : t + k) * step;
+          for (let i = 0; i < step; i++) b[out + i] += w * a[src + i];
+        }
+      }
+    }
+    [a, b] = [b, a];
+  }
+  let added = 0;
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
+    const v = a[i] >= 0.5 ? 1 : 0;
+    if (v > occ[i]) added++;
+    else if (v < occ[i]) removed++;
+    occ[i] = v;
+  }
+  return { added, removed };
 }
 
 /** Sizes of the 26-connected pieces of `occ` (1 = inside), and each voxel's piece (−1 outside). */
@@ -124,9 +188,17 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
     );
   if (opts.islands !== undefined && !(Number.isInteger(opts.islands) && opts.islands >= 1))
     throw new InrError('E_ARG', `the number of islands to keep must be a positive integer, got ${opts.islands}`);
+  if (opts.smooth !== undefined && !(Number.isFinite(opts.smooth) && opts.smooth > 0)) throw new InrError('E_ARG', `the smoothing σ must be a positive length, got ${opts.smooth}`);
   const n = field.values.length;
   const occ = new Uint8Array(n);
   for (let i = 0; i < n; i++) occ[i] = field.values[i] >= 0.5 ? 1 : 0;
+  let smoothAdded = 0;
+  let smoothRemoved = 0;
+  if (opts.smooth !== undefined) {
+    ensureFits(n * 8, `the smoothing of a ${dimsText(field.shape)} grid`, field.provenance.path, 'to smooth it');
+    const sigma = field.geometry.spacing.map((h) => opts.smooth! / Math.abs(h || 1));
+    ({ added: smoothAdded, removed: smoothRemoved } = smoothOccupancy(occ, field.shape, sigma));
+  }
   let removed = 0;
   let pieces: number | undefined;
   if (opts.islands !== undefined) {
@@ -150,13 +222,20 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
     values[i] = occ[i];
     inside += occ[i];
   }
-  if (inside === 0) throw new InrError('E_DATA', 'the occupancy grid has no voxel inside', field.provenance.path);
+  if (inside === 0)
+    throw new InrError(
+      'E_DATA',
+      `the occupancy grid has no voxel inside${opts.smooth !== undefined ? ' after smoothing (a smaller σ keeps thinner shapes)' : ''}`,
+      field.provenance.path,
+    );
   if (inside === n) throw new InrError('E_DATA', 'after filling its holes every voxel is inside; nothing is outside to fit a surface to', field.provenance.path);
   // The words for the steps are volumeOccupancy's (occupancy.ts), which says the whole rule.
   return {
-    field: { ...field, values, provenance: { ...field.provenance, meta: { ...field.provenance.meta, cleanup: { ...opts, pieces, removed, filled } } } },
+    field: { ...field, values, provenance: { ...field.provenance, meta: { ...field.provenance.meta, cleanup: { ...opts, smoothAdded, smoothRemoved, pieces, removed, filled } } } },
     inside,
     pieces,
+    smoothAdded,
+    smoothRemoved,
     removed,
     filled,
   };

@@ -150,7 +150,7 @@ export function resampleVolume(field: Field, res: number, method: 'linear' | 'ne
   };
 }
 
-/** How a volume becomes occupancy: the CLI's `--res`, `--threshold`/`--labels`, `--islands`, `--fill`. */
+/** How a volume becomes occupancy: the CLI's `--res`, `--threshold`/`--labels`, `--smooth`, `--islands`, `--fill`. */
 export interface VolumeOccupancyOptions {
   /** A value, or 'otsu' (the default when no labels are given). */
   threshold?: number | 'otsu';
@@ -158,6 +158,8 @@ export interface VolumeOccupancyOptions {
   labels?: 'positive' | number[];
   /** Resample first to cubic voxels, this many along the longest side. */
   res?: number;
+  /** Smooth by a Gaussian of this σ in the volume's length units (cleanup.ts). */
+  smooth?: number;
   /** Keep this many of the largest pieces (cleanup.ts). */
   islands?: number;
   /** Fill the holes slice by slice (cleanup.ts). */
@@ -179,9 +181,11 @@ export function volumeOccupancy(source: Field, opts: VolumeOccupancyOptions): { 
     ? `labels ${opts.labels === 'positive' ? '≥ 1' : opts.labels!.join(',')}`
     : `value ≥ ${Number(r.threshold!.toPrecision(6))}${opts.threshold === undefined || opts.threshold === 'otsu' ? ' (Otsu)' : ''}`;
   if (opts.res !== undefined) rule += `, resampled ${byLabel ? 'by nearest sample' : 'trilinearly'} to ${field.shape.join('×')} (${opts.res} along the longest side)`;
-  if (opts.islands !== undefined || opts.fill) {
-    const c = cleanOccupancy(field, { islands: opts.islands, fill: opts.fill });
+  if (opts.smooth !== undefined || opts.islands !== undefined || opts.fill) {
+    const c = cleanOccupancy(field, { smooth: opts.smooth, islands: opts.islands, fill: opts.fill });
     field = c.field;
+    if (opts.smooth !== undefined)
+      rule += `, smoothed by a Gaussian of σ ${opts.smooth}${field.units ? ` ${field.units}` : ''} (${c.smoothAdded} voxels added, ${c.smoothRemoved} dropped)`;
     if (opts.islands !== undefined) rule += `, the ${opts.islands === 1 ? 'largest piece' : `${opts.islands} largest pieces`} of ${c.pieces} (${c.removed} voxels dropped)`;
     if (opts.fill) rule += `, holes filled slice by slice (${c.filled} voxels added)`;
   }

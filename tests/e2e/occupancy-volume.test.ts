@@ -46,6 +46,12 @@ describe('a DICOM MR series opened as the occupancy of the head (real engine)', 
     await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(false);
     await page.getByTestId('occupancy-by').selectOption('otsu');
     await expect(page.getByTestId('occupancy-labels').count()).resolves.toBe(0);
+    // Smoothing: empty for none, else a length above 0, in the volume's unit.
+    await expect(page.getByTestId('occupancy-form').textContent()).resolves.toMatch(/smooth σ\s*mm/);
+    await page.getByTestId('occupancy-smooth').fill('0');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('occupancy-smooth').fill('');
+    await expect(page.getByTestId('occupancy-open').isDisabled()).resolves.toBe(false);
     // How many pieces are kept: asked for only when kept, a whole number ≥ 1.
     await expect(page.getByTestId('occupancy-pieces').isDisabled()).resolves.toBe(true);
     await page.getByTestId('occupancy-largest').check();

@@ -1,14 +1,14 @@
 /**
- * Clean-up of an occupancy grid made from a volume (main/mesh/cleanup.ts): the largest pieces
- * (26-connected) and holes filled slice by slice, on small grids whose answer is known and on the
+ * Clean-up of an occupancy grid made from a volume (main/mesh/cleanup.ts): Gaussian smoothing, the
+ * largest pieces (26-connected) and holes filled slice by slice, on small grids whose answer is known and on the
  * Otsu occupancy of the Colin27 head.
  */
 import { describe, expect, it } from 'vitest';
 import { InrError } from '../../main/core/errors';
 import { createField, type Field } from '../../main/core/field';
 import { openField } from '../../main/data/index';
-import { cleanOccupancy, fillSliceHoles, labelPieces } from '../../main/mesh/cleanup';
-import { occupancyFromVolume } from '../../main/mesh/occupancy';
+import { cleanOccupancy, fillSliceHoles, labelPieces, smoothOccupancy } from '../../main/mesh/cleanup';
+import { occupancyFromVolume, volumeOccupancy } from '../../main/mesh/occupancy';
 import { sample } from '../helpers/samples';
 
 function grid(shape: [number, number, number], on: (x: number, y: number, z: number) => boolean): Uint8Array {
@@ -18,14 +18,14 @@ function grid(shape: [number, number, number], on: (x: number, y: number, z: num
   return g;
 }
 
-function field(shape: [number, number, number], g: Uint8Array): Field {
+function field(shape: [number, number, number], g: Uint8Array, spacing = [1, 1, 1]): Field {
   return createField({
     axes: ['z', 'y', 'x'],
     shape,
     channels: ['occupancy'],
     values: Float32Array.from(g),
     dtype: 'uint8',
-    geometry: { spacing: [1, 1, 1] },
+    geometry: { spacing },
     provenance: { format: 'occupancy', path: '/grid', meta: { rule: 'value ≥ 1' } },
   });
 }
@@ -76,6 +76,101 @@ describe('holes filled slice by slice', () => {
   });
 });
 
+describe('Gaussian smoothing', () => {
+  it('drops a speck and a thin wire, keeps a flat boundary where it is, and does not shrink a shape cut by the grid edge', () => {
+    const shape: [number, number, number] = [9, 9, 9];
+    const speck = grid(shape, (x, y, z) => x === 4 && y === 4 && z === 4);
+    // σ = 1 voxel: the blur at the speck is (0.399)³ ≈ 0.064, far below ½.
+    expect(smoothOccupancy(speck, shape, [1, 1, 1])).toEqual({ added: 0, removed: 1 });
+    expect(count(speck)).toBe(0);
+    // A half-space's plane boundary: the symmetric blur is above ½ on its inside row and below on the outside one.
+    const half = grid(shape, (x) => x < 4);
+    const before = Uint8Array.from(half);
+    expect(smoothOccupancy(half, shape, [2, 2, 2])).toEqual({ added: 0, removed: 0 });
+    expect(half).toEqual(before);
+    // A slab against the edge x = 0, two voxels thick: beyond the edge the blur sees the slab again.
+    const slab = grid(shape, (x) => x < 2);
+    expect(smoothOccupancy(slab, shape, [1, 1, 1])).toEqual({ added: 0, removed: 0 });
+    // A one-voxel wire along z (the edge repeats it along its length): kept at σ 0.5, gone at σ 2 across it.
+    const wire = () => grid(shape, (x, y) => x === 4 && y === 4);
+    const thin = wire();
+    expect(smoothOccupancy(thin, shape, [0, 0.5, 0.5])).toEqual({ added: 0, removed: 0 });
+    const wide = wire();
+    expect(smoothOccupancy(wide, shape, [0, 2, 2])).toEqual({ added: 0, removed: 9 });
+  });
+
+  it('makes a ragged ball round: its noisy boundary voxels go, its inside stays', () => {
+    const shape: [number, number, number] = [24, 24, 24];
+    const r = (x: number, y: number, z: number) => Math.hypot(x - 11.5, y - 11.5, z - 11.5);
+    const ball = grid(shape, (x, y, z) => r(x, y, z) < 8);
+    // Flip one boundary-shell voxel in five (a fixed pattern): bumps outside, pits inside.
+    const ragged = grid(shape, (x, y, z) => {
+      const d = r(x, y, z);
+      const flip = Math.abs(d - 8) < 1 && (x * 7 + y * 13 + z * 3) % 5 === 0;
+      return d < 8 !== flip;
+    });
+    const wrong = (g: Uint8Array) => g.reduce((s, v, i) => s + (v !== ball[i] ? 1 : 0), 0);
+    const before = wrong(ragged);
+    expect(before).toBeGreaterThan(300);
+    // σ of one voxel: a clean ball of radius 8 keeps every voxel; the ragged one loses most of its error.
+    expect(smoothOccupancy(Uint8Array.from(ball), shape, [1, 1, 1])).toEqual({ added: 0, removed: 0 });
+    smoothOccupancy(ragged, shape, [1, 1, 1]);
+    expect(wrong(ragged)).toBeLessThan(before / 2);
+    // Far inside and far outside nothing changed.
+    for (let i = 0; i < ball.length; i++) {
+      const z = Math.floor(i / 576);
+      const y = Math.floor(i / 24) % 24;
+      const d = r(i % 24, y, z);
+      if (d < 5 || d > 11) expect(ragged[i]).toBe(ball[i]);
+    }
+  });
+
+  it('takes σ in the grid’s length units, through its spacing', () => {
+    // A one-voxel wire along z, and a slab (x ≥ 7) whose flat face smoothing keeps.
+    const shape: [number, number, number] = [6, 12, 12];
+    const g = grid(shape, (x, y) => (x === 2 && y === 2) || x >= 7);
+    // σ 0.5 mm is 2 voxels across the wire at 0.25 mm spacing: the wire goes; at 2 mm, ¼ voxel: it stays.
+    const fine = cleanOccupancy(field(shape, g, [1, 0.25, 0.25]), { smooth: 0.5 });
+    expect([fine.smoothAdded, fine.smoothRemoved]).toEqual([0, 6]);
+    expect(fine.field.provenance.meta?.cleanup).toEqual({ smooth: 0.5, smoothAdded: 0, smoothRemoved: 6, removed: 0, filled: 0 });
+    const coarse = cleanOccupancy(field(shape, g, [1, 2, 2]), { smooth: 0.5 });
+    expect([coarse.smoothAdded, coarse.smoothRemoved]).toEqual([0, 0]);
+    expect(coarse.inside).toBe(count(g));
+  });
+
+  it('refuses a σ that is not a positive length, and says when smoothing left nothing inside', () => {
+    const shape: [number, number, number] = [5, 5, 5];
+    const speck = field(
+      shape,
+      grid(shape, (x, y, z) => x === 2 && y === 2 && z === 2),
+    );
+    for (const smooth of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => cleanOccupancy(speck, { smooth })).toThrow(expect.objectContaining({ code: 'E_ARG', message: expect.stringMatching(/positive length/) }));
+    expect(() => cleanOccupancy(speck, { smooth: 1 })).toThrow(/no voxel inside after smoothing/);
+  });
+
+  it('is worded in the volume’s rule, before the islands and the fill', () => {
+    // A CT-like cube of 2 mm voxels: a bright block and one bright speck.
+    const shape: [number, number, number] = [10, 10, 10];
+    const ct = createField({
+      axes: ['z', 'y', 'x'],
+      shape,
+      channels: ['ct'],
+      values: Float32Array.from(
+        grid(shape, (x, y, z) => (x >= 3 && x < 8 && y >= 3 && y < 8 && z >= 3 && z < 8) || (x === 1 && y === 8 && z === 5)),
+        (v) => (v ? 400 : -800),
+      ),
+      dtype: 'int16',
+      geometry: { spacing: [2, 2, 2] },
+      units: 'HU',
+      provenance: { format: 'nifti', path: '/ct.nii.gz' },
+    });
+    // σ 2 mm, one voxel: the speck (blur ≈ 0.06) is smoothed away, so one piece is left for the islands step.
+    const r = volumeOccupancy(ct, { threshold: 0, smooth: 2, islands: 1 });
+    expect(r.rule).toMatch(/^value ≥ 0, smoothed by a Gaussian of σ 2 mm \(\d+ voxels added, \d+ dropped\), the largest piece of 1 \(0 voxels dropped\)$/);
+  });
+});
+
 describe('cleanOccupancy', () => {
   it('keeps the largest pieces, fills, records what it did, and leaves its input alone', () => {
     const shape: [number, number, number] = [8, 12, 12];
@@ -92,7 +187,7 @@ describe('cleanOccupancy', () => {
     expect(one.removed).toBe(5);
     expect(one.filled).toBe(6 * 25);
     expect(one.inside).toBe(6 * 49);
-    expect(one.field.provenance.meta?.cleanup).toEqual({ islands: 1, fill: true, pieces: 3, removed: 5, filled: 150 });
+    expect(one.field.provenance.meta?.cleanup).toEqual({ islands: 1, fill: true, smoothAdded: 0, smoothRemoved: 0, pieces: 3, removed: 5, filled: 150 });
     expect(one.field.provenance.meta?.rule).toBe('value ≥ 1');
     expect(f.values).toEqual(copy);
     const two = cleanOccupancy(f, { islands: 2 });

@@ -49,6 +49,17 @@ async function ball(): Promise<string> {
   return ballPath;
 }
 
+/** A tube along z (radii 4 to 8 voxels, about 150 a slice, on 20 slices; open at both ends) and one bright voxel in a corner, 1 mm voxels. */
+let tubePath: string | undefined;
+async function tube(): Promise<string> {
+  const n = 24;
+  tubePath ??= await writeCube('tube.nii.gz', n, 1, (x, y, z, i) => {
+    const r = Math.hypot(x - 11.5, y - 11.5);
+    return (z >= 2 && z < 22 && r >= 4 && r < 8) || i === n ** 3 - 1 ? 500 : -900;
+  });
+  return tubePath;
+}
+
 describe('inr-studio occupancy', () => {
   it('fits the bunny at 64³ within 1 % of the voxels, writes its surface, and measures it against the mesh', async () => {
     const out = join(tmp, 'bunny');
@@ -110,20 +121,50 @@ describe('inr-studio occupancy', () => {
   }, 400_000);
 
   it('--islands and --fill clean a volume before the fit: a speck dropped, an open tube made solid', async () => {
-    // A tube along z (radii 4 to 8 voxels, open at both ends) and one bright voxel in a corner.
-    const n = 24;
-    const path = await writeCube('tube.nii.gz', n, 1, (x, y, z, i) => {
-      const r = Math.hypot(x - 11.5, y - 11.5);
-      return (z >= 2 && z < 22 && r >= 4 && r < 8) || i === n ** 3 - 1 ? 500 : -900;
-    });
-    const r = await runCli(['occupancy', path, '--threshold', '0', '--islands', '1', '--fill', '--budget', '2000', '--hidden', '40', '--out', join(tmp, 'tube'), '--json'], {
-      timeoutMs: 300_000,
-    });
+    const r = await runCli(
+      ['occupancy', await tube(), '--threshold', '0', '--islands', '1', '--fill', '--budget', '2000', '--hidden', '40', '--out', join(tmp, 'tube'), '--json'],
+      {
+        timeoutMs: 300_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const j = last(r.stdout);
     // 20 slices of the disc r < 4 (52 voxels each) added; the speck dropped.
     expect(j.rule).toBe('value ≥ 0, the largest piece of 2 (1 voxels dropped), holes filled slice by slice (1040 voxels added)');
     expect(j.iou).toBeGreaterThan(0.85);
+  }, 400_000);
+
+  it('--smooth smooths a volume before the islands step: the speck is gone before pieces are counted', async () => {
+    // The tube above, its wall 4 voxels thick; σ 1 mm is one voxel here.
+    const r = await runCli(
+      [
+        'occupancy',
+        join(tmp, 'tube.nii.gz'),
+        '--threshold',
+        '0',
+        '--smooth',
+        '1',
+        '--islands',
+        '1',
+        '--budget',
+        '2000',
+        '--hidden',
+        '40',
+        '--out',
+        join(tmp, 'tube-smooth'),
+        '--json',
+      ],
+      {
+        timeoutMs: 300_000,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.rule).toMatch(/^value ≥ 0, smoothed by a Gaussian of σ 1 mm \(0 voxels added, \d+ dropped\), the largest piece of 1 \(0 voxels dropped\)$/);
+    // What smoothing dropped is the speck and the tube's sharp rims, a small part of its 20 × 150 voxels.
+    const dropped = Number(/(\d+) dropped/.exec(j.rule)![1]);
+    expect(dropped).toBeGreaterThanOrEqual(1);
+    expect(dropped).toBeLessThan(0.2 * 20 * 150);
   }, 400_000);
 
   it('reports a fit that never reaches ½ as having no surface, with a warning, not an internal error', async () => {
@@ -153,6 +194,9 @@ describe('inr-studio occupancy', () => {
       'a 2-D image': [() => [sample('images', 'camera.png')], /3-D volume/],
       '--islands 0': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--islands', '0'], /islands must be an integer/],
       '--fill on a mesh': [() => [sample('meshes', 'bunny00.off'), '--fill'], /apply to volumes/],
+      '--smooth on a mesh': [() => [sample('meshes', 'bunny00.off'), '--smooth', '1'], /--smooth, --islands and --fill apply to volumes/],
+      '--smooth 0': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--smooth', '0'], /--smooth must be a positive length/],
+      '--smooth that is not a number': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--smooth', '2mm'], /--smooth must be a positive length/],
     };
     function write(name: string, text: string): string {
       const p = join(tmp, name);

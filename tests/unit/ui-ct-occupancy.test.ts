@@ -107,13 +107,16 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
   });
 
   it('the dataset panel’s occupancy form makes the open request, and none while incomplete', () => {
-    const form = { by: 'otsu' as const, value: '' as const, labels: '', keep: false, pieces: 1 as number | '', fill: false };
+    const form = { by: 'otsu' as const, value: '' as const, labels: '', smooth: '' as number | '', keep: false, pieces: 1 as number | '', fill: false };
     expect(occupancyRequestOf(form)).toEqual({ threshold: 'otsu' });
     expect(occupancyRequestOf({ ...form, keep: true, fill: true })).toEqual({ threshold: 'otsu', islands: 1, fill: true });
     expect(occupancyRequestOf({ ...form, keep: true, pieces: 3 })).toEqual({ threshold: 'otsu', islands: 3 });
     // The count matters only when pieces are kept; then it is a whole number from 1 to the engine's bound.
     expect(occupancyRequestOf({ ...form, pieces: '' })).toEqual({ threshold: 'otsu' });
     for (const pieces of ['' as const, 0, 2.5, -1, MAX_ISLANDS + 1]) expect(occupancyRequestOf({ ...form, keep: true, pieces })).toBeUndefined();
+    // Smoothing: none when empty, else a positive length.
+    expect(occupancyRequestOf({ ...form, smooth: 1.5 })).toEqual({ threshold: 'otsu', smooth: 1.5 });
+    for (const smooth of [0, -1, Number.NaN]) expect(occupancyRequestOf({ ...form, smooth })).toBeUndefined();
     expect(occupancyRequestOf({ ...form, by: 'value' })).toBeUndefined();
     expect(occupancyRequestOf({ ...form, by: 'value', value: -300 })).toEqual({ threshold: -300 });
     expect(occupancyRequestOf({ ...form, by: 'labels' })).toEqual({ labels: 'positive' });
@@ -125,6 +128,7 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
       occupancyRequestOf({ ...form, by: 'labels', labels: '3', fill: true }),
       occupancyRequestOf({ ...form, by: 'value', value: 40, keep: true }),
       occupancyRequestOf({ ...form, keep: true, pieces: MAX_ISLANDS }),
+      occupancyRequestOf({ ...form, smooth: 0.25, keep: true, fill: true }),
     ])
       expect(() => validateRequest('open', { path: '/x/seg.nii.gz', occupancy: req })).not.toThrow();
   });
@@ -142,8 +146,10 @@ describe('the CT task in the Fit panel, as the catalogue bounds it', () => {
     expect(open({ islands: 0 })).toThrow(/islands/);
     expect(open({ islands: 2.5 })).toThrow(/islands/);
     expect(open({ fill: 'yes' })).toThrow(/fill/);
+    expect(open({ smooth: 1.5, islands: 1 })).not.toThrow();
+    for (const smooth of [0, -2, '1', Number.POSITIVE_INFINITY]) expect(open({ smooth })).toThrow(/smooth must be a positive length/);
     expect(open({ res: 4 })).toThrow(/res/);
-    expect(open({ smooth: 2 })).toThrow(/unknown field 'smooth'/);
+    expect(open({ dilate: 2 })).toThrow(/unknown field 'dilate'/);
     expect(open('otsu')).toThrow(/object/);
   });
 });

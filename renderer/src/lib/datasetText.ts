@@ -36,7 +36,10 @@ function timeUnit(units: string): string | undefined {
 }
 
 /** The units an axis's spacing is in, as the panel writes them ('' when unknown). */
-function spacingUnits(info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin' | 'format'> & Partial<Pick<DatasetInfo, 'axisUnits' | 'coordinates'>>, dim: number): string {
+export function spacingUnits(
+  info: Pick<DatasetInfo, 'axes' | 'shape' | 'spacing' | 'origin' | 'format'> & Partial<Pick<DatasetInfo, 'axisUnits' | 'coordinates'>>,
+  dim: number,
+): string {
   const raw = unitsOf(info, dim);
   if (!raw) return '';
   return timeUnit(raw) ?? unitSymbol(displayUnits(raw) ?? raw);

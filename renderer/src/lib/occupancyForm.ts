@@ -1,7 +1,7 @@
 /**
  * The dataset panel's occupancy form as the engine's `occupancy` open request: inside is a value
  * at or above Otsu's threshold or a given one, or a label map's labels (every label ≥ 1, or a
- * list); optionally only the N largest pieces kept and holes filled. Pure: no Vue, no DOM.
+ * list); optionally smoothed, only the N largest pieces kept and holes filled. Pure: no Vue, no DOM.
  */
 import { MAX_ISLANDS, type OccupancyRequest } from '../../../main/api/contract';
 
@@ -13,6 +13,8 @@ export interface OccupancyForm {
   value: number | '';
   /** With `by: 'labels'`: labels separated by commas or spaces; empty means every label ≥ 1. */
   labels: string;
+  /** Gaussian σ in the volume's length units; '' for none. */
+  smooth: number | '';
   /** Keep only the `pieces` largest pieces. */
   keep: boolean;
   /** With `keep`: how many pieces (a whole number ≥ 1; '' until typed). */
@@ -33,10 +35,15 @@ export function piecesValid(f: OccupancyForm): boolean {
   return !f.keep || (typeof f.pieces === 'number' && Number.isInteger(f.pieces) && f.pieces >= 1 && f.pieces <= MAX_ISLANDS);
 }
 
-/** The request for a form, or undefined while it is incomplete (no threshold, a label that is not a whole number, no count of pieces). */
+/** Whether the form's smoothing is none ('') or a positive length. */
+export function smoothValid(f: OccupancyForm): boolean {
+  return f.smooth === '' || (typeof f.smooth === 'number' && Number.isFinite(f.smooth) && f.smooth > 0);
+}
+
+/** The request for a form, or undefined while it is incomplete or wrong (no threshold, a label that is not a whole number, no count of pieces, a σ ≤ 0). */
 export function occupancyRequestOf(f: OccupancyForm): OccupancyRequest | undefined {
-  if (!piecesValid(f)) return undefined;
-  const clean = { islands: f.keep ? (f.pieces as number) : undefined, fill: f.fill || undefined };
+  if (!piecesValid(f) || !smoothValid(f)) return undefined;
+  const clean = { smooth: f.smooth === '' ? undefined : f.smooth, islands: f.keep ? (f.pieces as number) : undefined, fill: f.fill || undefined };
   if (f.by === 'otsu') return { threshold: 'otsu', ...clean };
   if (f.by === 'value') return typeof f.value === 'number' && Number.isFinite(f.value) ? { threshold: f.value, ...clean } : undefined;
   const labels = parseLabels(f.labels);
