@@ -10,7 +10,7 @@
 import { InrError } from '../core/errors';
 import type { ElmParams, TaskKind } from '../api/contract';
 import { sampleCount, type Field } from '../core/field';
-import { ELM_DEFAULTS, resolveElmSpec } from '../inr/elm/config';
+import { ELM_DEFAULTS, resolveElmSpec, spendOnMixedCells } from '../inr/elm/config';
 import type { FreqChoice } from '../inr/elm/autofreq';
 import { chooseFrequencyParallel } from '../inr/elm/parallel';
 import { cellIndex, finerGrid, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
@@ -304,6 +304,12 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
   const allObserved = filled ? mask.every((v) => v === 1) : input.allObserved;
   const band = resolveBand(params.band, field, values, allObserved ? undefined : mask);
   if (band > 0) spec = { ...spec, band };
+  // An occupancy volume fitted to a budget spends it on its mixed cells (flat ones store a mean).
+  let flat: number | undefined;
+  if (band > 0 && params.budget !== undefined && params.hidden === undefined && params.subdomains === undefined && field.shape.filter((L) => L > 1).length >= 3) {
+    hooks.onProgress('finding flat cells', 0.01);
+    ({ spec, flat } = spendOnMixedCells(spec, { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, params.budget, params.freq));
+  }
   const pool = hooks.pool();
   let freqChoice: FreqChoice | undefined;
   if (params.freq === undefined) {
@@ -353,6 +359,7 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
         freq_scores: freqChoice?.scores,
         hole_fill: filled ? true : undefined,
         band: band > 0 ? band : undefined,
+        flat_cells: flat,
       },
     },
   };

@@ -288,6 +288,8 @@ export interface FitExtras {
     adaptive?: string;
     /** Random features on 0/1 data: the band fit's half-width (main/inr/elm/fit.ts `bandRefine`). */
     band?: number;
+    /** An occupancy fitted to a budget: the cells storing their mean only (main/inr/elm/config.ts `spendOnMixedCells`). */
+    flat_cells?: number;
   };
   /** Backpropagation nets: architecture, training record. */
   net?: Record<string, number | string | boolean>;

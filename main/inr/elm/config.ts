@@ -4,6 +4,7 @@
  */
 import { InrError } from '../../core/errors';
 import { ACTIVATIONS, type Activation } from './features';
+import { flatCells, type FitInput } from './fit';
 import { uniformMesh } from './mesh';
 import type { ElmSpec } from './model';
 
@@ -173,4 +174,46 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     channels,
     affine,
   };
+}
+
+/**
+ * A budget spent on the cells that need it. A flat cell (its support holds one value, as most of
+ * an occupancy grid's cells do: all outside or all inside) stores its mean alone (model.ts), so a
+ * layout's params are mixed·(m + d + 2)·C + flat·C. Starting from the chooser's `spec` (its mesh
+ * and hidden size for `budget` as if every cell were mixed), the mesh is refined, the same factor
+ * on every axis, while the params stay within the budget; then the hidden size grows to fill what
+ * is left (never beyond ~1.5 samples per feature of the smallest full support, as `fillHidden`).
+ * Returns `spec` itself where no cell is flat. Each layout tried costs one pass over its supports.
+ */
+export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number, freq = 1): { spec: ElmSpec; flat: number } {
+  const { shape, channels: C } = input;
+  const d = shape.length;
+  const extra = 1 + (spec.affine ? d + 1 : 0);
+  const count = (cells: number[]) => {
+    const mesh = uniformMesh(shape, cells, spec.overlap);
+    const flags = flatCells(input, mesh);
+    let flat = 0;
+    for (const f of flags) flat += f;
+    return { cells: mesh.axes.map((ax) => ax.cells), n: mesh.count, flat };
+  };
+  const start = count(spec.cells);
+  if (start.flat === 0) return { spec, flat: 0 };
+  const params = (l: { n: number; flat: number }, m: number) => (l.n - l.flat) * (m + extra) * C + l.flat * C;
+  let best = start;
+  for (let f = 1.1; f < 64; f *= 1.1) {
+    const cells = spec.cells.map((c, a) => Math.min(shape[a], Math.max(1, Math.round(c * f))));
+    if (cells.every((c, a) => c === best.cells[a])) continue;
+    const l = count(cells);
+    if (params(l, spec.hidden) > budget) break;
+    best = l;
+    if (cells.every((c, a) => c === shape[a])) break;
+  }
+  const mesh = uniformMesh(shape, best.cells, spec.overlap);
+  let support = 1;
+  for (const ax of mesh.axes) support *= Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1));
+  const mixed = best.n - best.flat;
+  const fill = mixed > 0 ? Math.floor((budget - best.flat * C) / (mixed * C)) - extra : spec.hidden;
+  const hidden = Math.max(spec.hidden, Math.min(fill, Math.floor(support / 1.5) - (extra - 1)));
+  const sup = mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
+  return { spec: { ...spec, cells: best.cells, hidden, omega: defaultOmega(sup, hidden, freq) }, flat: best.flat };
 }

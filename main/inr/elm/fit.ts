@@ -366,7 +366,11 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
       }
       const w = model.weights;
       const o = id * per;
-      if (nObs === 0) {
+      if (nObs > 0 && isFlat(Y, C, observed, nObs)) {
+        // One value per channel over the whole support: the mean alone reproduces it, β stays zero (model.ts, flat cells).
+        w.fill(0, o, o + per);
+        for (let c = 0; c < C; c++) w[o + m * C + c] = Y[observed[0] * C + c];
+      } else if (nObs === 0) {
         // Nothing observed in this support: the cell predicts zero offset; neighbours' windows cover it where they can.
         w.fill(0, o, o + per);
         for (let c = 0; c < C; c++) w[o + m * C + c] = NaN;
@@ -382,6 +386,53 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   }
   if (!hooks.cells) fillEmptyCells(model);
   return model;
+}
+
+/** Whether the observed rows of Y hold one value per channel. */
+function isFlat(Y: Float64Array, C: number, observed: Int32Array, nObs: number): boolean {
+  const r0 = observed[0] * C;
+  for (let i = 1; i < nObs; i++) {
+    const r = observed[i] * C;
+    for (let c = 0; c < C; c++) if (Y[r + c] !== Y[r0 + c]) return false;
+  }
+  return true;
+}
+
+/**
+ * Per cell of `mesh`, 1 where the observed samples of its support (mask and finite values, as the
+ * fit takes them) hold one value per channel: a flat cell, which the fit stores as its mean only.
+ * Cells with no observed sample are not flat. Linear in the supports' samples.
+ */
+export function flatCells(input: FitInput, mesh: UniformMesh): Uint8Array {
+  const { values, shape, channels: C, mask } = input;
+  const grids = shape.map((L) => sampleGrid(L));
+  const spansPerAxis = axisSpans(mesh, grids);
+  const rows = new Int32Array(spansPerAxis.reduce((n, spans) => n * Math.max(...spans.map((sp) => sp.j1 - sp.j0)), 1));
+  const first = new Float64Array(C);
+  const out = new Uint8Array(mesh.count);
+  for (let id = 0; id < mesh.count; id++) {
+    const spans = cellSpans(mesh, grids, spansPerAxis, id);
+    const r = rows.subarray(
+      0,
+      spans.reduce((n, sp) => n * (sp.j1 - sp.j0), 1),
+    );
+    rowIndices(spans, shape, r);
+    let seen = false;
+    let flat = true;
+    for (let i = 0; i < r.length && flat; i++) {
+      const s = r[i];
+      if (mask && mask[s] !== 1) continue;
+      let finite = true;
+      for (let c = 0; c < C; c++) if (!Number.isFinite(values[s * C + c])) finite = false;
+      if (!finite) continue;
+      if (!seen) {
+        for (let c = 0; c < C; c++) first[c] = values[s * C + c];
+        seen = true;
+      } else for (let c = 0; c < C; c++) if (values[s * C + c] !== first[c]) flat = false;
+    }
+    out[id] = seen && flat ? 1 : 0;
+  }
+  return out;
 }
 
 /** Cells with no observed sample get the mean of all observed cells' means (never NaN). */

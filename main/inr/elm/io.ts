@@ -17,10 +17,13 @@
  * sample-major, and, when some are missing, which samples were observed as a bit mask in the
  * header (`observed`: base64, bit i of byte i>>3 LSB-first); its cells are solved again on
  * evaluation, so the file holds no more numbers than the data it was fitted to.
+ * A random-feature model with flat cells (β all zero: model.ts `isFlatCell`) stores only their
+ * channel means: the header's `flat` marks them (base64, one bit per cell as above), and the
+ * weight block holds, cell by cell, the full weights of the others and the means of these.
  */
 import { InrError } from '../../core/errors';
 import type { Geometry } from '../../core/field';
-import { createModel, type ElmModel, type ElmSpec } from './model';
+import { createModel, isFlatCell, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { kernelSpecProblem } from './kernel/spec';
 
 const MAGIC = 'INRMODEL';
@@ -45,7 +48,51 @@ export function encodeModel(model: ElmModel, field: ModelFieldInfo): Uint8Array 
     const { observed, values } = packSamples(model.weights, model.spec.channels);
     return encodeContainer({ method: model.spec.method, spec: model.spec, field, ...(observed ? { observed } : {}) }, values);
   }
-  return encodeContainer({ method: model.spec.method, spec: model.spec, field }, model.weights);
+  const { flat, values } = packCells(model);
+  return encodeContainer({ method: model.spec.method, spec: model.spec, field, ...(flat ? { flat } : {}) }, values);
+}
+
+/** The weights with each flat cell cut to its channel means, and the flat cells' bit mask (none flat: undefined). */
+function packCells(model: ElmModel): { flat?: string; values: Float32Array } {
+  const n = model.mesh.count;
+  const per = weightsPerCell(model.spec);
+  const C = model.spec.channels;
+  const bits = new Uint8Array(Math.ceil(n / 8));
+  let flat = 0;
+  for (let id = 0; id < n; id++)
+    if (isFlatCell(model, id)) {
+      bits[id >> 3] |= 1 << (id & 7);
+      flat++;
+    }
+  if (flat === 0) return { values: model.weights };
+  const values = new Float32Array((n - flat) * per + flat * C);
+  let j = 0;
+  for (let id = 0; id < n; id++) {
+    const o = id * per;
+    const part = bits[id >> 3] & (1 << (id & 7)) ? model.weights.subarray(o + per - C, o + per) : model.weights.subarray(o, o + per);
+    values.set(part, j);
+    j += part.length;
+  }
+  return { flat: Buffer.from(bits).toString('base64'), values };
+}
+
+/** The dense weights of a model stored with flat cells (zero β, then the stored means). */
+function unpackCells(values: Float32Array, flat: string, spec: ElmSpec, cells: number, fail: (why: string) => never): Float32Array {
+  const bits = Buffer.from(flat, 'base64');
+  if (bits.length !== Math.ceil(cells / 8)) fail('flat-cell mask has the wrong length');
+  const per = weightsPerCell(spec);
+  const C = spec.channels;
+  const out = new Float32Array(cells * per);
+  let j = 0;
+  for (let id = 0; id < cells; id++) {
+    const isFlat = bits[id >> 3] & (1 << (id & 7));
+    const take = isFlat ? C : per;
+    if (j + take > values.length) fail('fewer weights than the flat-cell mask needs');
+    out.set(values.subarray(j, j + take), id * per + (isFlat ? per - C : 0));
+    j += take;
+  }
+  if (j !== values.length) fail('more weights than the flat-cell mask needs');
+  return out;
 }
 
 /** The finite samples (all channels finite) and, when some are not, their bit mask in base64. */
@@ -87,7 +134,7 @@ function unpackSamples(values: Float32Array, observed: string | undefined, n: nu
 }
 
 export function decodeModel(bytes: Uint8Array, path = 'model'): ModelFile {
-  const { header, weights, fail } = decodeContainer<{ spec: ElmSpec; field: ModelFieldInfo; observed?: string }>(bytes, path, '.inr model');
+  const { header, weights, fail } = decodeContainer<{ spec: ElmSpec; field: ModelFieldInfo; observed?: string; flat?: string }>(bytes, path, '.inr model');
   if (header?.spec?.method !== 'elm') fail(`unknown method ${String(header?.spec?.method)}`);
   const spec = header.spec;
   const n = Array.isArray(spec.shape) ? spec.shape.reduce((a, b) => a * b, 1) : NaN;
@@ -95,11 +142,16 @@ export function decodeModel(bytes: Uint8Array, path = 'model'): ModelFile {
     const why = kernelSpecProblem(spec.kernel, Array.isArray(spec.shape) ? spec.shape.length : 0);
     if (why) fail(why);
   }
-  const w = spec.kernel ? unpackSamples(weights, header.observed, n, spec.channels, fail) : weights;
   let model: ElmModel;
   try {
-    model = createModel(spec, w);
+    if (spec.kernel) model = createModel(spec, unpackSamples(weights, header.observed, n, spec.channels, fail));
+    else if (header.flat !== undefined) {
+      if (typeof header.flat !== 'string') fail('flat-cell mask is not a string');
+      model = createModel(spec);
+      model.weights.set(unpackCells(weights, header.flat, spec, model.mesh.count, fail));
+    } else model = createModel(spec, weights);
   } catch (err) {
+    if (err instanceof InrError) throw err;
     return fail((err as Error).message);
   }
   return { model, field: header.field };

@@ -72,12 +72,28 @@ export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
   return { spec, mesh, weights: weights ?? new Float32Array(n) };
 }
 
-/** Stored numbers that reproduce the reconstruction: all per-cell weights (kernel limit: the observed samples). */
+/** Whether cell `id` is flat: its β all zero, so only its channel means are stored (io.ts). */
+export function isFlatCell(model: ElmModel, id: number): boolean {
+  const per = weightsPerCell(model.spec);
+  const o = id * per;
+  const w = model.weights;
+  for (let i = o, end = o + per - model.spec.channels; i < end; i++) if (w[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Stored numbers that reproduce the reconstruction: the per-cell weights, where a flat cell (β all
+ * zero: its support held one value, or nothing was observed there) stores its channel means only;
+ * kernel limit: the observed samples.
+ */
 export function paramCount(model: ElmModel): number {
   if (model.spec.kernel) {
     let n = 0;
     for (const v of model.weights) if (Number.isFinite(v)) n++;
     return n;
   }
-  return model.weights.length;
+  const per = weightsPerCell(model.spec);
+  let n = 0;
+  for (let id = 0; id < model.mesh.count; id++) n += isFlatCell(model, id) ? model.spec.channels : per;
+  return n;
 }
