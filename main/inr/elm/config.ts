@@ -5,7 +5,7 @@
 import { InrError } from '../../core/errors';
 import { ACTIVATIONS, type Activation } from './features';
 import { flatCells, type FitInput } from './fit';
-import { uniformMesh } from './mesh';
+import { uniformMesh, type UniformMesh } from './mesh';
 import type { ElmSpec } from './model';
 
 export interface ElmOptions {
@@ -66,19 +66,24 @@ function cellsForBudget(shape: number[], channels: number, hidden: number, budge
 /**
  * The hidden size that spends the budget on a chosen mesh: the whole-cell widths above leave up
  * to (w/(w−1))^d of the budget unused, so the nodes per cell grow to ⌊budget/(cells·C)⌋ − 1 −
- * affine — never below `hidden`, and never beyond what the smallest full support determines
+ * affine (with `flat` cells storing C means each, ⌊(budget − flat·C)/(mixed·C)⌋ − 1 − affine) — never below `hidden`, and never beyond what the smallest full support determines
  * (≥ 1.5 samples per feature, as BEAM's cells; METHODS.md §1.4 "N_i ≥ 1.5–2·m").
  */
-function fillHidden(shape: number[], cells: number[], channels: number, hidden: number, budget: number, overlap: number, affine: boolean): number {
+function fillHidden(shape: number[], cells: number[], channels: number, hidden: number, budget: number, overlap: number, affine: boolean, flat = 0): number {
   const d = shape.length;
   const extra = 1 + (affine ? d + 1 : 0);
-  const n = cells.reduce((a, b) => a * b, 1);
-  const fill = Math.floor(budget / (n * channels)) - extra;
   const mesh = uniformMesh(shape, cells, overlap);
-  let support = 1;
-  for (const ax of mesh.axes) support *= Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1));
+  const mixed = cells.reduce((a, b) => a * b, 1) - flat;
+  if (mixed <= 0) return hidden;
+  const fill = Math.floor((budget - flat * channels) / (mixed * channels)) - extra;
+  const support = supportSamples(mesh).reduce((a, b) => a * b, 1);
   const determined = Math.floor(support / 1.5) - (extra - 1);
   return Math.max(hidden, Math.min(fill, determined));
+}
+
+/** Samples per axis in a full support of `mesh` (a cell with its overlap margins). */
+function supportSamples(mesh: UniformMesh): number[] {
+  return mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
 }
 
 /** Resolve user options into a full spec for data of `shape` × `channels`. */
@@ -160,7 +165,7 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     cells = shape.map((L) => Math.max(1, Math.ceil(L / w)));
   }
   const mesh = uniformMesh(shape, cells, overlap);
-  const support = mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
+  const support = supportSamples(mesh);
   return {
     method: 'elm',
     shape: [...shape],
@@ -181,8 +186,8 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
  * an occupancy grid's cells do: all outside or all inside) stores its mean alone (model.ts), so a
  * layout's params are mixed·(m + d + 2)·C + flat·C. Starting from the chooser's `spec` (its mesh
  * and hidden size for `budget` as if every cell were mixed), the mesh is refined, the same factor
- * on every axis, while the params stay within the budget; then the hidden size grows to fill what
- * is left (never beyond ~1.5 samples per feature of the smallest full support, as `fillHidden`).
+ * on every axis, while the params stay within the budget; then `fillHidden` grows the hidden size
+ * to spend what is left.
  * Returns `spec` itself where no cell is flat. Each layout tried costs one pass over its supports.
  */
 export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number, freq = 1): { spec: ElmSpec; flat: number } {
@@ -208,12 +213,7 @@ export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number
     best = l;
     if (cells.every((c, a) => c === shape[a])) break;
   }
-  const mesh = uniformMesh(shape, best.cells, spec.overlap);
-  let support = 1;
-  for (const ax of mesh.axes) support *= Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1));
-  const mixed = best.n - best.flat;
-  const fill = mixed > 0 ? Math.floor((budget - best.flat * C) / (mixed * C)) - extra : spec.hidden;
-  const hidden = Math.max(spec.hidden, Math.min(fill, Math.floor(support / 1.5) - (extra - 1)));
-  const sup = mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
-  return { spec: { ...spec, cells: best.cells, hidden, omega: defaultOmega(sup, hidden, freq) }, flat: best.flat };
+  const hidden = fillHidden(shape, best.cells, C, spec.hidden, budget, spec.overlap, spec.affine, best.flat);
+  const support = supportSamples(uniformMesh(shape, best.cells, spec.overlap));
+  return { spec: { ...spec, cells: best.cells, hidden, omega: defaultOmega(support, hidden, freq) }, flat: best.flat };
 }
