@@ -45,12 +45,21 @@ export interface CleanupResult {
   filled: number;
 }
 
-/** Normalised Gaussian taps for σ in samples, cut at 3σ (at least the centre tap). */
-function gaussianTaps(sigma: number): Float32Array {
-  const r = Math.ceil(3 * sigma);
+/**
+ * Normalised Gaussian taps for σ in samples, cut at 3σ, on an axis of `len` samples whose edge
+ * value repeats beyond it: every tap past ±(len − 1) reads the edge sample from anywhere on the
+ * axis, so those taps are folded into the ±(len − 1) ones and the work stays within len per sample.
+ */
+function gaussianTaps(sigma: number, len: number): Float32Array {
+  const cut = Math.ceil(3 * sigma);
+  const r = Math.min(cut, len - 1);
   const taps = new Float32Array(2 * r + 1);
   let sum = 0;
-  for (let k = -r; k <= r; k++) sum += taps[k + r] = Math.exp((-0.5 * k * k) / (sigma * sigma));
+  for (let k = -cut; k <= cut; k++) {
+    const w = Math.exp((-0.5 * k * k) / (sigma * sigma));
+    taps[Math.max(-r, Math.min(r, k)) + r] += w;
+    sum += w;
+  }
   for (let k = 0; k < taps.length; k++) taps[k] /= sum;
   return taps;
 }
@@ -67,9 +76,9 @@ export function smoothOccupancy(occ: Uint8Array, shape: readonly number[], sigma
   const strides = [shape[1] * shape[2], shape[2], 1];
   for (let axis = 0; axis < 3; axis++) {
     if (!(sigma[axis] > 0)) continue;
-    const taps = gaussianTaps(sigma[axis]);
-    const r = (taps.length - 1) / 2;
     const len = shape[axis];
+    const taps = gaussianTaps(sigma[axis], len);
+    const r = (taps.length - 1) / 2;
     const step = strides[axis];
     // The grid as outer × len × inner with `axis` in the middle; the inner index runs contiguous.
     const outer = n / (len * step);
@@ -189,6 +198,12 @@ export function cleanOccupancy(field: Field, opts: CleanupOptions): CleanupResul
   if (opts.islands !== undefined && !(Number.isInteger(opts.islands) && opts.islands >= 1))
     throw new InrError('E_ARG', `the number of islands to keep must be a positive integer, got ${opts.islands}`);
   if (opts.smooth !== undefined && !(Number.isFinite(opts.smooth) && opts.smooth > 0)) throw new InrError('E_ARG', `the smoothing σ must be a positive length, got ${opts.smooth}`);
+  const extent = Math.max(...field.shape.map((L, a) => L * Math.abs(field.geometry.spacing[a] || 1)));
+  if (opts.smooth !== undefined && opts.smooth > extent)
+    throw new InrError(
+      'E_ARG',
+      `the smoothing σ ${opts.smooth} is larger than the volume (${Number(extent.toPrecision(6))}${field.units ? ` ${field.units}` : ''} along its longest side)`,
+    );
   const n = field.values.length;
   const occ = new Uint8Array(n);
   for (let i = 0; i < n; i++) occ[i] = field.values[i] >= 0.5 ? 1 : 0;

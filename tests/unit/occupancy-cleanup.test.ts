@@ -125,6 +125,31 @@ describe('Gaussian smoothing', () => {
     }
   });
 
+  it('repeats the edge value beyond the grid, also when the kernel is longer than an axis', () => {
+    // Rows of 9 samples along x; σ 4 samples reaches 12 past each sample, beyond both ends.
+    const shape: [number, number, number] = [1, 1, 9];
+    const rows = [
+      [1, 1, 1, 0, 0, 0, 0, 0, 0],
+      [0, 1, 1, 1, 1, 0, 1, 0, 0],
+      [1, 0, 0, 0, 1, 1, 1, 1, 0],
+    ];
+    for (const row of rows) {
+      const sigma = 4;
+      let sum = 0;
+      const w = (k: number) => Math.exp((-0.5 * k * k) / (sigma * sigma));
+      for (let k = -12; k <= 12; k++) sum += w(k);
+      // The blur written out: every tap, the index clamped to the grid.
+      const want = row.map((_, t) => {
+        let acc = 0;
+        for (let k = -12; k <= 12; k++) acc += w(k) * row[Math.max(0, Math.min(8, t + k))];
+        return acc / sum >= 0.5 ? 1 : 0;
+      });
+      const got = Uint8Array.from(row);
+      smoothOccupancy(got, shape, [0, 0, sigma]);
+      expect(Array.from(got), row.join('')).toEqual(want);
+    }
+  });
+
   it('takes σ in the grid’s length units, through its spacing', () => {
     // A one-voxel wire along z, and a slab (x ≥ 7) whose flat face smoothing keeps.
     const shape: [number, number, number] = [6, 12, 12];
@@ -147,6 +172,10 @@ describe('Gaussian smoothing', () => {
     for (const smooth of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => cleanOccupancy(speck, { smooth })).toThrow(expect.objectContaining({ code: 'E_ARG', message: expect.stringMatching(/positive length/) }));
     expect(() => cleanOccupancy(speck, { smooth: 1 })).toThrow(/no voxel inside after smoothing/);
+    // Beyond the volume's own size a σ means nothing (and would cost without bound).
+    expect(() => cleanOccupancy(speck, { smooth: 5.5 })).toThrow(
+      expect.objectContaining({ code: 'E_ARG', message: expect.stringMatching(/larger than the volume \(5 along its longest side\)/) }),
+    );
   });
 
   it('is worded in the volume’s rule, before the islands and the fill', () => {

@@ -135,25 +135,9 @@ describe('inr-studio occupancy', () => {
   }, 400_000);
 
   it('--smooth smooths a volume before the islands step: the speck is gone before pieces are counted', async () => {
-    // The tube above, its wall 4 voxels thick; σ 1 mm is one voxel here.
+    // The tube's wall is 4 voxels thick; σ 1 mm is one voxel here.
     const r = await runCli(
-      [
-        'occupancy',
-        join(tmp, 'tube.nii.gz'),
-        '--threshold',
-        '0',
-        '--smooth',
-        '1',
-        '--islands',
-        '1',
-        '--budget',
-        '2000',
-        '--hidden',
-        '40',
-        '--out',
-        join(tmp, 'tube-smooth'),
-        '--json',
-      ],
+      ['occupancy', await tube(), '--threshold', '0', '--smooth', '1', '--islands', '1', '--budget', '2000', '--hidden', '40', '--out', join(tmp, 'tube-smooth'), '--json'],
       {
         timeoutMs: 300_000,
       },
@@ -196,6 +180,10 @@ describe('inr-studio occupancy', () => {
       '--fill on a mesh': [() => [sample('meshes', 'bunny00.off'), '--fill'], /apply to volumes/],
       '--smooth on a mesh': [() => [sample('meshes', 'bunny00.off'), '--smooth', '1'], /--smooth, --islands and --fill apply to volumes/],
       '--smooth 0': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--smooth', '0'], /--smooth must be a positive length/],
+      '--smooth larger than the volume': [
+        () => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--smooth', '1e6'],
+        /smoothing σ 1000000 is larger than the volume \(256 mm/,
+      ],
       '--smooth that is not a number': [() => [sample('volumes', 'stent_ct_128x128x256_int16.nii.gz'), '--smooth', '2mm'], /--smooth must be a positive length/],
     };
     function write(name: string, text: string): string {
