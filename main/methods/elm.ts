@@ -10,7 +10,7 @@
 import { InrError } from '../core/errors';
 import type { ElmParams, TaskKind } from '../api/contract';
 import { sampleCount, type Field } from '../core/field';
-import { ELM_DEFAULTS, resolveElmSpec, spendOnMixedCells } from '../inr/elm/config';
+import { ELM_DEFAULTS, isVolumetric, resolveElmSpec, spendOnMixedCells } from '../inr/elm/config';
 import type { FreqChoice } from '../inr/elm/autofreq';
 import { chooseFrequencyParallel } from '../inr/elm/parallel';
 import { cellIndex, finerGrid, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
@@ -306,7 +306,7 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
   if (band > 0) spec = { ...spec, band };
   // An occupancy volume fitted to a budget spends it on its mixed cells (flat ones store a mean).
   let flat: number | undefined;
-  if (band > 0 && params.budget !== undefined && params.hidden === undefined && params.subdomains === undefined && field.shape.filter((L) => L > 1).length >= 3) {
+  if (band > 0 && params.budget !== undefined && params.hidden === undefined && params.subdomains === undefined && isVolumetric(field.shape)) {
     hooks.onProgress('finding flat cells', 0.01);
     ({ spec, flat } = spendOnMixedCells(spec, { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, params.budget, params.freq));
   }

@@ -86,6 +86,11 @@ function supportSamples(mesh: UniformMesh): number[] {
   return mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
 }
 
+/** Three or more axes longer than one sample: the budget rules for volumes apply. */
+export function isVolumetric(shape: readonly number[]): boolean {
+  return shape.filter((L) => L > 1).length >= 3;
+}
+
 /** Resolve user options into a full spec for data of `shape` × `channels`. */
 export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptions = {}): ElmSpec {
   const d = shape.length;
@@ -119,7 +124,7 @@ export function resolveElmSpec(shape: number[], channels: number, opts: ElmOptio
     if (!(budget > 0) || !Number.isFinite(budget)) throw new InrError('E_ARG', `budget must be positive, got ${budget}`);
     const candidates = hidden ? [hidden] : BUDGET_HIDDEN;
     const total = shape.reduce((a, b) => a * b, 1);
-    const volumetric = shape.filter((L) => L > 1).length >= 3;
+    const volumetric = isVolumetric(shape);
     let chosen: { hidden: number; cells: number[] } | undefined;
     let best: { hidden: number; cells: number[]; params: number } | undefined;
     let narrowest: { hidden: number; cells: number[] } | undefined;
@@ -199,7 +204,7 @@ export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number
     const flags = flatCells(input, mesh);
     let flat = 0;
     for (const f of flags) flat += f;
-    return { cells: mesh.axes.map((ax) => ax.cells), n: mesh.count, flat };
+    return { mesh, cells: mesh.axes.map((ax) => ax.cells), n: mesh.count, flat };
   };
   const start = count(spec.cells);
   if (start.flat === 0) return { spec, flat: 0 };
@@ -214,6 +219,6 @@ export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number
     if (cells.every((c, a) => c === shape[a])) break;
   }
   const hidden = fillHidden(shape, best.cells, C, spec.hidden, budget, spec.overlap, spec.affine, best.flat);
-  const support = supportSamples(uniformMesh(shape, best.cells, spec.overlap));
+  const support = supportSamples(best.mesh);
   return { spec: { ...spec, cells: best.cells, hidden, omega: defaultOmega(support, hidden, freq) }, flat: best.flat };
 }

@@ -52,43 +52,53 @@ export function encodeModel(model: ElmModel, field: ModelFieldInfo): Uint8Array 
   return encodeContainer({ method: model.spec.method, spec: model.spec, field, ...(flat ? { flat } : {}) }, values);
 }
 
+/** One flag per item as the header's bit mask: base64, bit i of byte i>>3, LSB-first. */
+function maskOf(flags: Uint8Array): string {
+  const bits = new Uint8Array(Math.ceil(flags.length / 8));
+  for (let i = 0; i < flags.length; i++) if (flags[i]) bits[i >> 3] |= 1 << (i & 7);
+  return Buffer.from(bits).toString('base64');
+}
+
+/** A header's bit mask back as one flag per item, `n` items; `what` names it in the error. */
+function flagsOf(mask: string, n: number, what: string, fail: (why: string) => never): Uint8Array {
+  const bits = Buffer.from(mask, 'base64');
+  if (bits.length !== Math.ceil(n / 8)) fail(`${what} mask has the wrong length`);
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < n; i++) flags[i] = (bits[i >> 3] >> (i & 7)) & 1;
+  return flags;
+}
+
 /** The weights with each flat cell cut to its channel means, and the flat cells' bit mask (none flat: undefined). */
 function packCells(model: ElmModel): { flat?: string; values: Float32Array } {
   const n = model.mesh.count;
   const per = weightsPerCell(model.spec);
   const C = model.spec.channels;
-  const bits = new Uint8Array(Math.ceil(n / 8));
+  const flags = new Uint8Array(n);
   let flat = 0;
-  for (let id = 0; id < n; id++)
-    if (isFlatCell(model, id)) {
-      bits[id >> 3] |= 1 << (id & 7);
-      flat++;
-    }
+  for (let id = 0; id < n; id++) flat += flags[id] = isFlatCell(model, id) ? 1 : 0;
   if (flat === 0) return { values: model.weights };
   const values = new Float32Array((n - flat) * per + flat * C);
   let j = 0;
   for (let id = 0; id < n; id++) {
     const o = id * per;
-    const part = bits[id >> 3] & (1 << (id & 7)) ? model.weights.subarray(o + per - C, o + per) : model.weights.subarray(o, o + per);
+    const part = flags[id] ? model.weights.subarray(o + per - C, o + per) : model.weights.subarray(o, o + per);
     values.set(part, j);
     j += part.length;
   }
-  return { flat: Buffer.from(bits).toString('base64'), values };
+  return { flat: maskOf(flags), values };
 }
 
 /** The dense weights of a model stored with flat cells (zero β, then the stored means). */
 function unpackCells(values: Float32Array, flat: string, spec: ElmSpec, cells: number, fail: (why: string) => never): Float32Array {
-  const bits = Buffer.from(flat, 'base64');
-  if (bits.length !== Math.ceil(cells / 8)) fail('flat-cell mask has the wrong length');
+  const flags = flagsOf(flat, cells, 'flat-cell', fail);
   const per = weightsPerCell(spec);
   const C = spec.channels;
   const out = new Float32Array(cells * per);
   let j = 0;
   for (let id = 0; id < cells; id++) {
-    const isFlat = bits[id >> 3] & (1 << (id & 7));
-    const take = isFlat ? C : per;
+    const take = flags[id] ? C : per;
     if (j + take > values.length) fail('fewer weights than the flat-cell mask needs');
-    out.set(values.subarray(j, j + take), id * per + (isFlat ? per - C : 0));
+    out.set(values.subarray(j, j + take), id * per + (flags[id] ? per - C : 0));
     j += take;
   }
   if (j !== values.length) fail('more weights than the flat-cell mask needs');
@@ -98,20 +108,17 @@ function unpackCells(values: Float32Array, flat: string, spec: ElmSpec, cells: n
 /** The finite samples (all channels finite) and, when some are not, their bit mask in base64. */
 function packSamples(w: Float32Array, C: number): { observed?: string; values: Float32Array } {
   const n = w.length / C;
-  const bits = new Uint8Array(Math.ceil(n / 8));
+  const flags = new Uint8Array(n);
   let k = 0;
   for (let i = 0; i < n; i++) {
-    let ok = true;
-    for (let c = 0; c < C; c++) if (!Number.isFinite(w[i * C + c])) ok = false;
-    if (ok) {
-      bits[i >> 3] |= 1 << (i & 7);
-      k++;
-    }
+    let ok = 1;
+    for (let c = 0; c < C; c++) if (!Number.isFinite(w[i * C + c])) ok = 0;
+    k += flags[i] = ok;
   }
   const values = new Float32Array(k * C);
   let j = 0;
-  for (let i = 0; i < n; i++) if (bits[i >> 3] & (1 << (i & 7))) for (let c = 0; c < C; c++) values[j++] = w[i * C + c];
-  return { observed: k === n ? undefined : Buffer.from(bits).toString('base64'), values };
+  for (let i = 0; i < n; i++) if (flags[i]) for (let c = 0; c < C; c++) values[j++] = w[i * C + c];
+  return { observed: k === n ? undefined : maskOf(flags), values };
 }
 
 /** The samples of a kernel-limit model back on the grid (NaN where not observed). */
@@ -120,12 +127,11 @@ function unpackSamples(values: Float32Array, observed: string | undefined, n: nu
     if (values.length !== n * C) fail(`expected ${n * C} samples, got ${values.length}`);
     return values;
   }
-  const bits = Buffer.from(observed, 'base64');
-  if (bits.length !== Math.ceil(n / 8)) fail('observed-sample mask has the wrong length');
+  const flags = flagsOf(observed, n, 'observed-sample', fail);
   const out = new Float32Array(n * C).fill(NaN);
   let j = 0;
   for (let i = 0; i < n; i++)
-    if (bits[i >> 3] & (1 << (i & 7))) {
+    if (flags[i]) {
       if (j + C > values.length) fail('fewer samples than the observed-sample mask marks');
       for (let c = 0; c < C; c++) out[i * C + c] = values[j++];
     }

@@ -40,12 +40,20 @@ export function smoothValid(f: OccupancyForm): boolean {
   return f.smooth === '' || (typeof f.smooth === 'number' && Number.isFinite(f.smooth) && f.smooth > 0);
 }
 
-/** The request for a form, or undefined while it is incomplete or wrong (no threshold, a label that is not a whole number, no count of pieces, a σ ≤ 0). */
+/** What keeps the form from making a request, in words (the Open button's hint), or undefined when nothing does. */
+export function occupancyFormProblem(f: OccupancyForm): string | undefined {
+  if (!piecesValid(f)) return 'The pieces kept are a whole number, at least 1';
+  if (!smoothValid(f)) return 'The smoothing σ is a length above 0, or empty for none';
+  if (f.by === 'value' && !(typeof f.value === 'number' && Number.isFinite(f.value))) return 'Give a threshold';
+  if (f.by === 'labels' && parseLabels(f.labels) === undefined) return 'Labels are whole numbers';
+  return undefined;
+}
+
+/** The request for a form, or undefined while it is incomplete or wrong (`occupancyFormProblem` says why). */
 export function occupancyRequestOf(f: OccupancyForm): OccupancyRequest | undefined {
-  if (!piecesValid(f) || !smoothValid(f)) return undefined;
+  if (occupancyFormProblem(f) !== undefined) return undefined;
   const clean = { smooth: f.smooth === '' ? undefined : f.smooth, islands: f.keep ? (f.pieces as number) : undefined, fill: f.fill || undefined };
   if (f.by === 'otsu') return { threshold: 'otsu', ...clean };
-  if (f.by === 'value') return typeof f.value === 'number' && Number.isFinite(f.value) ? { threshold: f.value, ...clean } : undefined;
-  const labels = parseLabels(f.labels);
-  return labels === undefined ? undefined : { labels, ...clean };
+  if (f.by === 'value') return { threshold: f.value as number, ...clean };
+  return { labels: parseLabels(f.labels)!, ...clean };
 }
