@@ -10,7 +10,7 @@
 import { InrError } from '../core/errors';
 import type { ElmParams, TaskKind } from '../api/contract';
 import { sampleCount, type Field } from '../core/field';
-import { ELM_DEFAULTS, isVolumetric, resolveElmSpec, spendOnMixedCells } from '../inr/elm/config';
+import { ELM_DEFAULTS, isVolumetric, resolveElmSpec, spendOnMixedCells, spendPerCell } from '../inr/elm/config';
 import type { FreqChoice } from '../inr/elm/autofreq';
 import { chooseFrequencyParallel } from '../inr/elm/parallel';
 import { cellIndex, finerGrid, sampleGrid, uniformMesh, type AxisGrid } from '../inr/elm/mesh';
@@ -308,7 +308,9 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
   let flat: number | undefined;
   if (band > 0 && params.budget !== undefined && params.hidden === undefined && params.subdomains === undefined && isVolumetric(field.shape)) {
     hooks.onProgress('finding flat cells', 0.01);
-    ({ spec, flat } = spendOnMixedCells(spec, { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask }, params.budget, params.freq));
+    const occupancy = { values, shape: field.shape, channels: C, mask: allObserved ? undefined : mask };
+    // The mesh refined for the mixed cells, then their share of the budget where the surface is.
+    ({ spec, flat } = spendPerCell(spendOnMixedCells(spec, occupancy, params.budget, params.freq).spec, occupancy, params.budget, params.freq));
   }
   const pool = hooks.pool();
   let freqChoice: FreqChoice | undefined;
@@ -360,9 +362,16 @@ async function run(input: MethodInput<ElmMethodParams>, hooks: MethodHooks) {
         hole_fill: filled ? true : undefined,
         band: band > 0 ? band : undefined,
         flat_cells: flat,
+        cell_hidden: spec.cellHidden ? spread(spec.cellHidden.filter((m) => m > 0)) : undefined,
       },
     },
   };
+}
+
+/** Smallest, median and largest of a non-empty list. */
+function spread(xs: number[]): { min: number; median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[s.length >> 1], max: s[s.length - 1] };
 }
 
 /** Parameters a random-feature spec stores (cells × weights per cell). */

@@ -290,6 +290,8 @@ export interface FitExtras {
     band?: number;
     /** An occupancy fitted to a budget: the cells storing their mean only (main/inr/elm/config.ts `spendOnMixedCells`). */
     flat_cells?: number;
+    /** Per-cell capacity (config.ts `spendPerCell`): the hidden sizes of the mixed cells; `hidden` is then the largest. */
+    cell_hidden?: { min: number; median: number; max: number };
   };
   /** Backpropagation nets: architecture, training record. */
   net?: Record<string, number | string | boolean>;

@@ -37,14 +37,18 @@ export interface FreqProbe {
   width: number[];
 }
 
-/** The probe of `chooseFrequency`: evenly spread cells and, with `holdout`, every 4th observed sample held out (seeded). */
+/** The probe of `chooseFrequency`: evenly spread cells (with per-cell capacity, among those with nodes) and, with `holdout`, every 4th observed sample held out (seeded). */
 export function freqProbe(input: FitInput, spec: ElmSpec, opts: { holdout: boolean; maxCells?: number }): FreqProbe {
   const maxCells = opts.maxCells ?? 8;
   const { shape } = input;
   const mesh = uniformMesh(shape, spec.cells, spec.overlap);
   const width = mesh.axes.map((ax) => Math.min(ax.length, Math.floor(ax.width + 2 * ax.margin + 1)));
-  const count = Math.min(maxCells, mesh.count);
-  const cells = Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * mesh.count) / count));
+  // With per-cell capacity, among the cells that have nodes: a flat cell fits its mean at any ω.
+  const all = Array.from({ length: mesh.count }, (_, id) => id);
+  const withNodes = spec.cellHidden ? all.filter((id) => spec.cellHidden![id] > 0) : all;
+  const pool = withNodes.length ? withNodes : all;
+  const count = Math.min(maxCells, pool.length);
+  const cells = Array.from({ length: count }, (_, i) => pool[Math.floor(((i + 0.5) * pool.length) / count)]);
   let train: Uint8Array | undefined;
   let held: Uint8Array | undefined;
   if (opts.holdout) {

@@ -4,7 +4,7 @@
  */
 import { InrError } from '../../core/errors';
 import { ACTIVATIONS, type Activation } from './features';
-import { flatCells, type FitInput } from './fit';
+import { edgeSamples, flatCells, supportCounts, type FitInput } from './fit';
 import { uniformMesh, type UniformMesh } from './mesh';
 import type { ElmSpec } from './model';
 
@@ -221,4 +221,56 @@ export function spendOnMixedCells(spec: ElmSpec, input: FitInput, budget: number
   const hidden = fillHidden(shape, best.cells, C, spec.hidden, budget, spec.overlap, spec.affine, best.flat);
   const support = supportSamples(best.mesh);
   return { spec: { ...spec, cells: best.cells, hidden, omega: defaultOmega(support, hidden, freq) }, flat: best.flat };
+}
+
+/** Fewest hidden nodes per-cell capacity gives a mixed cell (BEAM's capacity strategy uses the same floor). */
+const MIN_CELL_HIDDEN = 8;
+/** Most hidden nodes per-cell capacity gives a cell, as a multiple of the uniform size it replaces (bounds a cell's m³ solve). */
+const MAX_CELL_HIDDEN_FACTOR = 4;
+
+/**
+ * Per-cell capacity on an occupancy: the budget goes where the surface is. On `spec`'s mesh, a
+ * flat cell stores its mean (as in `spendOnMixedCells`) and a mixed cell i gets
+ *   m_i ∝ e_i
+ * hidden nodes, e_i the voxels of its support on the surface (a voxel whose value differs from a
+ * 6-neighbour's), clamped to [8, the nodes its support determines and 4× the uniform size], with
+ * the largest scale whose params Σ (m_i + d + 2)·C + 1 (its size) + flat·C stay within the budget.
+ * The exponent 1 is the Lagrange optimum of Σ e_i/m_i (an error that grows with the surface a
+ * cell holds and falls as its nodes) at fixed Σ m_i, as BEAM's capacity strategy reads its
+ * Barron-norm bound (beam/capacity.ts); the surface count stands in for the norm because a 0/1
+ * grid's spectrum is the surface's. The cells use the first m_i of `hidden` = max m_i nodes
+ * (model.ts `cellHidden`). Returns `spec` unchanged where there is nothing to move (no mixed
+ * cell, or the floor of 8 nodes already over budget).
+ */
+export function spendPerCell(spec: ElmSpec, input: FitInput, budget: number, freq = 1): { spec: ElmSpec; flat: number } {
+  const { shape, channels: C } = input;
+  const mesh = uniformMesh(shape, spec.cells, spec.overlap);
+  const flags = flatCells(input, mesh);
+  const { marked, size } = supportCounts(mesh, shape, edgeSamples(input));
+  const extra = 1 + (spec.affine ? shape.length + 1 : 0);
+  const mixed: number[] = [];
+  let flat = 0;
+  for (let id = 0; id < mesh.count; id++) {
+    if (flags[id]) flat++;
+    else mixed.push(id);
+  }
+  if (mixed.length === 0) return { spec, flat };
+  const cap = mixed.map((id) => Math.max(1, Math.min(MAX_CELL_HIDDEN_FACTOR * spec.hidden, Math.floor(size[id] / 1.5) - (extra - 1))));
+  const lo = cap.map((c) => Math.min(MIN_CELL_HIDDEN, c));
+  const sizes = (scale: number) => mixed.map((id, i) => Math.max(lo[i], Math.min(cap[i], Math.round(scale * marked[id]))));
+  const params = (ms: number[]) => ms.reduce((t, m) => t + (m + extra) * C + 1, 0) + flat * C;
+  if (params(lo) > budget) return { spec, flat };
+  let a = 0;
+  let b = 1;
+  while (params(sizes(b)) <= budget && b < 1e9) b *= 2;
+  for (let k = 0; k < 60; k++) {
+    const mid = (a + b) / 2;
+    if (params(sizes(mid)) <= budget) a = mid;
+    else b = mid;
+  }
+  const ms = sizes(a);
+  const cellHidden = new Array<number>(mesh.count).fill(0);
+  mixed.forEach((id, i) => (cellHidden[id] = ms[i]));
+  const hidden = Math.max(...ms);
+  return { spec: { ...spec, hidden, cellHidden, omega: defaultOmega(supportSamples(mesh), hidden, freq) }, flat };
 }

@@ -52,6 +52,31 @@ export function hiddenLayer(seed: number, m: number, omega: readonly number[], a
 }
 
 /**
+ * The same nodes ordered by the length of their frequency vector |W_j|, lowest first, so that the
+ * first k of them are the k lowest-frequency draws: a nested family where a cell with fewer nodes
+ * (per-cell capacity, model.ts `cellHidden`) resolves fewer frequencies, as the default scale
+ * ω ∝ m^(1/d) says a layer of k nodes should. On Colin27's tissue mask at 1 % of the voxels (a
+ * numpy prototype, least squares, the same per-cell sizes) the ordered prefixes reached IoU 0.936
+ * against 0.922 for the draws in their own order and 0.930 for a separate layer per size.
+ */
+export function byFrequency(layer: HiddenLayer): HiddenLayer {
+  const { m, d, W, b } = layer;
+  const norm = (j: number) => {
+    let s = 0;
+    for (let a = 0; a < d; a++) s += W[j * d + a] * W[j * d + a];
+    return s;
+  };
+  const order = Array.from({ length: m }, (_, j) => j).sort((p, q) => norm(p) - norm(q) || p - q);
+  const W2 = new Float64Array(m * d);
+  const b2 = new Float64Array(m);
+  order.forEach((j, i) => {
+    for (let a = 0; a < d; a++) W2[i * d + a] = W[j * d + a];
+    b2[i] = b[j];
+  });
+  return { ...layer, W: W2, b: b2 };
+}
+
+/**
  * The feature matrix H (N×m, row-major) on the tensor grid of local coordinates `coords[a]`
  * (rows in row-major order over the axes, last axis fastest). With `affine`, d + 1 more
  * columns hold the local coordinates and a constant, so affine fields are represented exactly

@@ -11,12 +11,14 @@
  * A spec with `kernel` is the local ELMs' kernel limit instead (kernel/): its "fit" keeps the
  * observed samples, and each cell is solved where the model is evaluated. A spec with `pixel`
  * treats samples as pixel averages: the hidden columns get their box factors (features.ts).
+ * A spec with `cellHidden` (per-cell capacity, config.ts `spendPerCell`) gives each cell its own
+ * number of nodes, the first ones of a layer ordered by frequency (`elmLayer`).
  */
 import { InrError } from '../../core/errors';
-import { boxFactors, featureMatrix, hiddenLayer, scaleColumns, type HiddenLayer } from './features';
+import { boxFactors, byFrequency, featureMatrix, hiddenLayer, scaleColumns, type HiddenLayer } from './features';
 import { atb, atbRows, choleskySolve, factorRidge, gramUpper, gramUpperRows, symmetrize, trace, type Factor } from './linalg';
 import { cellIndex, cellSpan, localCoord, sampleGrid, type AxisGrid, type CellSpan, type UniformMesh } from './mesh';
-import { createModel, featureCount, weightsPerCell, type ElmModel, type ElmSpec } from './model';
+import { cellHiddenOf, createModel, featureCount, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { axisWindow } from './pou';
 import { kernelModel } from './kernel/fit';
 import { accumulateKernelElm, evaluateKernelPoints } from './kernel/evaluate';
@@ -52,6 +54,12 @@ function pixelFactors(layer: HiddenLayer, mesh: UniformMesh, halfSamples: readon
     layer,
     mesh.axes.map((ax, a) => ((halfSamples[a] ?? 0) * 2) / (ax.width + 2 * ax.margin)),
   );
+}
+
+/** The spec's hidden layer; with per-cell capacity ordered by frequency, so a cell's first nodes are its lowest (features.ts `byFrequency`). */
+export function elmLayer(spec: ElmSpec): HiddenLayer {
+  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
+  return spec.cellHidden ? byFrequency(layer) : layer;
 }
 
 /** A group of cells sharing their local sampling pattern. */
@@ -325,7 +333,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   const model = createModel(spec);
   const { mesh } = model;
   const m = featureCount(spec);
-  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
+  const layer = elmLayer(spec);
   const grids = shape.map((L) => sampleGrid(L));
   const groups = groupCells(mesh, grids, hooks.cells);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -335,6 +343,9 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   let lastReport = 0;
 
   const inputBox = pixelFactors(layer, mesh, spec.pixel);
+  const sizes = spec.cellHidden;
+  // Per-cell capacity: a cell's columns are its first hidden nodes and the affine ones.
+  const scratch = sizes ? new Float32Array(per) : undefined;
   for (const { patch, cells } of groups.values()) {
     const N = patch.rows;
     const H = featureMatrix(layer, patch.coords, spec.affine);
@@ -345,8 +356,14 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
     const Y = new Float64Array(N * C);
     const R = new Float64Array(m * C);
     const mean = new Float64Array(C);
-    for (const id of cells) {
+    // Cells of one hidden size in turn, so each size's columns are gathered (and its factor shared) once.
+    let own = { hidden: spec.hidden, H, m };
+    for (const id of sizes ? [...cells].sort((a, b) => sizes[a] - sizes[b]) : cells) {
       hooks.checkCancel?.();
+      if (sizes && sizes[id] !== own.hidden) {
+        own = { hidden: sizes[id], H: leadingColumns(H, N, m, spec.hidden, sizes[id]), m: m - spec.hidden + sizes[id] };
+        shared = undefined;
+      }
       rowIndices(cellSpans(mesh, grids, spansPerAxis, id), shape, rows);
       // Gather the cell's samples; find the observed ones (mask and finite values).
       let nObs = 0;
@@ -374,8 +391,19 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
         // Nothing observed in this support: the cell predicts zero offset; neighbours' windows cover it where they can.
         w.fill(0, o, o + per);
         for (let c = 0; c < C; c++) w[o + m * C + c] = NaN;
-      } else {
+      } else if (own.m === m) {
         shared = solveLocal(H, N, m, Y, C, observed, nObs, mean, spec.ridge, shared, R, w, o, spec.band);
+      } else if (own.m === 0) {
+        // No columns at all (no hidden node, no affine terms): the mean alone.
+        w.fill(0, o, o + per);
+        for (let c = 0; c < C; c++) w[o + m * C + c] = mean[c] / nObs;
+      } else {
+        shared = solveLocal(own.H, N, own.m, Y, C, observed, nObs, mean, spec.ridge, shared, R, scratch!, 0, spec.band);
+        // Back to the full layout: zero β for the nodes the cell does not use.
+        const k = own.hidden * C;
+        w.fill(0, o, o + per);
+        w.set(scratch!.subarray(0, k), o);
+        w.set(scratch!.subarray(k, (own.m + 1) * C), o + spec.hidden * C);
       }
       done++;
       if (hooks.onProgress && done - lastReport >= Math.max(1, totalCells / 50)) {
@@ -386,6 +414,17 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
   }
   if (!hooks.cells) fillEmptyCells(model);
   return model;
+}
+
+/** The columns a cell with `k` of the `hidden` nodes uses: H's first k, then its affine ones (N rows, m columns). */
+function leadingColumns(H: Float64Array, N: number, m: number, hidden: number, k: number): Float64Array {
+  const mk = m - hidden + k;
+  const out = new Float64Array(N * mk);
+  for (let r = 0; r < N; r++) {
+    out.set(H.subarray(r * m, r * m + k), r * mk);
+    out.set(H.subarray(r * m + hidden, r * m + m), r * mk + k);
+  }
+  return out;
 }
 
 /** Whether the observed rows of Y hold one value per channel. */
@@ -433,6 +472,56 @@ export function flatCells(input: FitInput, mesh: UniformMesh): Uint8Array {
     out[id] = seen && flat ? 1 : 0;
   }
   return out;
+}
+
+/**
+ * Per sample, 1 where its value differs from an observed 6-neighbour's (any channel, both observed
+ * and finite): on an occupancy grid, the voxels on either side of its surface.
+ */
+export function edgeSamples(input: FitInput): Uint8Array {
+  const { values, shape, channels: C, mask } = input;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(n);
+  const ok = (s: number) => {
+    if (mask && mask[s] !== 1) return false;
+    for (let c = 0; c < C; c++) if (!Number.isFinite(values[s * C + c])) return false;
+    return true;
+  };
+  let stride = 1;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    const L = shape[a];
+    for (let s = 0; s < n; s++) {
+      if (Math.floor(s / stride) % L === L - 1) continue;
+      const t = s + stride;
+      let differs = false;
+      for (let c = 0; c < C && !differs; c++) differs = values[s * C + c] !== values[t * C + c];
+      if (differs && ok(s) && ok(t)) out[s] = out[t] = 1;
+    }
+    stride *= L;
+  }
+  return out;
+}
+
+/** Per cell of `mesh`, how many samples of its support are marked (`marks`, one byte per sample), and the support's size. */
+export function supportCounts(mesh: UniformMesh, shape: number[], marks: Uint8Array): { marked: Float64Array; size: Float64Array } {
+  const grids = shape.map((L) => sampleGrid(L));
+  const spansPerAxis = axisSpans(mesh, grids);
+  const marked = new Float64Array(mesh.count);
+  const size = new Float64Array(mesh.count);
+  const rows = new Int32Array(spansPerAxis.reduce((n, spans) => n * Math.max(...spans.map((sp) => sp.j1 - sp.j0)), 1));
+  for (let id = 0; id < mesh.count; id++) {
+    const spans = cellSpans(mesh, grids, spansPerAxis, id);
+    const r = rows.subarray(
+      0,
+      spans.reduce((n, sp) => n * (sp.j1 - sp.j0), 1),
+    );
+    rowIndices(spans, shape, r);
+    let k = 0;
+    for (let i = 0; i < r.length; i++) k += marks[r[i]];
+    marked[id] = k;
+    size[id] = r.length;
+  }
+  return { marked, size };
 }
 
 /** Cells with no observed sample get the mean of all observed cells' means (never NaN). */
@@ -491,7 +580,7 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
   const total = counts.reduce((n, c) => n * c, 1);
   const sum = into?.sum ?? new Float64Array(total * C);
   const weight = into?.weight ?? new Float64Array(total);
-  const layer: HiddenLayer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
+  const layer: HiddenLayer = elmLayer(spec);
   const groups = groupCells(mesh, grids, hooks.cells);
   const spansPerAxis = axisSpans(mesh, grids);
   const totalCells = [...groups.values()].reduce((n, g) => n + g.cells.length, 0);
@@ -519,6 +608,8 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
       hooks.checkCancel?.();
       rowIndices(cellSpans(mesh, grids, spansPerAxis, id), counts, rows);
       const o = id * per;
+      // The cell's own hidden nodes (per-cell capacity: β is zero beyond them), then the affine columns.
+      const mh = cellHiddenOf(spec, id);
       // βᵀ, channel-major, so each output is a unit-stride dot product with a row of H.
       for (let j = 0; j < m; j++) for (let c = 0; c < C; c++) beta[c * m + j] = weights[o + j * C + c];
       for (let r = 0; r < N; r++) {
@@ -531,11 +622,12 @@ export function accumulateElm(model: ElmModel, grids: AxisGrid[], hooks: EvalHoo
           let u0 = 0;
           let u1 = 0;
           let j = 0;
-          for (; j + 1 < m; j += 2) {
+          for (; j + 1 < mh; j += 2) {
             u0 += H[ho + j] * beta[bo + j];
             u1 += H[ho + j + 1] * beta[bo + j + 1];
           }
-          if (j < m) u0 += H[ho + j] * beta[bo + j];
+          if (j < mh) u0 += H[ho + j] * beta[bo + j];
+          for (j = spec.hidden; j < m; j++) u1 += H[ho + j] * beta[bo + j];
           sum[s * C + c] += wr * (weights[o + m * C + c] + u0 + u1);
         }
         weight[s] += wr;
@@ -607,7 +699,7 @@ export function evaluatePoints(model: ElmModel, points: Float64Array): Float32Ar
   const n = Math.floor(points.length / d);
   const m = featureCount(spec);
   const per = weightsPerCell(spec);
-  const layer = hiddenLayer(spec.seed, spec.hidden, spec.omega, spec.activation, spec.nu);
+  const layer = elmLayer(spec);
   const out = new Float32Array(n * C);
   const cand: number[][] = Array.from({ length: d }, () => []);
   const xhat = new Float64Array(d);

@@ -20,10 +20,12 @@
  * A random-feature model with flat cells (β all zero: model.ts `isFlatCell`) stores only their
  * channel means: the header's `flat` marks them (base64, one bit per cell as above), and the
  * weight block holds, cell by cell, the full weights of the others and the means of these.
+ * With per-cell capacity (spec.cellHidden) a cell stores the β of its own hidden nodes only, then
+ * its affine β and means.
  */
 import { InrError } from '../../core/errors';
 import type { Geometry } from '../../core/field';
-import { createModel, isFlatCell, weightsPerCell, type ElmModel, type ElmSpec } from './model';
+import { cellHiddenOf, createModel, isFlatCell, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { kernelSpecProblem } from './kernel/spec';
 
 const MAGIC = 'INRMODEL';
@@ -68,40 +70,54 @@ function flagsOf(mask: string, n: number, what: string, fail: (why: string) => n
   return flags;
 }
 
-/** The weights with each flat cell cut to its channel means, and the flat cells' bit mask (none flat: undefined). */
+/**
+ * What cell `id` stores, as ranges of its dense weights: a flat cell its channel means; any other
+ * its hidden nodes' β (per-cell capacity: its own first nodes), the affine β and the means.
+ */
+function storedRanges(spec: ElmSpec, id: number, flat: boolean): [number, number][] {
+  const per = weightsPerCell(spec);
+  const C = spec.channels;
+  if (flat) return [[per - C, per]];
+  return [
+    [0, cellHiddenOf(spec, id) * C],
+    [spec.hidden * C, per],
+  ];
+}
+
+/** The weights each cell stores (storedRanges), and the flat cells' bit mask (none flat: undefined). */
 function packCells(model: ElmModel): { flat?: string; values: Float32Array } {
   const n = model.mesh.count;
-  const per = weightsPerCell(model.spec);
-  const C = model.spec.channels;
   const flags = new Uint8Array(n);
   let flat = 0;
   for (let id = 0; id < n; id++) flat += flags[id] = isFlatCell(model, id) ? 1 : 0;
-  if (flat === 0) return { values: model.weights };
-  const values = new Float32Array((n - flat) * per + flat * C);
+  if (flat === 0 && !model.spec.cellHidden) return { values: model.weights };
+  const per = weightsPerCell(model.spec);
+  const parts = Array.from({ length: n }, (_, id) => storedRanges(model.spec, id, flags[id] === 1));
+  const values = new Float32Array(parts.reduce((t, r) => t + r.reduce((u, [a, b]) => u + b - a, 0), 0));
   let j = 0;
-  for (let id = 0; id < n; id++) {
-    const o = id * per;
-    const part = flags[id] ? model.weights.subarray(o + per - C, o + per) : model.weights.subarray(o, o + per);
-    values.set(part, j);
-    j += part.length;
-  }
-  return { flat: maskOf(flags), values };
+  parts.forEach((ranges, id) => {
+    for (const [a, b] of ranges) {
+      values.set(model.weights.subarray(id * per + a, id * per + b), j);
+      j += b - a;
+    }
+  });
+  return { flat: flat ? maskOf(flags) : undefined, values };
 }
 
-/** The dense weights of a model stored with flat cells (zero β, then the stored means). */
-function unpackCells(values: Float32Array, flat: string, spec: ElmSpec, cells: number, fail: (why: string) => never): Float32Array {
-  const flags = flagsOf(flat, cells, 'flat-cell', fail);
+/** The dense weights of a model stored cell by cell (storedRanges; zero where nothing is stored). */
+function unpackCells(values: Float32Array, flat: string | undefined, spec: ElmSpec, cells: number, fail: (why: string) => never): Float32Array {
+  const flags = flat === undefined ? new Uint8Array(cells) : flagsOf(flat, cells, 'flat-cell', fail);
   const per = weightsPerCell(spec);
-  const C = spec.channels;
   const out = new Float32Array(cells * per);
   let j = 0;
   for (let id = 0; id < cells; id++) {
-    const take = flags[id] ? C : per;
-    if (j + take > values.length) fail('fewer weights than the flat-cell mask needs');
-    out.set(values.subarray(j, j + take), id * per + (flags[id] ? per - C : 0));
-    j += take;
+    for (const [a, b] of storedRanges(spec, id, flags[id] === 1)) {
+      if (j + b - a > values.length) fail('fewer weights than the flat-cell mask and hidden sizes need');
+      out.set(values.subarray(j, j + b - a), id * per + a);
+      j += b - a;
+    }
   }
-  if (j !== values.length) fail('more weights than the flat-cell mask needs');
+  if (j !== values.length) fail('more weights than the flat-cell mask and hidden sizes need');
   return out;
 }
 
@@ -151,8 +167,8 @@ export function decodeModel(bytes: Uint8Array, path = 'model'): ModelFile {
   let model: ElmModel;
   try {
     if (spec.kernel) model = createModel(spec, unpackSamples(weights, header.observed, n, spec.channels, fail));
-    else if (header.flat !== undefined) {
-      if (typeof header.flat !== 'string') fail('flat-cell mask is not a string');
+    else if (header.flat !== undefined || spec.cellHidden !== undefined) {
+      if (header.flat !== undefined && typeof header.flat !== 'string') fail('flat-cell mask is not a string');
       model = createModel(spec);
       model.weights.set(unpackCells(weights, header.flat, spec, model.mesh.count, fail));
     } else model = createModel(spec, weights);

@@ -47,6 +47,12 @@ export interface ElmSpec {
    * of its class value. Fitting only; absent or 0: least squares.
    */
   band?: number;
+  /**
+   * Per-cell capacity (config.ts `spendPerCell`): cell i uses only the first cellHidden[i] of the
+   * `hidden` nodes (β is zero for the rest) and stores only their weights (io.ts). Absent: every
+   * cell uses all `hidden` nodes.
+   */
+  cellHidden?: number[];
 }
 
 export interface ElmModel {
@@ -65,8 +71,22 @@ export function weightsPerCell(spec: ElmSpec): number {
   return (featureCount(spec) + 1) * spec.channels;
 }
 
+/** Hidden nodes cell `id` uses (per-cell capacity), else all of them. */
+export function cellHiddenOf(spec: ElmSpec, id: number): number {
+  return spec.cellHidden?.[id] ?? spec.hidden;
+}
+
+/** Weights cell `id` stores when not flat: its hidden nodes' β, the affine β and the means. */
+export function storedPerCell(spec: ElmSpec, id: number): number {
+  return weightsPerCell(spec) - (spec.hidden - cellHiddenOf(spec, id)) * spec.channels;
+}
+
 export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
   const mesh = uniformMesh(spec.shape, spec.cells, spec.overlap);
+  const ch = spec.cellHidden;
+  if (ch !== undefined && (!Array.isArray(ch) || ch.length !== mesh.count || !ch.every((m) => Number.isInteger(m) && m >= 0 && m <= spec.hidden))) {
+    throw new RangeError(`per-cell hidden sizes must be ${mesh.count} integers from 0 to ${spec.hidden}`);
+  }
   const n = spec.kernel ? spec.shape.reduce((a, b) => a * b, 1) * spec.channels : mesh.count * weightsPerCell(spec);
   if (weights && weights.length !== n) throw new RangeError(`model has ${weights.length} weights, expected ${n}`);
   return { spec, mesh, weights: weights ?? new Float32Array(n) };
@@ -83,7 +103,8 @@ export function isFlatCell(model: ElmModel, id: number): boolean {
 
 /**
  * Stored numbers that reproduce the reconstruction: the per-cell weights, where a flat cell (β all
- * zero: its support held one value, or nothing was observed there) stores its channel means only;
+ * zero: its support held one value, or nothing was observed there) stores its channel means only,
+ * and with per-cell capacity a cell stores the weights of its own hidden nodes and its hidden size;
  * kernel limit: the observed samples.
  */
 export function paramCount(model: ElmModel): number {
@@ -92,8 +113,9 @@ export function paramCount(model: ElmModel): number {
     for (const v of model.weights) if (Number.isFinite(v)) n++;
     return n;
   }
-  const per = weightsPerCell(model.spec);
   let n = 0;
-  for (let id = 0; id < model.mesh.count; id++) n += isFlatCell(model, id) ? model.spec.channels : per;
+  // With per-cell capacity a cell's hidden size is one more stored number (flat cells need none).
+  const size = model.spec.cellHidden ? 1 : 0;
+  for (let id = 0; id < model.mesh.count; id++) n += isFlatCell(model, id) ? model.spec.channels : storedPerCell(model.spec, id) + size;
   return n;
 }
