@@ -15,21 +15,12 @@ import { cellHiddenOf, isFlatCell, paramCount, weightsPerCell } from '../../main
 import { closeProcessPool } from '../../main/inr/elm/parallel';
 import { occupancyIoU } from '../../main/mesh/metrics';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
+import { grid, headerOf, OCCUPANCY_FIELD as FIELD, withHeader } from '../helpers/occupancy-grid';
 import { sample } from '../helpers/samples';
 
 afterAll(async () => {
   await closeProcessPool();
 });
-
-/** A 0/1 grid of `shape` (z, y, x), inside where `on`. */
-function grid(shape: number[], on: (x: number, y: number, z: number) => boolean): Float32Array {
-  const [nz, ny, nx] = shape;
-  const g = new Float32Array(nz * ny * nx);
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) g[(z * ny + y) * nx + x] = on(x, y, z) ? 1 : 0;
-  return g;
-}
-
-const FIELD = { axes: ['z', 'y', 'x'], channels: ['occupancy'], dtype: 'uint8', geometry: { spacing: [1, 1, 1], origin: [0, 0, 0] } };
 
 /** A ball of radius 4.5 in the first half of a 12×12×24 grid, and two cells per axis but four along x. */
 function ballFit(cellHidden?: () => number[]) {
@@ -126,20 +117,8 @@ describe('per-cell capacity', () => {
   it('refuses a model file whose hidden sizes do not fit its spec or weights', () => {
     const { spec, model } = ballFit(SIZES);
     const bytes = encodeModel(model, FIELD);
-    const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
-    const rewrite = (cellHidden: unknown) => {
-      let json = new TextEncoder().encode(JSON.stringify({ ...header, spec: { ...header.spec, cellHidden } }));
-      const p = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20);
-      p.set(json);
-      json = p;
-      const out = new Uint8Array(16 + json.length + (bytes.length - 16 - hlen));
-      out.set(bytes.subarray(0, 16));
-      new DataView(out.buffer).setUint32(12, json.length, true);
-      out.set(json, 16);
-      out.set(bytes.subarray(16 + hlen), 16 + json.length);
-      return out;
-    };
+    const header = headerOf(bytes) as { spec: { cellHidden: number[] } };
+    const rewrite = (cellHidden: unknown) => withHeader(bytes, { ...header, spec: { ...header.spec, cellHidden } });
     const sizes = header.spec.cellHidden as number[];
     const corrupt = expect.objectContaining({ code: 'E_CORRUPT' });
     expect(() => decodeModel(rewrite(sizes.slice(1)), 'm.inr')).toThrow(corrupt);

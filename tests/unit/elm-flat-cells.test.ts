@@ -18,21 +18,12 @@ import { occupancyIoU } from '../../main/mesh/metrics';
 import { occupancyField, volumeOccupancy } from '../../main/mesh/occupancy';
 import { voxelizeMesh } from '../../main/mesh/voxelize';
 import { runFitTask } from '../../main/tasks/fit';
+import { grid, headerOf, OCCUPANCY_FIELD as FIELD, withHeader } from '../helpers/occupancy-grid';
 import { sample } from '../helpers/samples';
 
 afterAll(async () => {
   await closeProcessPool();
 });
-
-/** A 0/1 grid of `shape` (z, y, x), inside where `on`. */
-function grid(shape: number[], on: (x: number, y: number, z: number) => boolean): Float32Array {
-  const [nz, ny, nx] = shape;
-  const g = new Float32Array(nz * ny * nx);
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) g[(z * ny + y) * nx + x] = on(x, y, z) ? 1 : 0;
-  return g;
-}
-
-const FIELD = { axes: ['z', 'y', 'x'], channels: ['occupancy'], dtype: 'uint8', geometry: { spacing: [1, 1, 1], origin: [0, 0, 0] } };
 
 describe('flat cells', () => {
   it('are the cells whose observed support holds one value', () => {
@@ -95,23 +86,10 @@ describe('flat cells', () => {
     const values = grid(shape, (x, y, z) => Math.hypot(x - 6, y - 6, z - 6) < 4.5);
     const model = fitElm({ values, shape, channels: 1 }, resolveElmSpec(shape, 1, { subdomains: [2, 2, 4], hidden: 20 }));
     const bytes = encodeModel(model, FIELD);
-    const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
+    const header = headerOf(bytes) as { flat: string };
     expect(typeof header.flat).toBe('string');
     // Another mask of the same length: every cell flat, so the weights are too many.
-    const rewrite = (flat: string) => {
-      let json = new TextEncoder().encode(JSON.stringify({ ...header, flat }));
-      const padded = Math.ceil(json.length / 8) * 8;
-      const p = new Uint8Array(padded).fill(0x20);
-      p.set(json);
-      json = p;
-      const out = new Uint8Array(16 + json.length + (bytes.length - 16 - hlen));
-      out.set(bytes.subarray(0, 16));
-      new DataView(out.buffer).setUint32(12, json.length, true);
-      out.set(json, 16);
-      out.set(bytes.subarray(16 + hlen), 16 + json.length);
-      return out;
-    };
+    const rewrite = (flat: string) => withHeader(bytes, { ...header, flat });
     const allFlat = Buffer.from(new Uint8Array(Buffer.from(header.flat, 'base64').length).fill(0xff)).toString('base64');
     expect(() => decodeModel(rewrite(allFlat), 'm.inr')).toThrow(
       expect.objectContaining({ code: 'E_CORRUPT', message: expect.stringMatching(/more weights than the flat-cell mask/) }),
