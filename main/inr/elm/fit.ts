@@ -361,7 +361,7 @@ export function fitElm(input: FitInput, spec: ElmSpec, hooks: FitHooks = {}): El
     for (const id of sizes ? [...cells].sort((a, b) => sizes[a] - sizes[b]) : cells) {
       hooks.checkCancel?.();
       if (sizes && sizes[id] !== own.hidden) {
-        own = { hidden: sizes[id], H: leadingColumns(H, N, m, spec.hidden, sizes[id]), m: m - spec.hidden + sizes[id] };
+        own = { hidden: sizes[id], H: sizes[id] === spec.hidden ? H : leadingColumns(H, N, m, spec.hidden, sizes[id]), m: m - spec.hidden + sizes[id] };
         shared = undefined;
       }
       rowIndices(cellSpans(mesh, grids, spansPerAxis, id), shape, rows);
