@@ -152,6 +152,8 @@ export async function occupancy(argv: string[]): Promise<void> {
       sample_spacing: d?.sampleSpacing ?? null,
       params: rep.params,
       band: rep.mesh?.band ?? null,
+      // ELM: the mesh, hidden sizes, flat cells and per-cell capacity of the fit.
+      mesh: rep.mesh ?? null,
       params_per_voxel: rep.params / voxels,
       mesh_scale: meshScale,
       triangles: surface.triangles.length / 3,

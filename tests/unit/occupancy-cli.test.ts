@@ -3,13 +3,18 @@
  * volume in, an occupancy fit, a surface file, IoU and Chamfer/Hausdorff on a JSON line; bad
  * meshes and impossible resolutions end with one line and exit code 2.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMesh } from '../../main/data/mesh/index';
 import { createField } from '../../main/core/field';
 import { writeNifti } from '../../main/data/nifti/index';
+import { openField } from '../../main/data/index';
+import { evaluateElm } from '../../main/inr/elm/fit';
+import { decodeModel } from '../../main/inr/elm/io';
+import { sampleGrid } from '../../main/inr/elm/mesh';
+import { paramCount } from '../../main/inr/elm/model';
 import { limiter, runCli, STACK_LINE } from '../helpers/spawn-cli';
 import { sample } from '../helpers/samples';
 
@@ -92,6 +97,39 @@ describe('inr-studio occupancy', () => {
     expect(readdirSync(out).sort()).toEqual(['metrics.json', 'model.inr', 'occupancy-fit.nii.gz', 'surface.stl']);
     const surface = await readMesh(join(out, 'surface.stl'));
     expect(surface.mesh.triangles.length / 3).toBe(j.triangles);
+  }, 400_000);
+
+  it('gives each cell of a budgeted fit its own hidden size, and writes a model that reproduces the fit', async () => {
+    const out = join(tmp, 'bunny-per-cell');
+    const r = await runCli(['occupancy', sample('meshes', 'bunny00.off'), '--res', '48', '--budget', '1100', '--out', out, '--json'], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const j = last(r.stdout);
+    expect(j.params).toBeLessThanOrEqual(1100);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.mesh).toEqual(j.mesh);
+    const sizes = metrics.mesh.cell_hidden;
+    expect(sizes.min).toBeGreaterThanOrEqual(1);
+    expect(sizes.max).toBeGreaterThan(sizes.min);
+    expect(sizes.max).toBe(metrics.mesh.hidden);
+    // The model file: the same params, and evaluated on the grid it gives the fit that was written.
+    const { model } = decodeModel(new Uint8Array(readFileSync(join(out, 'model.inr'))));
+    expect(model.spec.cellHidden).toHaveLength(model.mesh.count);
+    expect(paramCount(model)).toBe(j.params);
+    const fitted = await openField(join(out, 'occupancy-fit.nii.gz'));
+    const again = evaluateElm(
+      model,
+      model.spec.shape.map((L) => sampleGrid(L)),
+    );
+    // The written fit has the source's 0/1 type: the same side of ½ everywhere.
+    expect(again.length).toBe(fitted.values.length);
+    let differ = 0;
+    let inside = 0;
+    for (let i = 0; i < again.length; i++) {
+      if (again[i] >= 0.5 !== fitted.values[i] >= 0.5) differ++;
+      if (fitted.values[i] >= 0.5) inside++;
+    }
+    expect(inside).toBeGreaterThan(1000);
+    expect(differ).toBe(0);
   }, 400_000);
 
   it('makes occupancy from a volume by threshold and keeps its units', async () => {
