@@ -25,7 +25,7 @@
  */
 import { InrError } from '../../core/errors';
 import type { Geometry } from '../../core/field';
-import { cellHiddenOf, createModel, isFlatCell, weightsPerCell, type ElmModel, type ElmSpec } from './model';
+import { createModel, isFlatCell, storedRanges, weightsPerCell, type ElmModel, type ElmSpec } from './model';
 import { kernelSpecProblem } from './kernel/spec';
 
 const MAGIC = 'INRMODEL';
@@ -68,20 +68,6 @@ function flagsOf(mask: string, n: number, what: string, fail: (why: string) => n
   const flags = new Uint8Array(n);
   for (let i = 0; i < n; i++) flags[i] = (bits[i >> 3] >> (i & 7)) & 1;
   return flags;
-}
-
-/**
- * What cell `id` stores, as ranges of its dense weights: a flat cell its channel means; any other
- * its hidden nodes' β (per-cell capacity: its own first nodes), the affine β and the means.
- */
-function storedRanges(spec: ElmSpec, id: number, flat: boolean): [number, number][] {
-  const per = weightsPerCell(spec);
-  const C = spec.channels;
-  if (flat) return [[per - C, per]];
-  return [
-    [0, cellHiddenOf(spec, id) * C],
-    [spec.hidden * C, per],
-  ];
 }
 
 /** The weights each cell stores (storedRanges), and the flat cells' bit mask (none flat: undefined). */

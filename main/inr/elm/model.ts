@@ -76,9 +76,19 @@ export function cellHiddenOf(spec: ElmSpec, id: number): number {
   return spec.cellHidden?.[id] ?? spec.hidden;
 }
 
-/** Weights cell `id` stores when not flat: its hidden nodes' β, the affine β and the means. */
-export function storedPerCell(spec: ElmSpec, id: number): number {
-  return weightsPerCell(spec) - (spec.hidden - cellHiddenOf(spec, id)) * spec.channels;
+/**
+ * What cell `id` stores, as ranges of its dense weights: a flat cell its channel means; any other
+ * its hidden nodes' β (per-cell capacity: its own first nodes), the affine β and the means. The
+ * param count and the file (io.ts) both read it.
+ */
+export function storedRanges(spec: ElmSpec, id: number, flat: boolean): [number, number][] {
+  const per = weightsPerCell(spec);
+  const C = spec.channels;
+  if (flat) return [[per - C, per]];
+  return [
+    [0, cellHiddenOf(spec, id) * C],
+    [spec.hidden * C, per],
+  ];
 }
 
 export function createModel(spec: ElmSpec, weights?: Float32Array): ElmModel {
@@ -116,6 +126,10 @@ export function paramCount(model: ElmModel): number {
   let n = 0;
   // With per-cell capacity a cell's hidden size is one more stored number (flat cells need none).
   const size = model.spec.cellHidden ? 1 : 0;
-  for (let id = 0; id < model.mesh.count; id++) n += isFlatCell(model, id) ? model.spec.channels : storedPerCell(model.spec, id) + size;
+  for (let id = 0; id < model.mesh.count; id++) {
+    const flat = isFlatCell(model, id);
+    for (const [a, b] of storedRanges(model.spec, id, flat)) n += b - a;
+    if (!flat) n += size;
+  }
   return n;
 }
